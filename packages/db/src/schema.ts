@@ -1,0 +1,158 @@
+import { sql } from "drizzle-orm";
+import {
+  check,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  serial,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  varchar,
+  type AnyPgColumn,
+} from "drizzle-orm/pg-core";
+
+export const lifecycleStatuses = ["draft", "active", "completed"] as const;
+export type LifecycleStatus = (typeof lifecycleStatuses)[number];
+
+/**
+ * Millisecond precision so that a timestamp handed to a client as ISO-8601
+ * compares exactly when the client sends it back (`responses/since/{ts}`).
+ */
+const ts = (name: string) => timestamp(name, { withTimezone: true, precision: 3, mode: "date" });
+
+/**
+ * PostgreSQL's 64-bit transaction id. The response feed orders by the writing
+ * transaction's id and only reads below the oldest running transaction, which
+ * is what makes cursors gap-free under concurrent writers (see api/services/feed).
+ * Carried as a decimal string: it exceeds 2^53 in theory.
+ */
+const xid8 = customType<{ data: string; driverData: string }>({
+  dataType: () => "xid8",
+});
+
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: serial("id").primaryKey(),
+    title: varchar("title", { length: 255 }).notNull(),
+    description: text("description"),
+    status: varchar("status", { length: 20 }).$type<LifecycleStatus>().notNull().default("draft"),
+    joinCode: varchar("join_code", { length: 12 }).notNull(),
+    maxParticipants: integer("max_participants").notNull().default(1000),
+    // Maintained in the joining transaction: it is how the cap is enforced exactly.
+    participantCount: integer("participant_count").notNull().default(0),
+    currentActivityId: uuid("current_activity_id").references((): AnyPgColumn => activities.id, {
+      onDelete: "set null",
+    }),
+    createdBy: varchar("created_by", { length: 255 }).notNull(),
+    createdAt: ts("created_at").notNull().defaultNow(),
+    // Moves on every change the session status shows (joins, transitions, current activity).
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+    startedAt: ts("started_at"),
+    completedAt: ts("completed_at"),
+  },
+  (t) => [
+    uniqueIndex("sessions_join_code_key").on(t.joinCode),
+    index("sessions_created_by_idx").on(t.createdBy, t.id),
+    check("sessions_status_check", sql`${t.status} in ('draft', 'active', 'completed')`),
+    check("sessions_max_participants_check", sql`${t.maxParticipants} > 0`),
+  ],
+);
+
+export const participants = pgTable(
+  "participants",
+  {
+    id: serial("id").primaryKey(),
+    sessionId: integer("session_id")
+      .notNull()
+      .references(() => sessions.id, { onDelete: "cascade" }),
+    nickname: varchar("nickname", { length: 50 }).notNull(),
+    joinedAt: ts("joined_at").notNull().defaultNow(),
+    lastSeenAt: ts("last_seen_at").notNull().defaultNow(),
+  },
+  (t) => [
+    // "Bob" and "bob" are the same person on a projected screen.
+    uniqueIndex("participants_session_nickname_key").on(t.sessionId, sql`lower(${t.nickname})`),
+    index("participants_session_seen_idx").on(t.sessionId, t.lastSeenAt),
+  ],
+);
+
+export const activities = pgTable(
+  "activities",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    sessionId: integer("session_id")
+      .notNull()
+      .references(() => sessions.id, { onDelete: "cascade" }),
+    type: varchar("type", { length: 50 }).notNull(),
+    title: varchar("title", { length: 255 }).notNull(),
+    config: jsonb("config").$type<unknown>().notNull().default({}),
+    orderIndex: integer("order_index").notNull(),
+    status: varchar("status", { length: 20 }).$type<LifecycleStatus>().notNull().default("draft"),
+    createdAt: ts("created_at").notNull().defaultNow(),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+    startedAt: ts("started_at"),
+    completedAt: ts("completed_at"),
+  },
+  (t) => [
+    index("activities_session_order_idx").on(t.sessionId, t.orderIndex),
+    check("activities_status_check", sql`${t.status} in ('draft', 'active', 'completed')`),
+  ],
+);
+
+/**
+ * Response counters striped over a few rows per activity: an exact count without
+ * `count(*)` on each poll, and without every writer queueing on one row lock.
+ */
+export const activityResponseCounters = pgTable(
+  "activity_response_counters",
+  {
+    activityId: uuid("activity_id")
+      .notNull()
+      .references(() => activities.id, { onDelete: "cascade" }),
+    shard: smallint("shard").notNull(),
+    responseCount: integer("response_count").notNull().default(0),
+    lastResponseAt: ts("last_response_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.activityId, t.shard] })],
+);
+
+export const userResponses = pgTable(
+  "user_responses",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    sessionId: integer("session_id")
+      .notNull()
+      .references(() => sessions.id, { onDelete: "cascade" }),
+    activityId: uuid("activity_id")
+      .notNull()
+      .references(() => activities.id, { onDelete: "cascade" }),
+    participantId: integer("participant_id")
+      .notNull()
+      .references(() => participants.id, { onDelete: "cascade" }),
+    responseData: jsonb("response_data").$type<unknown>().notNull(),
+    createdAt: ts("created_at").notNull().defaultNow(),
+    updatedAt: ts("updated_at").notNull().defaultNow(),
+    txid: xid8("txid")
+      .notNull()
+      .default(sql`pg_current_xact_id()`),
+  },
+  (t) => [
+    // One answer per participant and activity; submitting again replaces it.
+    uniqueIndex("user_responses_activity_participant_key").on(t.activityId, t.participantId),
+    index("user_responses_feed_idx").on(t.activityId, t.txid, t.id),
+    index("user_responses_activity_updated_idx").on(t.activityId, t.updatedAt),
+    index("user_responses_participant_idx").on(t.participantId),
+  ],
+);
+
+export type SessionRow = typeof sessions.$inferSelect;
+export type ParticipantRow = typeof participants.$inferSelect;
+export type ActivityRow = typeof activities.$inferSelect;
+export type UserResponseRow = typeof userResponses.$inferSelect;
