@@ -1,0 +1,2 @@
+export { ReadThroughCache, type ReadThroughOptions, type CacheStats } from "./read-through";
+export { createUpstashCache, createUpstashRedis, type SharedCache, type UpstashConfig } from "./shared";

@@ -1,0 +1,124 @@
+import { Ratelimit } from "@upstash/ratelimit";
+import type { Redis } from "@upstash/redis";
+
+/** poll: status and feed reads; read: other reads; write: mutations; join: the public join call. */
+export const limitClasses = ["poll", "read", "write", "join"] as const;
+export type LimitClass = (typeof limitClasses)[number];
+
+export interface LimitRule {
+  limit: number;
+  windowMs: number;
+}
+export type LimitRules = Record<LimitClass, LimitRule>;
+
+export const defaultLimitRules: LimitRules = {
+  poll: { limit: 600, windowMs: 60_000 },
+  read: { limit: 300, windowMs: 60_000 },
+  write: { limit: 120, windowMs: 60_000 },
+  join: { limit: 300, windowMs: 60_000 },
+};
+
+export interface LimitResult {
+  ok: boolean;
+  /** Seconds until a retry can succeed (for Retry-After). */
+  retryAfter: number;
+}
+
+export interface RateLimiter {
+  check(cls: LimitClass, key: string): Promise<LimitResult>;
+}
+
+/** Token bucket per key, in this process: refills continuously, bursts up to the limit. */
+export class MemoryRateLimiter implements RateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private lastSweep = Date.now();
+
+  constructor(private readonly rules: LimitRules) {}
+
+  check(cls: LimitClass, key: string): Promise<LimitResult> {
+    return Promise.resolve(this.take(cls, key));
+  }
+
+  take(cls: LimitClass, key: string, now = Date.now()): LimitResult {
+    const rule = this.rules[cls];
+    const perMs = rule.limit / rule.windowMs;
+    const id = cls + "\u0000" + key;
+    const bucket = this.buckets.get(id);
+    const tokens = bucket ? Math.min(rule.limit, bucket.tokens + (now - bucket.at) * perMs) : rule.limit;
+    if (now - this.lastSweep > 60_000) this.sweep(now);
+    if (tokens >= 1) {
+      this.buckets.set(id, { tokens: tokens - 1, at: now });
+      return { ok: true, retryAfter: 0 };
+    }
+    this.buckets.set(id, { tokens, at: now });
+    return { ok: false, retryAfter: Math.max(1, Math.ceil((1 - tokens) / perMs / 1000)) };
+  }
+
+  private sweep(now: number) {
+    this.lastSweep = now;
+    // A bucket idle for its whole window is full again: forgetting it changes nothing.
+    for (const [id, bucket] of this.buckets) {
+      if (now - bucket.at > 600_000) this.buckets.delete(id);
+    }
+  }
+}
+
+/**
+ * Limits shared by every instance through Redis (`@upstash/ratelimit`) for the
+ * classes that protect writes; polls stay per instance (they are cheap, and a
+ * Redis round trip per poll would cost more than the poll). If Redis fails, the
+ * per-instance limiter answers instead of letting everything through.
+ */
+export class SharedRateLimiter implements RateLimiter {
+  private readonly local: MemoryRateLimiter;
+  private readonly shared = new Map<LimitClass, Ratelimit>();
+
+  constructor(redis: Redis, rules: LimitRules, sharedClasses: LimitClass[] = ["write", "join"]) {
+    this.local = new MemoryRateLimiter(rules);
+    for (const cls of sharedClasses) {
+      const rule = rules[cls];
+      this.shared.set(
+        cls,
+        new Ratelimit({
+          redis,
+          limiter: Ratelimit.slidingWindow(rule.limit, `${rule.windowMs} ms`),
+          prefix: `caja:rl:${cls}`,
+          ephemeralCache: new Map(),
+          timeout: 0,
+          analytics: false,
+        }),
+      );
+    }
+  }
+
+  async check(cls: LimitClass, key: string): Promise<LimitResult> {
+    const limiter = this.shared.get(cls);
+    if (!limiter) return this.local.take(cls, key);
+    try {
+      const result = await withTimeout(limiter.limit(key), 250);
+      return { ok: result.success, retryAfter: Math.max(1, Math.ceil((result.reset - Date.now()) / 1000)) };
+    } catch {
+      return this.local.take(cls, key);
+    }
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error("rate limit store timeout")), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** "600/60s", "20/1m" -> rule. */
+export function parseLimitRule(text: string): LimitRule | null {
+  const match = /^(\d+)\s*\/\s*(\d+)\s*(ms|s|m|h)$/.exec(text.trim());
+  if (!match) return null;
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[3] as "ms" | "s" | "m" | "h"];
+  const limit = Number(match[1]);
+  const windowMs = Number(match[2]) * unit;
+  return limit > 0 && windowMs > 0 ? { limit, windowMs } : null;
+}

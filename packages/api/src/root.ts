@@ -1,0 +1,19 @@
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import { activityRouter } from "./routers/activity";
+import { participantRouter } from "./routers/participant";
+import { responseRouter } from "./routers/response";
+import { sessionRouter } from "./routers/session";
+import { createCallerFactory, createTRPCRouter } from "./trpc";
+
+export const appRouter = createTRPCRouter({
+  session: sessionRouter,
+  participant: participantRouter,
+  activity: activityRouter,
+  response: responseRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+
+export const createCaller = createCallerFactory(appRouter);

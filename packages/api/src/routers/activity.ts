@@ -1,0 +1,125 @@
+import type { TRPCRouterRecord } from "@trpc/server";
+import { z } from "zod";
+import { notFound } from "../errors";
+import {
+  activity,
+  activityPage,
+  activityRef,
+  createActivityInput,
+  listActivitiesInput,
+  setActivityStatusInput,
+  toActivityWire,
+  updateActivityInput,
+} from "../schemas/activity";
+import { toPage } from "../schemas/common";
+import { activityStatus, activityStatusInput } from "../schemas/polling";
+import { assertMember } from "../services/access";
+import * as activities from "../services/activities";
+import * as sessions from "../services/sessions";
+import * as status from "../services/status";
+import { adminProcedure, authedProcedure } from "../trpc";
+import { pollIntervalMs } from "./poll-interval";
+
+const tags = ["Activities"];
+
+export const activityRouter = {
+  create: adminProcedure
+    .meta({ openapi: { method: "POST", path: "/v1/sessions/{session_id}/activities", tags, summary: "Add an activity of any type with any JSON config" } })
+    .input(createActivityInput)
+    .output(activity)
+    .mutation(async ({ ctx, input }) => {
+      const session = await sessions.ownedSession(ctx, ctx.claims, input.session_id);
+      const row = await activities.createActivity(ctx, session, {
+        type: input.type,
+        title: input.title,
+        config: input.config,
+        orderIndex: input.order_index,
+      });
+      return toActivityWire(row);
+    }),
+
+  list: authedProcedure
+    .meta({ openapi: { method: "GET", path: "/v1/sessions/{session_id}/activities", tags, summary: "List a session's activities (participants see no drafts)" } })
+    .input(listActivitiesInput)
+    .output(activityPage)
+    .query(async ({ ctx, input }) => {
+      const session = await sessions.findSession(ctx, input.session_id);
+      assertMember(ctx.claims, session);
+      const participantView = ctx.claims.role === "participant";
+      const { rows, total } = await activities.listActivities(ctx, {
+        sessionId: input.session_id,
+        limit: input.limit,
+        offset: input.offset,
+        status: input.status,
+        hideDrafts: participantView,
+      });
+      return toPage(rows.map(toActivityWire), total, input.limit, input.offset);
+    }),
+
+  get: authedProcedure
+    .meta({ openapi: { method: "GET", path: "/v1/sessions/{session_id}/activities/{activity_id}", tags, summary: "Get an activity (participants: not drafts)" } })
+    .input(activityRef)
+    .output(activity)
+    .query(async ({ ctx, input }) => {
+      const session = await sessions.findSession(ctx, input.session_id);
+      assertMember(ctx.claims, session);
+      const row = await activities.findActivity(ctx, input.session_id, input.activity_id);
+      // A draft's config may hold what participants must not see yet (a quiz's answers).
+      if (ctx.claims.role === "participant" && row.status === "draft") throw notFound("Activity", input.activity_id);
+      return toActivityWire(row);
+    }),
+
+  update: adminProcedure
+    .meta({ openapi: { method: "PUT", path: "/v1/sessions/{session_id}/activities/{activity_id}", tags, summary: "Update an activity's type, title, config or order" } })
+    .input(updateActivityInput)
+    .output(activity)
+    .mutation(async ({ ctx, input }) => {
+      await sessions.ownedSession(ctx, ctx.claims, input.session_id);
+      const row = await activities.updateActivity(ctx, input.session_id, input.activity_id, {
+        type: input.type,
+        title: input.title,
+        config: input.config,
+        orderIndex: input.order_index,
+      });
+      return toActivityWire(row);
+    }),
+
+  delete: adminProcedure
+    .meta({ openapi: { method: "DELETE", path: "/v1/sessions/{session_id}/activities/{activity_id}", tags, summary: "Delete an activity and its responses", successDescription: "Deleted (no content)" } })
+    .input(activityRef)
+    .output(z.void())
+    .mutation(async ({ ctx, input }) => {
+      await sessions.ownedSession(ctx, ctx.claims, input.session_id);
+      await activities.deleteActivity(ctx, input.session_id, input.activity_id);
+    }),
+
+  setStatus: adminProcedure
+    .meta({ openapi: { method: "PATCH", path: "/v1/activities/{activity_id}/status", tags, summary: "Move an activity draft -> active -> completed" } })
+    .input(setActivityStatusInput)
+    .output(activity)
+    .mutation(async ({ ctx, input }) => {
+      const current = await activities.ownedActivity(ctx, ctx.claims, input.activity_id);
+      return toActivityWire(await activities.setActivityStatus(ctx, current, input.status));
+    }),
+
+  status: authedProcedure
+    .meta({
+      openapi: { method: "GET", path: "/sessions/{session_id}/activities/{activity_id}/status", tags: ["Polling"], summary: "Poll an activity's status" },
+      limit: "poll",
+      poll: true,
+    })
+    .input(activityStatusInput)
+    .output(activityStatus)
+    .query(async ({ ctx, input }) => {
+      const record = await status.activityStatus(ctx, ctx.claims, input.session_id, input.activity_id);
+      return {
+        activity_id: record.id,
+        session_id: record.sessionId,
+        status: record.status,
+        response_count: record.responseCount,
+        last_response_at: record.lastResponseAt,
+        last_updated: record.lastUpdated,
+        poll_interval_ms: pollIntervalMs(ctx),
+      };
+    }),
+} satisfies TRPCRouterRecord;

@@ -1,0 +1,41 @@
+import type { TRPCRouterRecord } from "@trpc/server";
+import { toPage } from "../schemas/common";
+import { joinSessionInput, joinSessionOutput, listParticipantsInput, participantPage, toParticipantWire } from "../schemas/participant";
+import * as participants from "../services/participants";
+import * as sessions from "../services/sessions";
+import { adminProcedure, publicProcedure } from "../trpc";
+
+const tags = ["Participants"];
+
+export const participantRouter = {
+  join: publicProcedure
+    .meta({
+      openapi: { method: "POST", path: "/v1/sessions/join", tags, summary: "Join a session by its code", protect: false },
+      limit: "join",
+    })
+    .input(joinSessionInput)
+    .output(joinSessionOutput)
+    .mutation(async ({ ctx, input }) => {
+      const { participant, session } = await participants.joinSession(ctx, input.join_code, input.nickname);
+      const { token, expiresAt } = ctx.tokens.sign(
+        {
+          sub: `participant:${participant.id}`,
+          role: "participant",
+          session_id: session.id,
+          participant_id: participant.id,
+        },
+        ctx.settings.participantTokenTtlSeconds,
+      );
+      return { participant: toParticipantWire(participant), token, expires_at: expiresAt.toISOString(), session };
+    }),
+
+  list: adminProcedure
+    .meta({ openapi: { method: "GET", path: "/v1/sessions/{session_id}/participants", tags, summary: "List a session's participants" } })
+    .input(listParticipantsInput)
+    .output(participantPage)
+    .query(async ({ ctx, input }) => {
+      await sessions.ownedSession(ctx, ctx.claims, input.session_id);
+      const { rows, total } = await participants.listParticipants(ctx, input.session_id, input.limit, input.offset);
+      return toPage(rows.map(toParticipantWire), total, input.limit, input.offset);
+    }),
+} satisfies TRPCRouterRecord;

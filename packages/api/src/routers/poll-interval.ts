@@ -1,0 +1,3 @@
+import type { Context } from "../context";
+
+export const pollIntervalMs = (ctx: Context) => ctx.pollIntervalMs?.() ?? ctx.settings.pollIntervalMs;

@@ -1,0 +1,84 @@
+import type { TRPCRouterRecord } from "@trpc/server";
+import { CajaError } from "../errors";
+import { toPage } from "../schemas/common";
+import { responseFeed, responseFeedInput } from "../schemas/polling";
+import { listResponsesInput, submitResponseInput, toUserResponseWire, userResponse, userResponsePage } from "../schemas/response";
+import * as feed from "../services/feed";
+import * as responses from "../services/responses";
+import * as status from "../services/status";
+import { authedProcedure, participantProcedure } from "../trpc";
+import { pollIntervalMs } from "./poll-interval";
+
+const tags = ["Responses"];
+
+export const responseRouter = {
+  submit: participantProcedure
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/v1/sessions/{session_id}/activities/{activity_id}/responses",
+        tags,
+        summary: "Submit your response to an active activity (submitting again replaces it)",
+      },
+    })
+    .input(submitResponseInput)
+    .output(userResponse)
+    .mutation(async ({ ctx, input }) => {
+      if (ctx.claims.session_id !== input.session_id) {
+        throw new CajaError("FORBIDDEN", "You are not a participant of this session", { session_id: input.session_id });
+      }
+      const { response } = await responses.submitResponse(ctx, {
+        sessionId: input.session_id,
+        activityId: input.activity_id,
+        participantId: ctx.claims.participant_id,
+        data: input.response_data,
+      });
+      return toUserResponseWire(response);
+    }),
+
+  list: authedProcedure
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/v1/sessions/{session_id}/activities/{activity_id}/responses",
+        tags,
+        summary: "List responses (the owner sees all, a participant its own)",
+      },
+    })
+    .input(listResponsesInput)
+    .output(userResponsePage)
+    .query(async ({ ctx, input }) => {
+      await status.activityStatus(ctx, ctx.claims, input.session_id, input.activity_id);
+      const { rows, total } = await responses.listResponses(ctx, {
+        activityId: input.activity_id,
+        participantId: ctx.claims.role === "participant" ? ctx.claims.participant_id : undefined,
+        limit: input.limit,
+        offset: input.offset,
+      });
+      return toPage(rows.map(toUserResponseWire), total, input.limit, input.offset);
+    }),
+
+  feed: authedProcedure
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/sessions/{session_id}/activities/{activity_id}/responses/since/{timestamp}",
+        tags: ["Polling"],
+        summary: "Responses created or updated after a timestamp; follow next_cursor for a gap-free feed",
+      },
+      limit: "poll",
+      poll: true,
+    })
+    .input(responseFeedInput)
+    .output(responseFeed)
+    .query(async ({ ctx, input }) => {
+      const page = await feed.responseFeed(ctx, ctx.claims, {
+        sessionId: input.session_id,
+        activityId: input.activity_id,
+        timestamp: input.timestamp,
+        cursor: input.cursor,
+        limit: input.limit,
+      });
+      return { ...page, poll_interval_ms: pollIntervalMs(ctx) };
+    }),
+} satisfies TRPCRouterRecord;

@@ -1,0 +1,110 @@
+import type { TRPCRouterRecord } from "@trpc/server";
+import { z } from "zod";
+import { toPage } from "../schemas/common";
+import { sessionStatus, sessionStatusInput } from "../schemas/polling";
+import {
+  createSessionInput,
+  listSessionsInput,
+  session,
+  sessionPage,
+  sessionRef,
+  setSessionStatusInput,
+  toSessionWire,
+  updateSessionInput,
+} from "../schemas/session";
+import { assertMember } from "../services/access";
+import * as sessions from "../services/sessions";
+import * as status from "../services/status";
+import { adminProcedure, authedProcedure } from "../trpc";
+import { pollIntervalMs } from "./poll-interval";
+
+const tags = ["Sessions"];
+
+export const sessionRouter = {
+  create: adminProcedure
+    .meta({ openapi: { method: "POST", path: "/v1/sessions", tags, summary: "Create a session", successDescription: "Created" } })
+    .input(createSessionInput)
+    .output(session)
+    .mutation(async ({ ctx, input }) =>
+      toSessionWire(
+        await sessions.createSession(ctx, {
+          title: input.title,
+          description: input.description,
+          maxParticipants: input.max_participants,
+          createdBy: ctx.claims.sub,
+        }),
+      ),
+    ),
+
+  list: adminProcedure
+    .meta({ openapi: { method: "GET", path: "/v1/sessions", tags, summary: "List the sessions you created" } })
+    .input(listSessionsInput)
+    .output(sessionPage)
+    .query(async ({ ctx, input }) => {
+      const { rows, total } = await sessions.listSessions(ctx, { createdBy: ctx.claims.sub, ...input });
+      return toPage(rows.map(toSessionWire), total, input.limit, input.offset);
+    }),
+
+  get: authedProcedure
+    .meta({ openapi: { method: "GET", path: "/v1/sessions/{session_id}", tags, summary: "Get a session (owner or participant)" } })
+    .input(sessionRef)
+    .output(session)
+    .query(async ({ ctx, input }) => {
+      const row = await sessions.findSession(ctx, input.session_id);
+      assertMember(ctx.claims, row);
+      return toSessionWire(row);
+    }),
+
+  update: adminProcedure
+    .meta({ openapi: { method: "PUT", path: "/v1/sessions/{session_id}", tags, summary: "Update a session's title, description or capacity" } })
+    .input(updateSessionInput)
+    .output(session)
+    .mutation(async ({ ctx, input }) => {
+      await sessions.ownedSession(ctx, ctx.claims, input.session_id);
+      const row = await sessions.updateSession(ctx, input.session_id, {
+        title: input.title,
+        description: input.description,
+        maxParticipants: input.max_participants,
+      });
+      return toSessionWire(row);
+    }),
+
+  delete: adminProcedure
+    .meta({ openapi: { method: "DELETE", path: "/v1/sessions/{session_id}", tags, summary: "Delete a session and everything in it", successDescription: "Deleted (no content)" } })
+    .input(sessionRef)
+    .output(z.void())
+    .mutation(async ({ ctx, input }) => {
+      await sessions.ownedSession(ctx, ctx.claims, input.session_id);
+      await sessions.deleteSession(ctx, input.session_id);
+    }),
+
+  setStatus: adminProcedure
+    .meta({ openapi: { method: "PATCH", path: "/v1/sessions/{session_id}/status", tags, summary: "Move a session draft -> active -> completed" } })
+    .input(setSessionStatusInput)
+    .output(session)
+    .mutation(async ({ ctx, input }) => {
+      const current = await sessions.ownedSession(ctx, ctx.claims, input.session_id);
+      return toSessionWire(await sessions.setSessionStatus(ctx, current, input.status));
+    }),
+
+  status: authedProcedure
+    .meta({
+      openapi: { method: "GET", path: "/sessions/{session_id}/status", tags: ["Polling"], summary: "Poll a session's status" },
+      limit: "poll",
+      poll: true,
+    })
+    .input(sessionStatusInput)
+    .output(sessionStatus)
+    .query(async ({ ctx, input }) => {
+      const record = await status.sessionStatus(ctx, ctx.claims, input.session_id);
+      return {
+        session_id: record.id,
+        status: record.status,
+        current_activity_id: record.currentActivityId,
+        participant_count: record.participantCount,
+        active_participant_count: record.activeParticipantCount,
+        last_updated: record.lastUpdated,
+        poll_interval_ms: pollIntervalMs(ctx),
+      };
+    }),
+} satisfies TRPCRouterRecord;

@@ -1,0 +1,70 @@
+import { z } from "zod";
+import type { ActivityRow } from "@caja/db";
+import { activityId, jsonObject, lifecycleStatus, nullableTimestamp, pageInput, pageOf, sessionId, timestamp, toIso, toIsoOrNull } from "./common";
+
+const type = z
+  .string()
+  .trim()
+  .min(1, { error: "must not be empty" })
+  .max(50, { error: "must be at most 50 characters" })
+  .meta({ example: "poll" });
+const title = z.string().trim().min(1, { error: "must not be empty" }).max(255, { error: "must be at most 255 characters" });
+const orderIndex = z.number().int().min(0).max(1_000_000);
+
+export const activity = z
+  .object({
+    id: z.uuid(),
+    session_id: z.number().int(),
+    type: z.string(),
+    title: z.string(),
+    config: jsonObject,
+    order_index: z.number().int(),
+    status: lifecycleStatus,
+    created_at: timestamp,
+    updated_at: timestamp,
+    started_at: nullableTimestamp,
+    completed_at: nullableTimestamp,
+  })
+  .meta({ id: "Activity" });
+export type Activity = z.infer<typeof activity>;
+
+export const activityPage = pageOf(activity).meta({ id: "ActivityPage" });
+
+export const createActivityInput = z.object({
+  session_id: sessionId,
+  type,
+  title,
+  config: jsonObject.default({}),
+  order_index: orderIndex.optional(),
+});
+
+export const listActivitiesInput = z.object({ session_id: sessionId, ...pageInput, status: lifecycleStatus.optional() });
+
+export const activityRef = z.object({ session_id: sessionId, activity_id: activityId });
+
+export const updateActivityInput = z.object({
+  session_id: sessionId,
+  activity_id: activityId,
+  type: type.optional(),
+  title: title.optional(),
+  config: jsonObject.optional(),
+  order_index: orderIndex.optional(),
+});
+
+export const setActivityStatusInput = z.object({ activity_id: activityId, status: lifecycleStatus });
+
+export function toActivityWire(row: ActivityRow): Activity {
+  return {
+    id: row.id,
+    session_id: row.sessionId,
+    type: row.type,
+    title: row.title,
+    config: row.config as Record<string, unknown>,
+    order_index: row.orderIndex,
+    status: row.status,
+    created_at: toIso(row.createdAt),
+    updated_at: toIso(row.updatedAt),
+    started_at: toIsoOrNull(row.startedAt),
+    completed_at: toIsoOrNull(row.completedAt),
+  };
+}

@@ -1,0 +1,66 @@
+import { z } from "zod";
+import { errorCodes } from "../errors";
+
+/** ISO-8601 UTC with milliseconds, e.g. `2025-10-07T19:00:30.123Z`. */
+export const timestamp = z.iso.datetime({ precision: 3 }).meta({ example: "2025-10-07T19:00:30.123Z" });
+export const nullableTimestamp = timestamp.nullable();
+
+export const lifecycleStatus = z.enum(["draft", "active", "completed"]);
+export type LifecycleStatus = z.infer<typeof lifecycleStatus>;
+
+export const sessionId = z.coerce
+  .number({ error: "must be an integer" })
+  .int({ error: "must be an integer" })
+  .positive({ error: "must be positive" })
+  .max(2_147_483_647, { error: "out of range" });
+export const activityId = z.uuid({ error: "must be a UUID" });
+export const responseId = z.uuid({ error: "must be a UUID" });
+export const participantId = z.number().int().positive();
+
+/** Activity config: a JSON object whose shape belongs to the activity type. */
+export const jsonObject = z.record(z.string(), z.unknown());
+/** Response data: any JSON value but null. */
+export const jsonValue = z.unknown().refine((v) => v !== undefined && v !== null, { error: "is required" });
+
+export const pageInput = {
+  limit: z.coerce
+    .number({ error: "must be an integer" })
+    .int({ error: "must be an integer" })
+    .min(1, { error: "must be at least 1" })
+    .max(100, { error: "must be at most 100" })
+    .default(20),
+  offset: z.coerce
+    .number({ error: "must be an integer" })
+    .int({ error: "must be an integer" })
+    .min(0, { error: "must be at least 0" })
+    .default(0),
+};
+
+/** The spec's list envelope. */
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({
+    items: z.array(item),
+    total: z.number().int(),
+    limit: z.number().int(),
+    offset: z.number().int(),
+    has_next: z.boolean(),
+    has_prev: z.boolean(),
+  });
+}
+
+export function toPage<T>(items: T[], total: number, limit: number, offset: number) {
+  return { items, total, limit, offset, has_next: offset + items.length < total, has_prev: offset > 0 };
+}
+
+export const errorBody = z
+  .object({
+    error: z.object({
+      code: z.enum(Object.keys(errorCodes) as [keyof typeof errorCodes, ...(keyof typeof errorCodes)[]]),
+      message: z.string(),
+      details: z.record(z.string(), z.unknown()),
+    }),
+  })
+  .meta({ id: "Error" });
+
+export const toIso = (d: Date) => d.toISOString();
+export const toIsoOrNull = (d: Date | null) => (d ? d.toISOString() : null);

@@ -1,0 +1,6 @@
+export * from "./common";
+export * from "./session";
+export * from "./participant";
+export * from "./activity";
+export * from "./response";
+export * from "./polling";

@@ -1,0 +1,38 @@
+import { z } from "zod";
+import type { UserResponseRow } from "@caja/db";
+import { activityId, jsonValue, pageInput, pageOf, sessionId, timestamp, toIso } from "./common";
+
+export const userResponse = z
+  .object({
+    id: z.uuid(),
+    session_id: z.number().int(),
+    activity_id: z.uuid(),
+    participant_id: z.number().int(),
+    response_data: z.unknown(),
+    created_at: timestamp,
+    updated_at: timestamp,
+  })
+  .meta({ id: "UserResponse" });
+export type UserResponse = z.infer<typeof userResponse>;
+
+export const userResponsePage = pageOf(userResponse).meta({ id: "UserResponsePage" });
+
+export const submitResponseInput = z.object({
+  session_id: sessionId,
+  activity_id: activityId,
+  response_data: jsonValue,
+});
+
+export const listResponsesInput = z.object({ session_id: sessionId, activity_id: activityId, ...pageInput });
+
+export function toUserResponseWire(row: UserResponseRow): UserResponse {
+  return {
+    id: row.id,
+    session_id: row.sessionId,
+    activity_id: row.activityId,
+    participant_id: row.participantId,
+    response_data: row.responseData,
+    created_at: toIso(row.createdAt),
+    updated_at: toIso(row.updatedAt),
+  };
+}

@@ -1,0 +1,65 @@
+import { z } from "zod";
+import type { SessionRow } from "@caja/db";
+import { lifecycleStatus, nullableTimestamp, pageInput, pageOf, sessionId, timestamp, toIso, toIsoOrNull } from "./common";
+
+const title = z.string().trim().min(1, { error: "must not be empty" }).max(255, { error: "must be at most 255 characters" });
+const description = z.string().max(10_000, { error: "must be at most 10000 characters" }).nullable();
+const maxParticipants = z.number().int().min(1).max(100_000);
+
+export const session = z
+  .object({
+    id: z.number().int(),
+    title: z.string(),
+    description: z.string().nullable(),
+    status: lifecycleStatus,
+    join_code: z.string(),
+    max_participants: z.number().int(),
+    participant_count: z.number().int(),
+    current_activity_id: z.uuid().nullable(),
+    created_by: z.string(),
+    created_at: timestamp,
+    updated_at: timestamp,
+    started_at: nullableTimestamp,
+    completed_at: nullableTimestamp,
+  })
+  .meta({ id: "Session" });
+export type Session = z.infer<typeof session>;
+
+export const sessionPage = pageOf(session).meta({ id: "SessionPage" });
+
+export const createSessionInput = z.object({
+  title,
+  description: description.optional(),
+  max_participants: maxParticipants.optional(),
+});
+
+export const listSessionsInput = z.object({ ...pageInput, status: lifecycleStatus.optional() });
+
+export const sessionRef = z.object({ session_id: sessionId });
+
+export const updateSessionInput = z.object({
+  session_id: sessionId,
+  title: title.optional(),
+  description: description.optional(),
+  max_participants: maxParticipants.optional(),
+});
+
+export const setSessionStatusInput = z.object({ session_id: sessionId, status: lifecycleStatus });
+
+export function toSessionWire(row: SessionRow): Session {
+  return {
+    id: row.id,
+    title: row.title,
+    description: row.description,
+    status: row.status,
+    join_code: row.joinCode,
+    max_participants: row.maxParticipants,
+    participant_count: row.participantCount,
+    current_activity_id: row.currentActivityId,
+    created_by: row.createdBy,
+    created_at: toIso(row.createdAt),
+    updated_at: toIso(row.updatedAt),
+    started_at: toIsoOrNull(row.startedAt),
+    completed_at: toIsoOrNull(row.completedAt),
+  };
+}

@@ -1,0 +1,162 @@
+import { activities, and, asc, count, eq, ne, sessions, sql, type ActivityRow, type SessionRow } from "@caja/db";
+import type { Claims } from "../auth/tokens";
+import { CajaError, notFound } from "../errors";
+import type { LifecycleStatus } from "../schemas/common";
+import { assertOwner } from "./access";
+import { cacheKeys } from "./cache-keys";
+import type { ServiceDeps } from "./deps";
+import { assertTransition } from "./lifecycle";
+import { findSession } from "./sessions";
+
+export interface NewActivity {
+  type: string;
+  title: string;
+  config: Record<string, unknown>;
+  orderIndex?: number;
+}
+
+export async function createActivity({ db }: ServiceDeps, session: SessionRow, input: NewActivity): Promise<ActivityRow> {
+  if (session.status === "completed") {
+    throw new CajaError("SESSION_CLOSED", "Activities cannot be added to a completed session", { session_id: session.id });
+  }
+  const orderIndex =
+    input.orderIndex ??
+    sql<number>`(select coalesce(max(${activities.orderIndex}) + 1, 0) from ${activities} where ${activities.sessionId} = ${session.id})`;
+  const [row] = await db
+    .insert(activities)
+    .values({ sessionId: session.id, type: input.type, title: input.title, config: input.config, orderIndex })
+    .returning();
+  if (!row) throw new Error("insert returned no row");
+  return row;
+}
+
+export async function findActivity({ db }: ServiceDeps, sessionId: number, activityId: string): Promise<ActivityRow> {
+  const [row] = await db
+    .select()
+    .from(activities)
+    .where(and(eq(activities.id, activityId), eq(activities.sessionId, sessionId)));
+  if (!row) throw notFound("Activity", activityId);
+  return row;
+}
+
+export async function listActivities(
+  { db }: ServiceDeps,
+  q: { sessionId: number; limit: number; offset: number; status?: LifecycleStatus; hideDrafts?: boolean },
+) {
+  const where = and(
+    eq(activities.sessionId, q.sessionId),
+    q.status ? eq(activities.status, q.status) : undefined,
+    q.hideDrafts ? ne(activities.status, "draft") : undefined,
+  );
+  const [rows, [total]] = await Promise.all([
+    db
+      .select()
+      .from(activities)
+      .where(where)
+      .orderBy(asc(activities.orderIndex), asc(activities.createdAt))
+      .limit(q.limit)
+      .offset(q.offset),
+    db.select({ n: count() }).from(activities).where(where),
+  ]);
+  return { rows, total: total?.n ?? 0 };
+}
+
+export interface ActivityPatch {
+  type?: string;
+  title?: string;
+  config?: Record<string, unknown>;
+  orderIndex?: number;
+}
+
+export async function updateActivity(deps: ServiceDeps, sessionId: number, activityId: string, patch: ActivityPatch) {
+  const [row] = await deps.db
+    .update(activities)
+    .set({ ...patch, updatedAt: sql`now()` })
+    .where(and(eq(activities.id, activityId), eq(activities.sessionId, sessionId)))
+    .returning();
+  if (!row) throw notFound("Activity", activityId);
+  await deps.cache.invalidate([cacheKeys.activityStatus(activityId)]);
+  return row;
+}
+
+export async function deleteActivity(deps: ServiceDeps, sessionId: number, activityId: string): Promise<void> {
+  const removed = await deps.db
+    .delete(activities)
+    .where(and(eq(activities.id, activityId), eq(activities.sessionId, sessionId)))
+    .returning({ id: activities.id });
+  if (removed.length === 0) throw notFound("Activity", activityId);
+  await deps.cache.invalidate([
+    cacheKeys.activityStatus(activityId),
+    cacheKeys.feedHead(activityId),
+    cacheKeys.sessionStatus(sessionId),
+  ]);
+}
+
+/** The activity and its session, if the caller manages that session. */
+export async function ownedActivity(deps: ServiceDeps, claims: Claims, activityId: string) {
+  const [found] = await deps.db
+    .select({ activity: activities, createdBy: sessions.createdBy })
+    .from(activities)
+    .innerJoin(sessions, eq(sessions.id, activities.sessionId))
+    .where(eq(activities.id, activityId));
+  if (!found) throw notFound("Activity", activityId);
+  assertOwner(claims, { id: found.activity.sessionId, createdBy: found.createdBy });
+  return found.activity;
+}
+
+/**
+ * draft -> active -> completed. Activating makes the activity the session's
+ * current one and completes the one that was active: at most one active
+ * activity per session, and only in an active session. The session row is
+ * locked so that two activations cannot both win.
+ */
+export async function setActivityStatus(deps: ServiceDeps, current: ActivityRow, to: LifecycleStatus): Promise<ActivityRow> {
+  if (current.status === to) return current;
+  assertTransition("Activity", current.status, to);
+  const outcome = await deps.db.transaction(async (tx) => {
+    const [session] = await tx
+      .select({ status: sessions.status })
+      .from(sessions)
+      .where(eq(sessions.id, current.sessionId))
+      .for("update");
+    if (!session) throw notFound("Session", current.sessionId);
+    const [fresh] = await tx.select().from(activities).where(eq(activities.id, current.id));
+    if (!fresh) throw notFound("Activity", current.id);
+    if (fresh.status === to) return { row: fresh, completed: [] as string[] };
+    assertTransition("Activity", fresh.status, to);
+    let completed: string[] = [];
+    if (to === "active") {
+      if (session.status !== "active") {
+        throw new CajaError("INVALID_TRANSITION", "Only an active session can have an active activity", {
+          field: "status",
+          session_status: session.status,
+        });
+      }
+      const previous = await tx
+        .update(activities)
+        .set({ status: "completed", completedAt: sql`now()`, updatedAt: sql`now()` })
+        .where(and(eq(activities.sessionId, current.sessionId), eq(activities.status, "active"), ne(activities.id, current.id)))
+        .returning({ id: activities.id });
+      completed = previous.map((p) => p.id);
+      await tx
+        .update(sessions)
+        .set({ currentActivityId: current.id, updatedAt: sql`now()` })
+        .where(eq(sessions.id, current.sessionId));
+    }
+    const stamp = to === "active" ? { startedAt: sql`now()` } : { completedAt: sql`now()` };
+    const [row] = await tx
+      .update(activities)
+      .set({ status: to, updatedAt: sql`now()`, ...stamp })
+      .where(eq(activities.id, current.id))
+      .returning();
+    if (!row) throw notFound("Activity", current.id);
+    return { row, completed };
+  });
+  await deps.cache.invalidate([
+    cacheKeys.activityStatus(current.id),
+    cacheKeys.sessionStatus(current.sessionId),
+    ...outcome.completed.map(cacheKeys.activityStatus),
+  ]);
+  return outcome.row;
+}
+

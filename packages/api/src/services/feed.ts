@@ -1,0 +1,158 @@
+import { queryRows, sql } from "@caja/db";
+import type { Claims } from "../auth/tokens";
+import { validationError } from "../errors";
+import { cacheKeys } from "./cache-keys";
+import type { ServiceDeps } from "./deps";
+import { activityStatus } from "./status";
+
+/**
+ * The incremental response feed.
+ *
+ * Order: by the id of the transaction that last wrote the row (`txid`, xid8),
+ * then by row id. Reads only see rows whose txid is below the snapshot's xmin,
+ * the oldest transaction still running: every transaction below it has ended,
+ * and every later write gets a larger txid, so the set of rows below xmin can
+ * no longer change except by moving a row (an edit) past the cursor. A cursor
+ * `(txid, id)` therefore never skips a late-committing writer (gap-free) and
+ * never returns the same version twice (duplicate-free), without serialising
+ * writers. A timestamp or a sequence alone fails exactly there: a transaction
+ * that took its value early can commit after a poller has moved past it.
+ * The cost: a row shows up once all transactions older than it have ended,
+ * so a long-running transaction delays the feed (never loses from it).
+ */
+
+export interface FeedPosition {
+  txid: bigint;
+  id: string;
+}
+
+interface Cursor extends FeedPosition {
+  sinceMs: number;
+}
+
+const NIL_UUID = "00000000-0000-0000-0000-000000000000";
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function encodeCursor(c: Cursor): string {
+  return Buffer.from(`1:${c.txid}:${c.id}:${c.sinceMs}`, "utf8").toString("base64url");
+}
+
+export function decodeCursor(text: string): Cursor {
+  const invalid = () => validationError("cursor", "not a cursor returned by this feed");
+  if (text.length > 200) throw invalid();
+  const parts = Buffer.from(text, "base64url").toString("utf8").split(":");
+  if (parts.length !== 4 || parts[0] !== "1") throw invalid();
+  const [, txid, id, since] = parts as [string, string, string, string];
+  if (!/^\d{1,20}$/.test(txid) || !UUID_RE.test(id) || !/^-?\d{1,16}$/.test(since)) throw invalid();
+  return { txid: BigInt(txid), id, sinceMs: Number(since) };
+}
+
+const ISO_RE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?(?:Z|[+-]\d{2}:?\d{2})?$/i;
+
+/** ISO-8601 (a missing offset means UTC) or epoch milliseconds. */
+export function parseSinceTimestamp(text: string): number {
+  const trimmed = text.trim();
+  let ms = Number.NaN;
+  if (/^\d{1,15}$/.test(trimmed)) ms = Number(trimmed);
+  else if (ISO_RE.test(trimmed)) {
+    const hasOffset = /(?:Z|[+-]\d{2}:?\d{2})$/i.test(trimmed) && trimmed.length > 10;
+    ms = Date.parse(hasOffset || trimmed.length === 10 ? trimmed : `${trimmed}Z`);
+  }
+  if (!Number.isFinite(ms)) {
+    throw validationError("timestamp", "must be an ISO-8601 timestamp such as 2025-10-07T19:00:00.000Z");
+  }
+  return ms;
+}
+
+const comparePositions = (a: FeedPosition, b: FeedPosition) =>
+  a.txid === b.txid ? (a.id === b.id ? 0 : a.id < b.id ? -1 : 1) : a.txid < b.txid ? -1 : 1;
+
+interface FeedRow {
+  id: string;
+  participant_id: number;
+  activity_id: string;
+  response_data: unknown;
+  created_at: Date | string;
+  updated_at: Date | string;
+  txid: string;
+}
+
+export interface FeedItem {
+  id: string;
+  participant_id: number;
+  activity_id: string;
+  response_data: unknown;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface FeedPage {
+  items: FeedItem[];
+  since: string;
+  count: number;
+  next_cursor: string;
+  has_more: boolean;
+}
+
+/** The newest row every reader can already see, cached: an idle feed costs no query per poll. */
+async function feedHead(deps: ServiceDeps, activityId: string): Promise<{ txid: string; id: string } | null> {
+  return deps.cache.get(cacheKeys.feedHead(activityId), async () => {
+    const [row] = await queryRows<{ txid: string; id: string }>(
+      deps.db,
+      sql`select txid::text as txid, id from user_responses
+           where activity_id = ${activityId} and txid < pg_snapshot_xmin(pg_current_snapshot())
+           order by txid desc, id desc limit 1`,
+    );
+    return row ?? null;
+  });
+}
+
+export async function responseFeed(
+  deps: ServiceDeps,
+  claims: Claims,
+  q: { sessionId: number; activityId: string; timestamp: string; cursor?: string; limit: number },
+): Promise<FeedPage> {
+  const sinceMs = parseSinceTimestamp(q.timestamp);
+  const cursor: Cursor = q.cursor ? decodeCursor(q.cursor) : { txid: 0n, id: NIL_UUID, sinceMs };
+  // Authorises, and 404s an activity of another session.
+  await activityStatus(deps, claims, q.sessionId, q.activityId);
+  const ownOnly = claims.role === "participant" ? claims.participant_id : null;
+  const since = new Date(cursor.sinceMs).toISOString();
+  const empty = (): FeedPage => ({ items: [], since, count: 0, next_cursor: encodeCursor(cursor), has_more: false });
+
+  if (ownOnly === null) {
+    const head = await feedHead(deps, q.activityId);
+    if (!head || comparePositions({ txid: BigInt(head.txid), id: head.id }, cursor) <= 0) return empty();
+  }
+
+  const rows = await queryRows<FeedRow>(
+    deps.db,
+    sql`select id, participant_id, activity_id, response_data, created_at, updated_at, txid::text as txid
+          from user_responses
+         where activity_id = ${q.activityId}
+           and (txid, id) > (${cursor.txid.toString()}::xid8, ${cursor.id}::uuid)
+           and txid < pg_snapshot_xmin(pg_current_snapshot())
+           and updated_at > ${since}::timestamptz
+           ${ownOnly === null ? sql`` : sql`and participant_id = ${ownOnly}`}
+         order by txid, id
+         limit ${q.limit + 1}`,
+  );
+  if (rows.length === 0) return empty();
+  const hasMore = rows.length > q.limit;
+  const page = hasMore ? rows.slice(0, q.limit) : rows;
+  const last = page[page.length - 1] as FeedRow;
+  return {
+    items: page.map((r) => ({
+      id: r.id,
+      participant_id: Number(r.participant_id),
+      activity_id: r.activity_id,
+      response_data: r.response_data,
+      created_at: new Date(r.created_at).toISOString(),
+      updated_at: new Date(r.updated_at).toISOString(),
+    })),
+    since,
+    count: page.length,
+    next_cursor: encodeCursor({ txid: BigInt(last.txid), id: last.id, sinceMs: cursor.sinceMs }),
+    has_more: hasMore,
+  };
+}

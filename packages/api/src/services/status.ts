@@ -1,0 +1,113 @@
+import { queryRows, sql } from "@caja/db";
+import type { Claims } from "../auth/tokens";
+import { notFound } from "../errors";
+import type { LifecycleStatus } from "../schemas/common";
+import { assertMember } from "./access";
+import { cacheKeys } from "./cache-keys";
+import type { ServiceDeps } from "./deps";
+import { ACTIVE_WINDOW_SECONDS } from "./presence";
+
+/** What the cache holds for a session: plain JSON, so it can live in Redis. */
+export interface SessionStatusRecord {
+  id: number;
+  createdBy: string;
+  status: LifecycleStatus;
+  currentActivityId: string | null;
+  participantCount: number;
+  activeParticipantCount: number;
+  lastUpdated: string;
+}
+
+export interface ActivityStatusRecord {
+  id: string;
+  sessionId: number;
+  createdBy: string;
+  status: LifecycleStatus;
+  responseCount: number;
+  lastResponseAt: string | null;
+  lastUpdated: string;
+}
+
+const iso = (v: Date | string) => new Date(v).toISOString();
+
+/** One primary-key read plus an index range count of recently seen participants. */
+async function loadSessionStatus({ db }: ServiceDeps, sessionId: number): Promise<SessionStatusRecord | null> {
+  const [row] = await queryRows<{
+    id: number;
+    created_by: string;
+    status: LifecycleStatus;
+    current_activity_id: string | null;
+    participant_count: number;
+    updated_at: Date | string;
+    active: number | string;
+  }>(
+    db,
+    sql`select s.id, s.created_by, s.status, s.current_activity_id, s.participant_count, s.updated_at,
+               (select count(*) from participants p
+                 where p.session_id = s.id
+                   and p.last_seen_at > now() - make_interval(secs => ${ACTIVE_WINDOW_SECONDS})) as active
+          from sessions s where s.id = ${sessionId}`,
+  );
+  if (!row) return null;
+  return {
+    id: Number(row.id),
+    createdBy: row.created_by,
+    status: row.status,
+    currentActivityId: row.current_activity_id,
+    participantCount: Number(row.participant_count),
+    activeParticipantCount: Number(row.active),
+    lastUpdated: iso(row.updated_at),
+  };
+}
+
+/** The activity row plus its (at most COUNTER_SHARDS) counter rows: never a count(*) over responses. */
+async function loadActivityStatus({ db }: ServiceDeps, activityId: string): Promise<ActivityStatusRecord | null> {
+  const [row] = await queryRows<{
+    id: string;
+    session_id: number;
+    created_by: string;
+    status: LifecycleStatus;
+    updated_at: Date | string;
+    response_count: number | string;
+    last_response_at: Date | string | null;
+  }>(
+    db,
+    sql`select a.id, a.session_id, s.created_by, a.status, a.updated_at,
+               coalesce((select sum(c.response_count) from activity_response_counters c where c.activity_id = a.id), 0) as response_count,
+               (select max(c.last_response_at) from activity_response_counters c where c.activity_id = a.id) as last_response_at
+          from activities a join sessions s on s.id = a.session_id
+         where a.id = ${activityId}`,
+  );
+  if (!row) return null;
+  const updated = new Date(row.updated_at);
+  const lastResponse = row.last_response_at === null ? null : new Date(row.last_response_at);
+  return {
+    id: row.id,
+    sessionId: Number(row.session_id),
+    createdBy: row.created_by,
+    status: row.status,
+    responseCount: Number(row.response_count),
+    lastResponseAt: lastResponse ? lastResponse.toISOString() : null,
+    // The status changes when a response arrives as much as when the activity does.
+    lastUpdated: (lastResponse && lastResponse > updated ? lastResponse : updated).toISOString(),
+  };
+}
+
+export async function sessionStatus(deps: ServiceDeps, claims: Claims, sessionId: number): Promise<SessionStatusRecord> {
+  const record = await deps.cache.get(cacheKeys.sessionStatus(sessionId), () => loadSessionStatus(deps, sessionId));
+  if (!record) throw notFound("Session", sessionId);
+  assertMember(claims, record);
+  return record;
+}
+
+export async function activityStatus(
+  deps: ServiceDeps,
+  claims: Claims,
+  sessionId: number,
+  activityId: string,
+): Promise<ActivityStatusRecord> {
+  const record = await deps.cache.get(cacheKeys.activityStatus(activityId), () => loadActivityStatus(deps, activityId));
+  if (!record || record.sessionId !== sessionId) throw notFound("Activity", activityId);
+  assertMember(claims, { id: record.sessionId, createdBy: record.createdBy });
+  return record;
+}
