@@ -111,8 +111,8 @@ export class TokenService {
     const exp = Math.floor(Date.now() / 1000) + ttlSeconds;
     const token = jwt.sign({ ...claims, exp }, this.hmacKey, {
       algorithm: "HS256",
-      issuer: this.config.issuer,
-      audience: this.config.audience,
+      ...(this.config.issuer ? { issuer: this.config.issuer } : {}),
+      ...(this.config.audience ? { audience: this.config.audience } : {}),
     });
     return { token, expiresAt: new Date(exp * 1000) };
   }

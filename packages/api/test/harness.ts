@@ -1,0 +1,62 @@
+import {
+  MemoryRateLimiter,
+  Presence,
+  ReadThroughCache,
+  TokenService,
+  createCaller,
+  createContext,
+  defaultLimitRules,
+  type ApiDeps,
+  type LimitRules,
+  type SharedCache,
+} from "../src/index";
+import { createTestDatabase, type TestDatabase } from "@caja/testing";
+
+export const TEST_JWT_SECRET = "test-secret-that-is-long-enough-0123456789";
+
+export interface ApiHarness {
+  db: TestDatabase;
+  deps: ApiDeps;
+  /** A tRPC caller acting with this bearer token (or none). */
+  caller(token?: string): ReturnType<typeof createCaller>;
+  adminToken(sub?: string): string;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  shared?: SharedCache;
+  limits?: Partial<LimitRules>;
+}
+
+/** In-process API on a fresh database: the fast path for service and router tests. */
+export async function createApiHarness(options: HarnessOptions = {}): Promise<ApiHarness> {
+  const db = await createTestDatabase();
+  const tokens = new TokenService({ secret: TEST_JWT_SECRET });
+  const presence = new Presence(db.db);
+  const deps: ApiDeps = {
+    db: db.db,
+    cache: new ReadThroughCache({ shared: options.shared }),
+    tokens,
+    // Tests are not about limits unless they say so.
+    limiter: new MemoryRateLimiter({ ...bigLimits, ...options.limits }),
+    presence,
+    settings: { participantTokenTtlSeconds: 3600, pollIntervalMs: 2000 },
+  };
+  return {
+    db,
+    deps,
+    caller: (token) => {
+      const headers = new Headers(token ? { authorization: `Bearer ${token}` } : {});
+      return createCaller(createContext({ headers, deps, ip: "127.0.0.1" }));
+    },
+    adminToken: (sub = "alice") => tokens.sign({ sub, role: "admin" }, 3600).token,
+    close: async () => {
+      await presence.close();
+      await db.dispose();
+    },
+  };
+}
+
+const bigLimits: LimitRules = Object.fromEntries(
+  Object.keys(defaultLimitRules).map((k) => [k, { limit: 1_000_000, windowMs: 1000 }]),
+) as LimitRules;

@@ -1,0 +1,1 @@
+export { createTestDatabase, createFreshPostgres, testDbKind, adminDatabaseUrl, type TestDatabase } from "./databases";
