@@ -13,6 +13,7 @@ export {
   type RateLimiter,
   type LimitRules,
   type LimitClass,
+  type LimitRule,
 } from "./ratelimit";
 export { Presence } from "./services/presence";
 export { PollGovernor } from "./load";

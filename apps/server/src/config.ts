@@ -1,0 +1,100 @@
+import { z } from "zod";
+import { defaultLimitRules, limitClasses, parseDuration, parseLimitRule, type LimitRule, type LimitRules } from "@caja/api";
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const seconds = parseDuration(text);
+      if (seconds === null || seconds <= 0) {
+        ctx.addIssue({ code: "custom", message: `"${text}" is not a duration such as 90s, 15m, 12h or 7d` });
+        return z.NEVER;
+      }
+      return seconds;
+    });
+
+const limitRule = (fallback: LimitRule) =>
+  z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined || text === "") return fallback;
+      const rule = parseLimitRule(text);
+      if (!rule) {
+        ctx.addIssue({ code: "custom", message: `"${text}" is not a limit such as 600/60s` });
+        return z.NEVER;
+      }
+      return rule;
+    });
+
+const intIn = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v));
+
+/** Every environment variable the server reads; README's table documents the same. */
+export const envSchema = z
+  .object({
+    PORT: intIn(0, 65535, 3000),
+    HOST: z.string().default("0.0.0.0"),
+    DATABASE_URL: optionalText.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+      message: "must be a postgres:// URL (leave it unset for the embedded PGlite database)",
+    }),
+    CAJA_DATA_DIR: z.string().default(".caja"),
+    DB_POOL_SIZE: intIn(1, 200, 10),
+    JWT_SECRET: optionalText.refine((v) => v === undefined || v.length >= 32, { message: "must be at least 32 characters" }),
+    JWT_PUBLIC_KEY: optionalText.refine((v) => v === undefined || v.includes("-----BEGIN"), {
+      message: "must be a PEM public key (-----BEGIN PUBLIC KEY-----...)",
+    }),
+    JWT_ISSUER: optionalText,
+    JWT_AUDIENCE: optionalText,
+    PARTICIPANT_TOKEN_TTL: duration("12h"),
+    UPSTASH_REDIS_REST_URL: optionalText.refine((v) => v === undefined || /^https?:\/\//.test(v), { message: "must be an http(s) URL" }),
+    UPSTASH_REDIS_REST_TOKEN: optionalText,
+    CACHE_LOCAL_TTL_MS: intIn(0, 10_000, 200),
+    CACHE_SHARED_TTL_MS: intIn(1, 60_000, 500),
+    POLL_INTERVAL_MS: intIn(250, 60_000, 2000),
+    RATE_LIMIT_POLL: limitRule(defaultLimitRules.poll),
+    RATE_LIMIT_READ: limitRule(defaultLimitRules.read),
+    RATE_LIMIT_WRITE: limitRule(defaultLimitRules.write),
+    RATE_LIMIT_JOIN: limitRule(defaultLimitRules.join),
+    MAX_BODY_BYTES: intIn(1024, 10 * 1024 * 1024, 64 * 1024),
+    CORS_ORIGINS: z.string().default("*"),
+    TRUST_PROXY: z
+      .enum(["true", "false", "1", "0"])
+      .default("false")
+      .transform((v) => v === "true" || v === "1"),
+  })
+  .superRefine((env, ctx) => {
+    if (Boolean(env.UPSTASH_REDIS_REST_URL) !== Boolean(env.UPSTASH_REDIS_REST_TOKEN)) {
+      ctx.addIssue({
+        code: "custom",
+        path: [env.UPSTASH_REDIS_REST_URL ? "UPSTASH_REDIS_REST_TOKEN" : "UPSTASH_REDIS_REST_URL"],
+        message: "UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN must be set together",
+      });
+    }
+  });
+
+export type ServerConfig = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; a bad value throws a message naming the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): ServerConfig {
+  const parsed = envSchema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "environment"}: ${i.message}`);
+  throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+}
+
+export function limitRules(config: ServerConfig): LimitRules {
+  const byClass = {
+    poll: config.RATE_LIMIT_POLL,
+    read: config.RATE_LIMIT_READ,
+    write: config.RATE_LIMIT_WRITE,
+    join: config.RATE_LIMIT_JOIN,
+  };
+  return Object.fromEntries(limitClasses.map((c) => [c, byClass[c]])) as LimitRules;
+}

@@ -1,0 +1,59 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import swaggerUi from "swagger-ui-dist";
+
+const assetTypes: Record<string, string> = {
+  "swagger-ui.css": "text/css; charset=utf-8",
+  "swagger-ui-bundle.js": "application/javascript; charset=utf-8",
+  "swagger-ui-standalone-preset.js": "application/javascript; charset=utf-8",
+  "favicon-32x32.png": "image/png",
+};
+
+const page = `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8" />
+  <title>Caja API</title>
+  <link rel="stylesheet" href="/docs/swagger-ui.css" />
+  <link rel="icon" href="/docs/favicon-32x32.png" />
+</head>
+<body>
+  <div id="docs"></div>
+  <script src="/docs/swagger-ui-bundle.js"></script>
+  <script src="/docs/swagger-ui-standalone-preset.js"></script>
+  <script src="/docs/init.js"></script>
+</body>
+</html>`;
+
+// A separate file rather than an inline script, so a strict Content-Security-Policy can stay on.
+const init = `window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#docs", deepLinking: true,
+  presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: "StandaloneLayout", persistAuthorization: true });`;
+
+/** Interactive docs from the locally installed swagger-ui-dist: no CDN. */
+export function createDocsHandler() {
+  const root = swaggerUi.getAbsoluteFSPath();
+  const cache = new Map<string, Buffer>();
+  return async function handleDocs(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+    const name = pathname.replace(/^\/docs\/?/, "");
+    if (name === "" || name === "index.html") {
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(page);
+      return;
+    }
+    if (name === "init.js") {
+      res.writeHead(200, { "content-type": "application/javascript; charset=utf-8" }).end(init);
+      return;
+    }
+    const type = assetTypes[name];
+    if (!type) {
+      res.writeHead(404, { "content-type": "text/plain" }).end("not found");
+      return;
+    }
+    let body = cache.get(name);
+    if (!body) {
+      body = await readFile(join(root, name));
+      cache.set(name, body);
+    }
+    res.writeHead(200, { "content-type": type, "cache-control": "public, max-age=86400" }).end(body);
+  };
+}

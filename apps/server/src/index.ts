@@ -1,0 +1,2 @@
+export { createCajaServer, VERSION, type CajaServer, type CreateServerOptions } from "./app";
+export { loadConfig, envSchema, ConfigError, type ServerConfig } from "./config";

@@ -1,0 +1,39 @@
+import { createCajaServer } from "./app";
+import { ConfigError, loadConfig } from "./config";
+
+/** `pnpm start`: validate config, migrate, listen, print how to call it. */
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const app = await createCajaServer(config);
+  const url = await app.listen();
+  console.log(`[caja] listening on ${url}  (docs: ${url}/docs, OpenAPI: ${url}/openapi.json)`);
+  if (app.generatedSecret) {
+    const { token } = app.deps.tokens.sign({ sub: "admin", role: "admin" }, 12 * 3600);
+    console.log(`[caja] no JWT_SECRET set: using the secret kept in ${config.CAJA_DATA_DIR}/jwt-secret`);
+    console.log(`[caja] admin token (sub "admin", valid 12h):\n\n  export CAJA_TOKEN=${token}\n`);
+  }
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`[caja] ${signal}: shutting down`);
+    await app.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  console.error("[caja] failed to start:", error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,136 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AnyRouter } from "@trpc/server";
+import { CajaError, toWireError, type Context } from "@caja/api";
+import { etagOf, matchesIfNoneMatch } from "./etag";
+import { collectRoutes, matchRoute, type RestRoute } from "./routes";
+
+export interface RestHandlerOptions {
+  router: AnyRouter;
+  createCaller: (ctx: Context) => unknown;
+  createContext: (req: IncomingMessage) => Context;
+  /** Where the spec's paths start, `/api`. */
+  basePath?: string;
+  maxBodyBytes?: number;
+  /** Called with errors that became a 500, for logging. */
+  onInternalError?: (error: unknown, req: IncomingMessage) => void;
+}
+
+type Procedure = (input: unknown) => Promise<unknown>;
+
+/**
+ * The REST adapter: serves each procedure that has `openapi` meta at its spec
+ * path, in the spec's error format. Thin by design: it turns a request into the
+ * procedure's input and the result into JSON, and adds ETag/304 on polling
+ * routes (tRPC's responseMeta cannot send a 304). Returns false when the path
+ * is not under `basePath`, so the server can try its other handlers.
+ */
+export function createRestHandler(options: RestHandlerOptions) {
+  const routes = collectRoutes(options.router);
+  const basePath = (options.basePath ?? "/api").replace(/\/$/, "");
+  const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
+
+  return async function handleRest(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const pathname = q === -1 ? url : url.slice(0, q);
+    if (pathname !== basePath && !pathname.startsWith(basePath + "/")) return false;
+    try {
+      const match = matchRoute(routes, req.method ?? "GET", pathname.slice(basePath.length));
+      if (!match) throw new CajaError("NOT_FOUND", `No route for ${req.method} ${pathname}`);
+      if ("allowed" in match) {
+        res.setHeader("Allow", match.allowed.join(", "));
+        throw new CajaError("METHOD_NOT_ALLOWED", `${req.method} is not allowed here`, { allowed: match.allowed });
+      }
+      const { route, params } = match;
+      const input =
+        route.method === "GET" || route.method === "DELETE"
+          ? { ...queryObject(q === -1 ? "" : url.slice(q + 1)), ...params }
+          : { ...(await readJsonObject(req, maxBodyBytes)), ...params };
+      const output = await callProcedure(options.createCaller(options.createContext(req)), route, input);
+      if (output === undefined) {
+        res.writeHead(route.method === "POST" ? 201 : 204).end();
+        return true;
+      }
+      const body = JSON.stringify(output);
+      if (route.poll) return sendConditional(req, res, body);
+      res.writeHead(route.method === "POST" ? 201 : 200, {
+        "content-type": "application/json; charset=utf-8",
+        "cache-control": "no-store",
+      });
+      res.end(body);
+    } catch (error) {
+      sendError(res, error, () => options.onInternalError?.(error, req));
+    }
+    return true;
+  };
+}
+
+function callProcedure(caller: unknown, route: RestRoute, input: unknown): Promise<unknown> {
+  let target: unknown = caller;
+  for (const key of route.procedure.split(".")) target = (target as Record<string, unknown>)[key];
+  return (target as Procedure)(input);
+}
+
+function sendConditional(req: IncomingMessage, res: ServerResponse, body: string): true {
+  const etag = etagOf(body);
+  // Authenticated answers: caches in between must not share them, and must revalidate.
+  const headers = { etag, "cache-control": "private, no-cache", vary: "Authorization" };
+  if (matchesIfNoneMatch(req.headers["if-none-match"], etag)) {
+    res.writeHead(304, headers).end();
+    return true;
+  }
+  res.writeHead(200, { ...headers, "content-type": "application/json; charset=utf-8" });
+  res.end(body);
+  return true;
+}
+
+export function sendError(res: ServerResponse, error: unknown, onInternal?: () => void): void {
+  const wire = toWireError(error);
+  if (wire.status >= 500 && wire.body.error.code === "INTERNAL_ERROR") onInternal?.();
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const headers: Record<string, string> = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
+  if (wire.retryAfter) headers["retry-after"] = String(wire.retryAfter);
+  // The rest of an oversized body is not read: close rather than leave it in the socket.
+  if (wire.status === 413) headers.connection = "close";
+  res.writeHead(wire.status, headers).end(JSON.stringify(wire.body));
+}
+
+function queryObject(search: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!search) return out;
+  for (const [key, value] of new URLSearchParams(search)) if (!(key in out)) out[key] = value;
+  return out;
+}
+
+async function readJsonObject(req: IncomingMessage, maxBytes: number): Promise<Record<string, unknown>> {
+  const declared = Number(req.headers["content-length"] ?? "0");
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) throw tooLarge(maxBytes);
+    chunks.push(chunk);
+  }
+  if (size === 0) return {};
+  const type = req.headers["content-type"] ?? "";
+  if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) {
+    throw new CajaError("UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json", { content_type: type });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch {
+    throw new CajaError("VALIDATION_ERROR", "The body is not valid JSON", { field: "body", reason: "invalid JSON" });
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new CajaError("VALIDATION_ERROR", "The body must be a JSON object", { field: "body", reason: "not an object" });
+  }
+  return parsed as Record<string, unknown>;
+}
+
+const tooLarge = (maxBytes: number) =>
+  new CajaError("PAYLOAD_TOO_LARGE", `The body exceeds ${maxBytes} bytes`, { max_bytes: maxBytes });

@@ -1,0 +1,82 @@
+import type { AnyRouter } from "@trpc/server";
+import type { CajaMeta } from "@caja/api";
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/** A REST route read from a procedure's `openapi` meta. */
+export interface RestRoute {
+  method: HttpMethod;
+  /** The spec path, e.g. `/v1/sessions/{session_id}`. */
+  path: string;
+  /** The tRPC procedure path, e.g. `session.get`. */
+  procedure: string;
+  type: "query" | "mutation";
+  /** Polling route: answered with ETag / 304. */
+  poll: boolean;
+  segments: Array<{ literal: string } | { param: string }>;
+  /** How many segments are literal: more literal routes win a tie. */
+  specificity: number;
+}
+
+interface ProcedureDef {
+  _def: { meta?: CajaMeta; type: "query" | "mutation" | "subscription" };
+}
+
+export function collectRoutes(router: AnyRouter): RestRoute[] {
+  const procedures = router._def.procedures as Record<string, ProcedureDef>;
+  const routes: RestRoute[] = [];
+  for (const [procedure, { _def }] of Object.entries(procedures)) {
+    const openapi = _def.meta?.openapi;
+    if (!openapi || openapi.enabled === false || _def.type === "subscription") continue;
+    const segments = openapi.path
+      .split("/")
+      .filter(Boolean)
+      .map((s) => (s.startsWith("{") && s.endsWith("}") ? { param: s.slice(1, -1) } : { literal: s }));
+    routes.push({
+      method: openapi.method,
+      path: openapi.path,
+      procedure,
+      type: _def.type,
+      poll: _def.meta?.poll === true,
+      segments,
+      specificity: segments.filter((s) => "literal" in s).length,
+    });
+  }
+  return routes.sort((a, b) => b.specificity - a.specificity);
+}
+
+export interface RouteMatch {
+  route: RestRoute;
+  params: Record<string, string>;
+}
+
+/** Matches a path (without the base path) to a route; `allowed` lists methods when only the method is wrong. */
+export function matchRoute(routes: RestRoute[], method: string, path: string): RouteMatch | { allowed: string[] } | null {
+  const parts = path.split("/").filter(Boolean);
+  const allowed: string[] = [];
+  for (const route of routes) {
+    if (route.segments.length !== parts.length) continue;
+    const params: Record<string, string> = {};
+    let ok = true;
+    for (let i = 0; i < parts.length; i++) {
+      const seg = route.segments[i] as RestRoute["segments"][number];
+      const part = parts[i] as string;
+      if ("literal" in seg) {
+        if (seg.literal !== part) {
+          ok = false;
+          break;
+        }
+      } else {
+        try {
+          params[seg.param] = decodeURIComponent(part);
+        } catch {
+          params[seg.param] = part;
+        }
+      }
+    }
+    if (!ok) continue;
+    if (route.method === method) return { route, params };
+    allowed.push(route.method);
+  }
+  return allowed.length > 0 ? { allowed } : null;
+}
