@@ -1,0 +1,39 @@
+import { createFreshPostgres, testDbKind } from "@caja/testing";
+import { createCajaServer, loadConfig, type CajaServer } from "../src/index";
+
+export const TEST_SECRET = "server-test-secret-0123456789abcdefghijklmnop";
+
+export interface TestServer extends CajaServer {
+  adminToken(sub?: string): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real server on a real socket (127.0.0.1, random port) on a fresh database.
+ * `env` overrides any variable; pass DATABASE_URL to share one database between instances.
+ */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer & { databaseUrl?: string }> {
+  const fresh = !env.DATABASE_URL && testDbKind() === "postgres" ? await createFreshPostgres() : null;
+  const config = loadConfig({
+    PORT: "0",
+    HOST: "127.0.0.1",
+    JWT_SECRET: TEST_SECRET,
+    CAJA_DATA_DIR: `/tmp/caja-test-${process.pid}-${Date.now()}`,
+    RATE_LIMIT_POLL: "100000/1s",
+    RATE_LIMIT_READ: "100000/1s",
+    RATE_LIMIT_WRITE: "100000/1s",
+    RATE_LIMIT_JOIN: "100000/1s",
+    ...(fresh ? { DATABASE_URL: fresh.url } : {}),
+    ...env,
+  });
+  const app = await createCajaServer(config, { log: () => {} });
+  await app.listen();
+  return Object.assign(app, {
+    databaseUrl: config.DATABASE_URL,
+    adminToken: (sub = "alice") => app.deps.tokens.sign({ sub, role: "admin" }, 3600).token,
+    stop: async () => {
+      await app.close();
+      await fresh?.drop();
+    },
+  });
+}
