@@ -39,8 +39,8 @@ export const envSchema = z
   .object({
     PORT: intIn(0, 65535, 3000),
     HOST: z.string().default("0.0.0.0"),
-    DATABASE_URL: optionalText.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
-      message: "must be a postgres:// URL (leave it unset for the embedded PGlite database)",
+    DATABASE_URL: optionalText.refine((v) => v === undefined || v === "memory://" || /^postgres(ql)?:\/\//.test(v), {
+      message: "must be a postgres:// URL, or memory:// for a throw-away PGlite (unset: PGlite under CAJA_DATA_DIR)",
     }),
     CAJA_DATA_DIR: z.string().default(".caja"),
     DB_POOL_SIZE: intIn(1, 200, 10),
