@@ -1,0 +1,203 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "./harness";
+import { call, openRoom, paths, sleep, type Room } from "./polling-setup";
+
+let server: TestServer;
+let room: Room;
+let p: ReturnType<typeof paths>;
+beforeAll(async () => {
+  server = await startTestServer({ CACHE_LOCAL_TTL_MS: "100" });
+  room = await openRoom(server, 3);
+  p = paths(room);
+});
+afterAll(async () => server?.stop());
+
+const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const get = (path: string, token?: string, headers?: Record<string, string>) => call(server.url, "GET", path, token, undefined, headers);
+
+describe("GET /api/sessions/{session_id}/status", () => {
+  it("answers the spec's shape to the owner and to a participant", async () => {
+    for (const token of [room.admin, room.participants[0]?.token]) {
+      const res = await get(p.session, token);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({
+        session_id: room.sessionId,
+        status: "active",
+        current_activity_id: room.activityId,
+        participant_count: 3,
+        active_participant_count: expect.any(Number),
+        last_updated: expect.stringMatching(ISO_MS),
+        poll_interval_ms: 2000,
+      });
+    }
+  });
+
+  it("counts participants who polled in the last 30 s as active", async () => {
+    await get(p.session, room.participants[1]?.token);
+    await server.deps.presence.flush();
+    await sleep(150);
+    const res = await get(p.session, room.admin);
+    expect(res.body?.active_participant_count).toBeGreaterThanOrEqual(2);
+  });
+
+  it("moves last_updated when someone joins", async () => {
+    const before = (await get(p.session, room.admin)).body?.last_updated as string;
+    await sleep(5);
+    await call(server.url, "POST", "/api/v1/sessions/join", undefined, { join_code: room.joinCode, nickname: "late" });
+    const after = (await get(p.session, room.admin)).body;
+    expect(after?.participant_count).toBe(4);
+    expect(Date.parse(after?.last_updated as string)).toBeGreaterThan(Date.parse(before));
+  });
+
+  it("refuses strangers: no token 401, another admin 403, another session's participant 403, unknown 404, bad id 400", async () => {
+    expect((await get(p.session)).body?.error).toMatchObject({ code: "UNAUTHORIZED" });
+    expect((await get(p.session, server.adminToken("mallory"))).status).toBe(403);
+    const other = await openRoom(server, 1, "bob");
+    const res = await get(p.session, other.participants[0]?.token);
+    expect(res.status).toBe(403);
+    expect(res.body).toEqual({ error: { code: "FORBIDDEN", message: expect.any(String), details: expect.any(Object) } });
+    expect((await get("/api/sessions/999999/status", room.admin)).status).toBe(404);
+    const bad = await get("/api/sessions/abc/status", room.admin);
+    expect(bad.status).toBe(400);
+    expect(bad.body?.error).toMatchObject({ code: "VALIDATION_ERROR", details: { field: "session_id" } });
+  });
+
+  it("sends an ETag and answers If-None-Match with 304, privately", async () => {
+    const first = await get(p.session, room.admin);
+    const etag = first.headers.get("etag");
+    expect(etag).toMatch(/^W\/".+"$/);
+    expect(first.headers.get("cache-control")).toContain("private");
+    expect(first.headers.get("cache-control")).not.toContain("public");
+    const again = await get(p.session, room.admin, { "if-none-match": etag as string });
+    expect(again.status).toBe(304);
+    expect(again.body).toBeNull();
+    await call(server.url, "POST", "/api/v1/sessions/join", undefined, { join_code: room.joinCode, nickname: "etag-breaker" });
+    const changed = await get(p.session, room.admin, { "if-none-match": etag as string });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get("etag")).not.toBe(etag);
+  });
+});
+
+describe("GET /api/sessions/{session_id}/activities/{activity_id}/status", () => {
+  it("counts responses exactly and moves last_response_at and last_updated", async () => {
+    const before = (await get(p.activity, room.admin)).body;
+    expect(before).toEqual({
+      activity_id: room.activityId,
+      session_id: room.sessionId,
+      status: "active",
+      response_count: 0,
+      last_response_at: null,
+      last_updated: expect.stringMatching(ISO_MS),
+      poll_interval_ms: 2000,
+    });
+    await sleep(5);
+    await call(server.url, "POST", p.submit, room.participants[0]?.token, { response_data: { choice: "a" } });
+    await call(server.url, "POST", p.submit, room.participants[1]?.token, { response_data: { choice: "b" } });
+    await call(server.url, "POST", p.submit, room.participants[0]?.token, { response_data: { choice: "b" } });
+    const after = (await get(p.activity, room.participants[2]?.token)).body;
+    expect(after?.response_count).toBe(2);
+    expect(after?.last_response_at).toMatch(ISO_MS);
+    expect(Date.parse(after?.last_updated as string)).toBeGreaterThan(Date.parse(before?.last_updated as string));
+  });
+
+  it("404s an activity of another session and 400s a malformed id", async () => {
+    const other = await openRoom(server, 0);
+    expect((await get(`/api/sessions/${room.sessionId}/activities/${other.activityId}/status`, room.admin)).status).toBe(404);
+    const bad = await get(`/api/sessions/${room.sessionId}/activities/not-a-uuid/status`, room.admin);
+    expect(bad.body?.error).toMatchObject({ code: "VALIDATION_ERROR", details: { field: "activity_id" } });
+  });
+
+  it("reflects a transition in status and last_updated", async () => {
+    const other = await openRoom(server, 0);
+    const path = `/api/sessions/${other.sessionId}/activities/${other.activityId}/status`;
+    const before = (await get(path, other.admin)).body;
+    await sleep(5);
+    await call(server.url, "PATCH", `/api/v1/activities/${other.activityId}/status`, other.admin, { status: "completed" });
+    const after = (await get(path, other.admin)).body;
+    expect(after?.status).toBe("completed");
+    expect(Date.parse(after?.last_updated as string)).toBeGreaterThan(Date.parse(before?.last_updated as string));
+  });
+});
+
+describe("GET /api/sessions/{session_id}/activities/{activity_id}/responses/since/{timestamp}", () => {
+  it("returns created or updated responses after the timestamp, oldest first, with a cursor", async () => {
+    const res = await get(p.feed("2000-01-01T00:00:00Z"), room.admin);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      items: expect.any(Array),
+      since: "2000-01-01T00:00:00.000Z",
+      count: 2,
+      next_cursor: expect.any(String),
+      has_more: false,
+      poll_interval_ms: 2000,
+    });
+    const items = res.body?.items as Array<Record<string, unknown>>;
+    expect(Object.keys(items[0] ?? {}).sort()).toEqual(["activity_id", "created_at", "id", "participant_id", "response_data", "updated_at"]);
+    // The edited response comes last: it was written last.
+    expect(items.map((i) => i.participant_id)).toEqual([room.participants[1]?.id, room.participants[0]?.id]);
+    expect(items[1]?.response_data).toEqual({ choice: "b" });
+
+    const edited = items[1] as { updated_at: string; created_at: string };
+    const since = await get(p.feed(edited.created_at), room.admin);
+    expect((since.body?.items as unknown[]).length).toBeGreaterThanOrEqual(1);
+
+    const cont = await get(p.feed("2000-01-01T00:00:00Z", `?cursor=${res.body?.next_cursor as string}`), room.admin);
+    expect(cont.body).toMatchObject({ items: [], count: 0, has_more: false });
+  });
+
+  it("pages with limit and has_more, and the cursor walks every item once", async () => {
+    const ids: string[] = [];
+    let cursor = "";
+    for (let i = 0; i < 5; i++) {
+      const page = (await get(p.feed("2000-01-01T00:00:00Z", `?limit=1${cursor ? `&cursor=${cursor}` : ""}`), room.admin)).body;
+      ids.push(...(page?.items as Array<{ id: string }>).map((x) => x.id));
+      cursor = page?.next_cursor as string;
+      if (!page?.has_more) break;
+    }
+    expect(ids).toHaveLength(2);
+    expect(new Set(ids).size).toBe(2);
+  });
+
+  it("shows a participant only its own responses", async () => {
+    const res = await get(p.feed("2000-01-01T00:00:00Z"), room.participants[1]?.token);
+    expect((res.body?.items as Array<{ participant_id: number }>).map((i) => i.participant_id)).toEqual([room.participants[1]?.id]);
+  });
+
+  it("returns nothing for a timestamp in the future", async () => {
+    const res = await get(p.feed("2999-01-01T00:00:00.000Z"), room.admin);
+    expect(res.body).toMatchObject({ items: [], count: 0 });
+  });
+
+  it("rejects a bad timestamp, cursor or limit with 400 VALIDATION_ERROR", async () => {
+    for (const [path, field] of [
+      [p.feed("yesterday"), "timestamp"],
+      [p.feed("2025-13-45T99:00:00Z"), "timestamp"],
+      [p.feed("2000-01-01T00:00:00Z", "?cursor=garbage"), "cursor"],
+      [p.feed("2000-01-01T00:00:00Z", "?limit=1001"), "limit"],
+      [p.feed("2000-01-01T00:00:00Z", "?limit=0"), "limit"],
+    ] as const) {
+      const res = await get(path, room.admin);
+      expect(res.status, path).toBe(400);
+      expect(res.body?.error, path).toMatchObject({ code: "VALIDATION_ERROR", details: { field } });
+    }
+  });
+
+  it("answers an unchanged feed with 304", async () => {
+    const first = await get(p.feed("2999-01-01T00:00:00Z"), room.admin);
+    const again = await get(p.feed("2999-01-01T00:00:00Z"), room.admin, { "if-none-match": first.headers.get("etag") as string });
+    expect(again.status).toBe(304);
+  });
+});
+
+describe("the polling routes over tRPC", () => {
+  it("serve the same shapes as REST", async () => {
+    const input = encodeURIComponent(JSON.stringify({ session_id: room.sessionId }));
+    const trpc = await get(`/trpc/session.status?input=${input}`, room.admin);
+    const rest = await get(p.session, room.admin);
+    expect((trpc.body?.result as { data: unknown }).data).toEqual(rest.body);
+    const feedInput = encodeURIComponent(JSON.stringify({ session_id: room.sessionId, activity_id: room.activityId, timestamp: "bad" }));
+    const bad = await get(`/trpc/response.feed?input=${feedInput}`, room.admin);
+    expect(bad.status).toBe(400);
+    expect(bad.body?.error).toMatchObject({ data: { code: "VALIDATION_ERROR", details: { field: "timestamp" } } });
+  });
+});
