@@ -36,6 +36,17 @@ const xid8 = customType<{ data: string; driverData: string }>({
   dataType: () => "xid8",
 });
 
+/**
+ * jsonb read back exactly as stored. Both drivers decode jsonb themselves;
+ * drizzle's own `jsonb` then JSON.parses any string a second time, so the JSON
+ * string answer "42" would come back as the number 42 (and "salad" as itself
+ * only by luck). Answers may be any JSON value, strings included.
+ */
+const jsonbValue = customType<{ data: unknown; driverData: unknown }>({
+  dataType: () => "jsonb",
+  toDriver: (value) => JSON.stringify(value),
+});
+
 export const sessions = pgTable(
   "sessions",
   {
@@ -136,7 +147,7 @@ export const userResponses = pgTable(
     participantId: integer("participant_id")
       .notNull()
       .references(() => participants.id, { onDelete: "cascade" }),
-    responseData: jsonb("response_data").$type<unknown>().notNull(),
+    responseData: jsonbValue("response_data").notNull(),
     createdAt: ts("created_at").notNull().defaultNow(),
     updatedAt: ts("updated_at").notNull().defaultNow(),
     txid: xid8("txid")

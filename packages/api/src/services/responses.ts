@@ -95,7 +95,8 @@ export async function submitResponse(
       sessionId: Number(row.session_id),
       activityId: row.activity_id,
       participantId: Number(row.participant_id),
-      responseData: typeof row.response_data === "string" ? JSON.parse(row.response_data) : row.response_data,
+      // Both drivers decode jsonb already: a string here is a JSON string answer, not JSON text.
+      responseData: row.response_data,
       createdAt: new Date(row.created_at),
       updatedAt: new Date(row.updated_at),
       txid: "",
