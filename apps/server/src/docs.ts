@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import swaggerUi from "swagger-ui-dist";
+import { createRequire } from "node:module";
 
 const assetTypes: Record<string, string> = {
   "swagger-ui.css": "text/css; charset=utf-8",
@@ -32,7 +32,8 @@ const init = `window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#docs
 
 /** Interactive docs from the locally installed swagger-ui-dist: no CDN. */
 export function createDocsHandler() {
-  const root = swaggerUi.getAbsoluteFSPath();
+  // Resolved, not imported: importing swagger-ui-dist would load its whole browser bundle into the server.
+  const root = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
   const cache = new Map<string, Buffer>();
   return async function handleDocs(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
     const name = pathname.replace(/^\/docs\/?/, "");

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./harness";
-import { call, openRoom, paths, sleep, type Room } from "./polling-setup";
+import { call, openRoom, paths, sleep, within, type Room } from "./polling-setup";
 
 let server: TestServer;
 let room: Room;
@@ -27,8 +27,9 @@ describe("GET /api/sessions/{session_id}/status", () => {
         participant_count: 3,
         active_participant_count: expect.any(Number),
         last_updated: expect.stringMatching(ISO_MS),
-        poll_interval_ms: 2000,
+        poll_interval_ms: expect.any(Number),
       });
+      expect(res.body?.poll_interval_ms).toBeGreaterThanOrEqual(2000);
     }
   });
 
@@ -88,7 +89,7 @@ describe("GET /api/sessions/{session_id}/activities/{activity_id}/status", () =>
       response_count: 0,
       last_response_at: null,
       last_updated: expect.stringMatching(ISO_MS),
-      poll_interval_ms: 2000,
+      poll_interval_ms: expect.any(Number),
     });
     await sleep(5);
     await call(server.url, "POST", p.submit, room.participants[0]?.token, { response_data: { choice: "a" } });
@@ -121,6 +122,9 @@ describe("GET /api/sessions/{session_id}/activities/{activity_id}/status", () =>
 
 describe("GET /api/sessions/{session_id}/activities/{activity_id}/responses/since/{timestamp}", () => {
   it("returns created or updated responses after the timestamp, oldest first, with a cursor", async () => {
+    // A row reaches the feed once every older writing transaction of the cluster has ended
+    // (other test files are migrating their databases meanwhile): poll as a client would.
+    await within(3000, async () => (await get(p.feed("2000-01-01T00:00:00Z"), room.admin)).body?.count === 2);
     const res = await get(p.feed("2000-01-01T00:00:00Z"), room.admin);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
@@ -129,7 +133,7 @@ describe("GET /api/sessions/{session_id}/activities/{activity_id}/responses/sinc
       count: 2,
       next_cursor: expect.any(String),
       has_more: false,
-      poll_interval_ms: 2000,
+      poll_interval_ms: expect.any(Number),
     });
     const items = res.body?.items as Array<Record<string, unknown>>;
     expect(Object.keys(items[0] ?? {}).sort()).toEqual(["activity_id", "created_at", "id", "participant_id", "response_data", "updated_at"]);
@@ -194,7 +198,8 @@ describe("the polling routes over tRPC", () => {
     const input = encodeURIComponent(JSON.stringify({ session_id: room.sessionId }));
     const trpc = await get(`/trpc/session.status?input=${input}`, room.admin);
     const rest = await get(p.session, room.admin);
-    expect((trpc.body?.result as { data: unknown }).data).toEqual(rest.body);
+    // Under load the governor may change poll_interval_ms between the two calls.
+    expect((trpc.body?.result as { data: unknown }).data).toEqual({ ...rest.body, poll_interval_ms: expect.any(Number) });
     const feedInput = encodeURIComponent(JSON.stringify({ session_id: room.sessionId, activity_id: room.activityId, timestamp: "bad" }));
     const bad = await get(`/trpc/response.feed?input=${feedInput}`, room.admin);
     expect(bad.status).toBe(400);

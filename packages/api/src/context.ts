@@ -31,8 +31,9 @@ export interface CreateContextOptions {
   deps: ApiDeps;
 }
 
+/** Kept to three keys: tRPC copies the context at every middleware, on every poll. */
 export function createContext({ headers, ip, deps }: CreateContextOptions) {
-  return { ...deps, headers, ip: ip ?? "unknown" };
+  return { deps, headers, ip: ip ?? "unknown" };
 }
 
 export type Context = ReturnType<typeof createContext>;

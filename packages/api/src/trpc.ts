@@ -1,6 +1,6 @@
 import { initTRPC } from "@trpc/server";
 import type { OpenApiMeta } from "trpc-to-openapi";
-import { bearerToken, type Claims } from "./auth/tokens";
+import { bearerToken, type AdminClaims, type Claims, type ParticipantClaims, type Role } from "./auth/tokens";
 import type { Context } from "./context";
 import { CajaError, toCajaError, toTRPCError } from "./errors";
 import type { LimitClass } from "./ratelimit";
@@ -37,43 +37,55 @@ export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const mergeRouters = t.mergeRouters;
 
-/** Domain errors thrown by services become TRPCErrors with the matching status. */
-const mapErrors = t.middleware(async ({ next }) => {
-  const result = await next();
-  if (!result.ok) throw toTRPCError(result.error);
-  return result;
-});
-
 const rateLimited = (retryAfter: number) =>
   new CajaError("RATE_LIMITED", "Too many requests", { retry_after: retryAfter }, retryAfter);
 
-const authenticated = t.middleware(async ({ ctx, meta, type, next }) => {
+type Requirement = "none" | "any" | Role;
+
+/** Verifies the bearer token, checks the role and the caller's rate limit; counts the call as presence. */
+async function authenticate(ctx: Context, meta: CajaMeta | undefined, type: string, requirement: Requirement): Promise<Claims | null> {
+  if (requirement === "none") {
+    const verdict = await ctx.deps.limiter.check(meta?.limit ?? "join", ctx.ip);
+    if (!verdict.ok) throw rateLimited(verdict.retryAfter);
+    return null;
+  }
   const token = bearerToken(ctx.headers.get("authorization"));
   if (!token) throw new CajaError("UNAUTHORIZED", "Missing bearer token", { reason: "Authorization: Bearer <jwt> required" });
-  const claims: Claims = ctx.tokens.verify(token);
-  const cls = meta?.limit ?? (type === "query" ? "read" : "write");
-  const verdict = await ctx.limiter.check(cls, claims.sub);
+  const claims = ctx.deps.tokens.verify(token);
+  if (requirement !== "any" && claims.role !== requirement) {
+    throw new CajaError("FORBIDDEN", `${requirement === "admin" ? "Admin" : "Participant"} role required`);
+  }
+  const verdict = await ctx.deps.limiter.check(meta?.limit ?? (type === "query" ? "read" : "write"), claims.sub);
   if (!verdict.ok) throw rateLimited(verdict.retryAfter);
-  if (claims.role === "participant") ctx.presence.touch(claims.participant_id);
-  return next({ ctx: { claims } });
-});
+  if (claims.role === "participant") ctx.deps.presence.touch(claims.participant_id);
+  return claims;
+}
+
+/**
+ * One middleware per builder, doing auth and error mapping together: tRPC copies
+ * the context at every middleware, and polls pay that on every request.
+ * Domain errors thrown below become TRPCErrors with the matching status.
+ */
+function guard<TClaims extends Claims | null>(requirement: Requirement) {
+  return t.middleware(async ({ ctx, meta, type, next }) => {
+    let claims: TClaims;
+    try {
+      claims = (await authenticate(ctx, meta, type, requirement)) as TClaims;
+    } catch (error) {
+      throw toTRPCError(error);
+    }
+    const result = await next({ ctx: { claims } });
+    if (!result.ok) throw toTRPCError(result.error);
+    return result;
+  });
+}
 
 /** No token needed (join); limited per caller address, generously, since a classroom shares one. */
-export const publicProcedure = t.procedure.use(mapErrors).use(async ({ ctx, meta, next }) => {
-  const verdict = await ctx.limiter.check(meta?.limit ?? "join", ctx.ip);
-  if (!verdict.ok) throw rateLimited(verdict.retryAfter);
-  return next();
-});
+export const publicProcedure = t.procedure.use(guard<null>("none"));
 
 /** Any valid token: admins and participants (access to the session is checked in the service). */
-export const authedProcedure = t.procedure.use(mapErrors).use(authenticated);
+export const authedProcedure = t.procedure.use(guard<Claims>("any"));
 
-export const adminProcedure = authedProcedure.use(({ ctx, next }) => {
-  if (ctx.claims.role !== "admin") throw new CajaError("FORBIDDEN", "Admin role required");
-  return next({ ctx: { claims: ctx.claims } });
-});
+export const adminProcedure = t.procedure.use(guard<AdminClaims>("admin"));
 
-export const participantProcedure = authedProcedure.use(({ ctx, next }) => {
-  if (ctx.claims.role !== "participant") throw new CajaError("FORBIDDEN", "Participant role required");
-  return next({ ctx: { claims: ctx.claims } });
-});
+export const participantProcedure = t.procedure.use(guard<ParticipantClaims>("participant"));

@@ -1,8 +1,8 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 /** A weak validator of the exact body sent: equal bodies, equal tags. */
 export function etagOf(body: string): string {
-  return `W/"${createHash("sha1").update(body).digest("base64url").slice(0, 22)}"`;
+  return `W/"${hash("sha1", body, "base64url").slice(0, 22)}"`;
 }
 
 /** `If-None-Match` may list several tags, or `*`. */

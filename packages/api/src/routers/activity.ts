@@ -28,8 +28,8 @@ export const activityRouter = {
     .input(createActivityInput)
     .output(activity)
     .mutation(async ({ ctx, input }) => {
-      const session = await sessions.ownedSession(ctx, ctx.claims, input.session_id);
-      const row = await activities.createActivity(ctx, session, {
+      const session = await sessions.ownedSession(ctx.deps, ctx.claims, input.session_id);
+      const row = await activities.createActivity(ctx.deps, session, {
         type: input.type,
         title: input.title,
         config: input.config,
@@ -43,10 +43,10 @@ export const activityRouter = {
     .input(listActivitiesInput)
     .output(activityPage)
     .query(async ({ ctx, input }) => {
-      const session = await sessions.findSession(ctx, input.session_id);
+      const session = await sessions.findSession(ctx.deps, input.session_id);
       assertMember(ctx.claims, session);
       const participantView = ctx.claims.role === "participant";
-      const { rows, total } = await activities.listActivities(ctx, {
+      const { rows, total } = await activities.listActivities(ctx.deps, {
         sessionId: input.session_id,
         limit: input.limit,
         offset: input.offset,
@@ -61,9 +61,9 @@ export const activityRouter = {
     .input(activityRef)
     .output(activity)
     .query(async ({ ctx, input }) => {
-      const session = await sessions.findSession(ctx, input.session_id);
+      const session = await sessions.findSession(ctx.deps, input.session_id);
       assertMember(ctx.claims, session);
-      const row = await activities.findActivity(ctx, input.session_id, input.activity_id);
+      const row = await activities.findActivity(ctx.deps, input.session_id, input.activity_id);
       // A draft's config may hold what participants must not see yet (a quiz's answers).
       if (ctx.claims.role === "participant" && row.status === "draft") throw notFound("Activity", input.activity_id);
       return toActivityWire(row);
@@ -74,8 +74,8 @@ export const activityRouter = {
     .input(updateActivityInput)
     .output(activity)
     .mutation(async ({ ctx, input }) => {
-      await sessions.ownedSession(ctx, ctx.claims, input.session_id);
-      const row = await activities.updateActivity(ctx, input.session_id, input.activity_id, {
+      await sessions.ownedSession(ctx.deps, ctx.claims, input.session_id);
+      const row = await activities.updateActivity(ctx.deps, input.session_id, input.activity_id, {
         type: input.type,
         title: input.title,
         config: input.config,
@@ -89,8 +89,8 @@ export const activityRouter = {
     .input(activityRef)
     .output(z.void())
     .mutation(async ({ ctx, input }) => {
-      await sessions.ownedSession(ctx, ctx.claims, input.session_id);
-      await activities.deleteActivity(ctx, input.session_id, input.activity_id);
+      await sessions.ownedSession(ctx.deps, ctx.claims, input.session_id);
+      await activities.deleteActivity(ctx.deps, input.session_id, input.activity_id);
     }),
 
   setStatus: adminProcedure
@@ -98,8 +98,8 @@ export const activityRouter = {
     .input(setActivityStatusInput)
     .output(activity)
     .mutation(async ({ ctx, input }) => {
-      const current = await activities.ownedActivity(ctx, ctx.claims, input.activity_id);
-      return toActivityWire(await activities.setActivityStatus(ctx, current, input.status));
+      const current = await activities.ownedActivity(ctx.deps, ctx.claims, input.activity_id);
+      return toActivityWire(await activities.setActivityStatus(ctx.deps, current, input.status));
     }),
 
   status: authedProcedure
@@ -111,7 +111,7 @@ export const activityRouter = {
     .input(activityStatusInput)
     .output(activityStatus)
     .query(async ({ ctx, input }) => {
-      const record = await status.activityStatus(ctx, ctx.claims, input.session_id, input.activity_id);
+      const record = await status.activityStatus(ctx.deps, ctx.claims, input.session_id, input.activity_id);
       return {
         activity_id: record.id,
         session_id: record.sessionId,

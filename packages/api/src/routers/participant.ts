@@ -16,15 +16,15 @@ export const participantRouter = {
     .input(joinSessionInput)
     .output(joinSessionOutput)
     .mutation(async ({ ctx, input }) => {
-      const { participant, session } = await participants.joinSession(ctx, input.join_code, input.nickname);
-      const { token, expiresAt } = ctx.tokens.sign(
+      const { participant, session } = await participants.joinSession(ctx.deps, input.join_code, input.nickname);
+      const { token, expiresAt } = ctx.deps.tokens.sign(
         {
           sub: `participant:${participant.id}`,
           role: "participant",
           session_id: session.id,
           participant_id: participant.id,
         },
-        ctx.settings.participantTokenTtlSeconds,
+        ctx.deps.settings.participantTokenTtlSeconds,
       );
       return { participant: toParticipantWire(participant), token, expires_at: expiresAt.toISOString(), session };
     }),
@@ -34,8 +34,8 @@ export const participantRouter = {
     .input(listParticipantsInput)
     .output(participantPage)
     .query(async ({ ctx, input }) => {
-      await sessions.ownedSession(ctx, ctx.claims, input.session_id);
-      const { rows, total } = await participants.listParticipants(ctx, input.session_id, input.limit, input.offset);
+      await sessions.ownedSession(ctx.deps, ctx.claims, input.session_id);
+      const { rows, total } = await participants.listParticipants(ctx.deps, input.session_id, input.limit, input.offset);
       return toPage(rows.map(toParticipantWire), total, input.limit, input.offset);
     }),
 } satisfies TRPCRouterRecord;

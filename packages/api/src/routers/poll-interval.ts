@@ -1,3 +1,3 @@
 import type { Context } from "../context";
 
-export const pollIntervalMs = (ctx: Context) => ctx.pollIntervalMs?.() ?? ctx.settings.pollIntervalMs;
+export const pollIntervalMs = (ctx: Context) => ctx.deps.pollIntervalMs?.() ?? ctx.deps.settings.pollIntervalMs;

@@ -27,7 +27,7 @@ export const responseRouter = {
       if (ctx.claims.session_id !== input.session_id) {
         throw new CajaError("FORBIDDEN", "You are not a participant of this session", { session_id: input.session_id });
       }
-      const { response } = await responses.submitResponse(ctx, {
+      const { response } = await responses.submitResponse(ctx.deps, {
         sessionId: input.session_id,
         activityId: input.activity_id,
         participantId: ctx.claims.participant_id,
@@ -48,8 +48,8 @@ export const responseRouter = {
     .input(listResponsesInput)
     .output(userResponsePage)
     .query(async ({ ctx, input }) => {
-      await status.activityStatus(ctx, ctx.claims, input.session_id, input.activity_id);
-      const { rows, total } = await responses.listResponses(ctx, {
+      await status.activityStatus(ctx.deps, ctx.claims, input.session_id, input.activity_id);
+      const { rows, total } = await responses.listResponses(ctx.deps, {
         activityId: input.activity_id,
         participantId: ctx.claims.role === "participant" ? ctx.claims.participant_id : undefined,
         limit: input.limit,
@@ -72,7 +72,7 @@ export const responseRouter = {
     .input(responseFeedInput)
     .output(responseFeed)
     .query(async ({ ctx, input }) => {
-      const page = await feed.responseFeed(ctx, ctx.claims, {
+      const page = await feed.responseFeed(ctx.deps, ctx.claims, {
         sessionId: input.session_id,
         activityId: input.activity_id,
         timestamp: input.timestamp,

@@ -27,7 +27,7 @@ export const sessionRouter = {
     .output(session)
     .mutation(async ({ ctx, input }) =>
       toSessionWire(
-        await sessions.createSession(ctx, {
+        await sessions.createSession(ctx.deps, {
           title: input.title,
           description: input.description,
           maxParticipants: input.max_participants,
@@ -41,7 +41,7 @@ export const sessionRouter = {
     .input(listSessionsInput)
     .output(sessionPage)
     .query(async ({ ctx, input }) => {
-      const { rows, total } = await sessions.listSessions(ctx, { createdBy: ctx.claims.sub, ...input });
+      const { rows, total } = await sessions.listSessions(ctx.deps, { createdBy: ctx.claims.sub, ...input });
       return toPage(rows.map(toSessionWire), total, input.limit, input.offset);
     }),
 
@@ -50,7 +50,7 @@ export const sessionRouter = {
     .input(sessionRef)
     .output(session)
     .query(async ({ ctx, input }) => {
-      const row = await sessions.findSession(ctx, input.session_id);
+      const row = await sessions.findSession(ctx.deps, input.session_id);
       assertMember(ctx.claims, row);
       return toSessionWire(row);
     }),
@@ -60,8 +60,8 @@ export const sessionRouter = {
     .input(updateSessionInput)
     .output(session)
     .mutation(async ({ ctx, input }) => {
-      await sessions.ownedSession(ctx, ctx.claims, input.session_id);
-      const row = await sessions.updateSession(ctx, input.session_id, {
+      await sessions.ownedSession(ctx.deps, ctx.claims, input.session_id);
+      const row = await sessions.updateSession(ctx.deps, input.session_id, {
         title: input.title,
         description: input.description,
         maxParticipants: input.max_participants,
@@ -74,8 +74,8 @@ export const sessionRouter = {
     .input(sessionRef)
     .output(z.void())
     .mutation(async ({ ctx, input }) => {
-      await sessions.ownedSession(ctx, ctx.claims, input.session_id);
-      await sessions.deleteSession(ctx, input.session_id);
+      await sessions.ownedSession(ctx.deps, ctx.claims, input.session_id);
+      await sessions.deleteSession(ctx.deps, input.session_id);
     }),
 
   setStatus: adminProcedure
@@ -83,8 +83,8 @@ export const sessionRouter = {
     .input(setSessionStatusInput)
     .output(session)
     .mutation(async ({ ctx, input }) => {
-      const current = await sessions.ownedSession(ctx, ctx.claims, input.session_id);
-      return toSessionWire(await sessions.setSessionStatus(ctx, current, input.status));
+      const current = await sessions.ownedSession(ctx.deps, ctx.claims, input.session_id);
+      return toSessionWire(await sessions.setSessionStatus(ctx.deps, current, input.status));
     }),
 
   status: authedProcedure
@@ -96,7 +96,7 @@ export const sessionRouter = {
     .input(sessionStatusInput)
     .output(sessionStatus)
     .query(async ({ ctx, input }) => {
-      const record = await status.sessionStatus(ctx, ctx.claims, input.session_id);
+      const record = await status.sessionStatus(ctx.deps, ctx.claims, input.session_id);
       return {
         session_id: record.id,
         status: record.status,

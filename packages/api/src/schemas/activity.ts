@@ -1,14 +1,33 @@
 import { z } from "zod";
 import type { ActivityRow } from "@caja/db";
-import { activityId, jsonObject, lifecycleStatus, nullableTimestamp, pageInput, pageOf, sessionId, timestamp, toIso, toIsoOrNull } from "./common";
+import {
+  activityId,
+  jsonObject,
+  lifecycleStatus,
+  nullableTimestamp,
+  pageInput,
+  pageOf,
+  sessionId,
+  storable,
+  timestamp,
+  toIso,
+  toIsoOrNull,
+  withoutNul,
+} from "./common";
 
 const type = z
   .string()
   .trim()
   .min(1, { error: "must not be empty" })
   .max(50, { error: "must be at most 50 characters" })
+  .refine(withoutNul, storable)
   .meta({ example: "poll" });
-const title = z.string().trim().min(1, { error: "must not be empty" }).max(255, { error: "must be at most 255 characters" });
+const title = z
+  .string()
+  .trim()
+  .min(1, { error: "must not be empty" })
+  .max(255, { error: "must be at most 255 characters" })
+  .refine(withoutNul, storable);
 const orderIndex = z.number().int().min(0).max(1_000_000);
 
 export const activity = z

@@ -17,10 +17,39 @@ export const activityId = z.uuid({ error: "must be a UUID" });
 export const responseId = z.uuid({ error: "must be a UUID" });
 export const participantId = z.number().int().positive();
 
+/**
+ * PostgreSQL's text and jsonb cannot hold U+0000: refused as invalid input here
+ * rather than failing the write with a 500.
+ */
+export const storable = { error: "must not contain the NUL character (U+0000)" } as const;
+export const withoutNul = (text: string) => !text.includes("\u0000");
+
+/** True when a string or key anywhere in a JSON value holds U+0000. Iterative: bodies may nest deeply. */
+export function jsonWithoutNul(value: unknown): boolean {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const v = pending.pop();
+    if (typeof v === "string") {
+      if (!withoutNul(v)) return false;
+    } else if (Array.isArray(v)) {
+      for (const item of v) pending.push(item);
+    } else if (v !== null && typeof v === "object") {
+      for (const [key, item] of Object.entries(v)) {
+        if (!withoutNul(key)) return false;
+        pending.push(item);
+      }
+    }
+  }
+  return true;
+}
+
 /** Activity config: a JSON object whose shape belongs to the activity type. */
-export const jsonObject = z.record(z.string(), z.unknown());
+export const jsonObject = z.record(z.string(), z.unknown()).refine(jsonWithoutNul, storable);
 /** Response data: any JSON value but null. */
-export const jsonValue = z.unknown().refine((v) => v !== undefined && v !== null, { error: "is required" });
+export const jsonValue = z
+  .unknown()
+  .refine((v) => v !== undefined && v !== null, { error: "is required" })
+  .refine(jsonWithoutNul, storable);
 
 export const pageInput = {
   limit: z.coerce

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { ParticipantRow } from "@caja/db";
-import { lifecycleStatus, pageInput, pageOf, sessionId, timestamp, toIso } from "./common";
+import { lifecycleStatus, pageInput, pageOf, sessionId, storable, timestamp, toIso, withoutNul } from "./common";
 
 export const participant = z
   .object({
@@ -21,12 +21,14 @@ export const joinSessionInput = z.object({
     .trim()
     .min(1, { error: "must not be empty" })
     .max(12, { error: "must be at most 12 characters" })
+    .refine(withoutNul, storable)
     .transform((s) => s.toUpperCase()),
   nickname: z
     .string()
     .trim()
     .min(1, { error: "must not be empty" })
-    .max(50, { error: "must be at most 50 characters" }),
+    .max(50, { error: "must be at most 50 characters" })
+    .refine(withoutNul, storable),
 });
 
 export const joinSessionOutput = z

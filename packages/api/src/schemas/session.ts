@@ -1,9 +1,14 @@
 import { z } from "zod";
 import type { SessionRow } from "@caja/db";
-import { lifecycleStatus, nullableTimestamp, pageInput, pageOf, sessionId, timestamp, toIso, toIsoOrNull } from "./common";
+import { lifecycleStatus, nullableTimestamp, pageInput, pageOf, sessionId, storable, timestamp, toIso, toIsoOrNull, withoutNul } from "./common";
 
-const title = z.string().trim().min(1, { error: "must not be empty" }).max(255, { error: "must be at most 255 characters" });
-const description = z.string().max(10_000, { error: "must be at most 10000 characters" }).nullable();
+const title = z
+  .string()
+  .trim()
+  .min(1, { error: "must not be empty" })
+  .max(255, { error: "must be at most 255 characters" })
+  .refine(withoutNul, storable);
+const description = z.string().max(10_000, { error: "must be at most 10000 characters" }).refine(withoutNul, storable).nullable();
 const maxParticipants = z.number().int().min(1).max(100_000);
 
 export const session = z
