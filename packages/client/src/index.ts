@@ -1,0 +1,31 @@
+export { createCajaClient, cajaLink, type CajaClient, type CajaClientOptions } from "./client";
+export { type TokenSource } from "./auth";
+export {
+  cajaErrorCode,
+  httpStatusOf,
+  isTransientError,
+  retryAfterHeaderMs,
+  retryAfterMs,
+  type CajaClientError,
+} from "./errors";
+export {
+  DEFAULT_MAX_BACKOFF_MS,
+  DEFAULT_POLL_INTERVAL_MS,
+  pollIntervalFor,
+  pollRetryDelay,
+  shouldRetryPoll,
+  type PollPolicy,
+} from "./polling";
+export { mergeFeedItems, type Versioned } from "./feed";
+export type {
+  ActivityStatus,
+  AppRouter,
+  FeedItem,
+  JoinResult,
+  LifecycleStatus,
+  ResponseFeedPage,
+  RouterInputs,
+  RouterOutputs,
+  SessionStatus,
+  UserResponse,
+} from "./types";

@@ -1,0 +1,7 @@
+export { CajaProvider, type CajaProviderProps } from "./provider";
+export { useCajaAuth, type CajaAuth } from "./auth-context";
+export { TRPCProvider, useTRPC, useTRPCClient } from "./trpc-context";
+export { useActivityStatus, useSessionStatus, type PollingQueryOptions } from "./status-hooks";
+export { useResponseFeed, type ResponseFeedOptions, type ResponseFeedState } from "./use-response-feed";
+export { useJoinSession, useSubmitResponse, type JoinSessionOptions, type SubmitResponseOptions } from "./participant-hooks";
+export { pollingDefaults } from "./polling-defaults";
