@@ -11,7 +11,6 @@ import {
   SharedRateLimiter,
   TokenService,
   appRouter,
-  createCaller,
   createContext,
   createUpstashCache,
   createUpstashRedis,
@@ -19,7 +18,7 @@ import {
   type HeaderReader,
 } from "@caja/api";
 import { createDb, migrate, sql, type DbHandle } from "@caja/db";
-import { createOpenApiDocument, createRestHandler, sendError } from "@caja/openapi";
+import { createOpenApiDocument, createRestHandler, createTrpcGetHandler, sendError } from "@caja/openapi";
 import { limitRules, type ServerConfig } from "./config";
 import { createDocsHandler } from "./docs";
 import { loadOrCreateSecret } from "./secret";
@@ -97,12 +96,12 @@ export async function createCajaServer(config: ServerConfig, options: CreateServ
 
   const rest = createRestHandler({
     router: appRouter,
-    createCaller,
     createContext: contextFor,
     basePath: "/api",
     maxBodyBytes: config.MAX_BODY_BYTES,
     onInternalError,
   });
+  const trpcGet = createTrpcGetHandler({ router: appRouter, createContext: contextFor, basePath: "/trpc" });
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: "/trpc/",
@@ -128,7 +127,10 @@ export async function createCajaServer(config: ServerConfig, options: CreateServ
     const pathname = url.split("?", 1)[0] as string;
     if (applyCors(req, res, corsOrigins)) return;
     if (await rest(req, res)) return;
-    if (pathname.startsWith("/trpc/")) return trpc(req, res);
+    if (pathname.startsWith("/trpc/")) {
+      if (await trpcGet(req, res)) return;
+      return trpc(req, res);
+    }
     if (pathname === "/health") return json(res, 200, { status: "ok", version: VERSION });
     if (pathname === "/ready") {
       try {

@@ -2,11 +2,11 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AnyRouter } from "@trpc/server";
 import { CajaError, toWireError, type Context } from "@caja/api";
 import { etagOf, matchesIfNoneMatch } from "./etag";
-import { collectRoutes, matchRoute, type RestRoute } from "./routes";
+import { invokeProcedure } from "./invoke";
+import { collectRoutes, matchRoute } from "./routes";
 
 export interface RestHandlerOptions {
   router: AnyRouter;
-  createCaller: (ctx: Context) => unknown;
   createContext: (req: IncomingMessage) => Context;
   /** Where the spec's paths start, `/api`. */
   basePath?: string;
@@ -14,8 +14,6 @@ export interface RestHandlerOptions {
   /** Called with errors that became a 500, for logging. */
   onInternalError?: (error: unknown, req: IncomingMessage) => void;
 }
-
-type Procedure = (input: unknown) => Promise<unknown>;
 
 /**
  * The REST adapter: serves each procedure that has `openapi` meta at its spec
@@ -46,7 +44,7 @@ export function createRestHandler(options: RestHandlerOptions) {
         route.method === "GET" || route.method === "DELETE"
           ? { ...queryObject(q === -1 ? "" : url.slice(q + 1)), ...params }
           : { ...(await readJsonObject(req, maxBodyBytes)), ...params };
-      const output = await callProcedure(options.createCaller(options.createContext(req)), route, input);
+      const output = await invokeProcedure(options.router, options.createContext(req), route.procedure, route.type, input);
       if (output === undefined) {
         res.writeHead(route.method === "POST" ? 201 : 204).end();
         return true;
@@ -63,12 +61,6 @@ export function createRestHandler(options: RestHandlerOptions) {
     }
     return true;
   };
-}
-
-function callProcedure(caller: unknown, route: RestRoute, input: unknown): Promise<unknown> {
-  let target: unknown = caller;
-  for (const key of route.procedure.split(".")) target = (target as Record<string, unknown>)[key];
-  return (target as Procedure)(input);
 }
 
 function sendConditional(req: IncomingMessage, res: ServerResponse, body: string): true {
