@@ -37,3 +37,19 @@ describe("rate limits", () => {
     expect(statuses).toEqual([201, 201, 429]);
   });
 });
+
+describe("when the database is unreachable", () => {
+  it("polls answer 503 SERVICE_UNAVAILABLE with Retry-After, not 500", async () => {
+    const broken = await startTestServer({ CACHE_LOCAL_TTL_MS: "0" });
+    try {
+      const brokenRoom = await openRoom(broken, 0);
+      await broken.db.close();
+      const res = await call(broken.url, "GET", paths(brokenRoom).session, brokenRoom.admin);
+      expect(res.status).toBe(503);
+      expect(res.headers.get("retry-after")).toBe("5");
+      expect(res.body).toEqual({ error: { code: "SERVICE_UNAVAILABLE", message: expect.any(String), details: {} } });
+    } finally {
+      await broken.stop();
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import { ZodError } from "zod";
+import { isDatabaseUnavailable } from "@caja/db";
 
 /**
  * The one place where errors become the wire format
@@ -92,6 +93,9 @@ export function toCajaError(error: unknown): CajaError {
     if (error.cause instanceof ZodError) return fromZod(error.cause);
     const code = trpcToCode[error.code];
     if (code) return new CajaError(code, error.message);
+  }
+  if (isDatabaseUnavailable(error)) {
+    return new CajaError("SERVICE_UNAVAILABLE", "The database is unavailable; retry shortly", {}, 5);
   }
   return new CajaError("INTERNAL_ERROR", "Internal server error");
 }

@@ -11,3 +11,28 @@ export function pgErrorCode(error: unknown): string | undefined {
 
 export const isUniqueViolation = (error: unknown) => pgErrorCode(error) === "23505";
 export const isForeignKeyViolation = (error: unknown) => pgErrorCode(error) === "23503";
+
+// Connection failures and server shutdown/overload: the request may succeed if retried later.
+const unavailableSqlStates = new Set(["08000", "08001", "08003", "08004", "08006", "53300", "57P01", "57P02", "57P03"]);
+const unavailableDriverCodes = new Set([
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECTION_CLOSED",
+  "CONNECT_TIMEOUT",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+]);
+
+/** True when the database could not be reached, as opposed to a query that failed. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current && typeof current === "object"; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && (unavailableSqlStates.has(code) || unavailableDriverCodes.has(code))) return true;
+    // PGlite after close() throws a plain Error with this message.
+    if (current instanceof Error && /PGlite is closed/i.test(current.message)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
