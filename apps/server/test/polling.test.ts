@@ -206,3 +206,17 @@ describe("the polling routes over tRPC", () => {
     expect(bad.body?.error).toMatchObject({ data: { code: "VALIDATION_ERROR", details: { field: "timestamp" } } });
   });
 });
+
+describe("session status after the current activity is deleted", () => {
+  it("shows current_activity_id null and a later last_updated", async () => {
+    const other = await openRoom(server, 0);
+    const path = paths(other).session;
+    const before = (await get(path, other.admin)).body;
+    expect(before?.current_activity_id).toBe(other.activityId);
+    await sleep(5);
+    expect((await call(server.url, "DELETE", `/api/v1/sessions/${other.sessionId}/activities/${other.activityId}`, other.admin)).status).toBe(204);
+    const after = (await get(path, other.admin)).body;
+    expect(after?.current_activity_id).toBeNull();
+    expect(Date.parse(after?.last_updated as string)).toBeGreaterThan(Date.parse(before?.last_updated as string));
+  });
+});

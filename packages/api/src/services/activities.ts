@@ -80,10 +80,17 @@ export async function updateActivity(deps: ServiceDeps, sessionId: number, activ
 }
 
 export async function deleteActivity(deps: ServiceDeps, sessionId: number, activityId: string): Promise<void> {
-  const removed = await deps.db
-    .delete(activities)
-    .where(and(eq(activities.id, activityId), eq(activities.sessionId, sessionId)))
-    .returning({ id: activities.id });
+  const removed = await deps.db.transaction(async (tx) => {
+    // The foreign key would null current_activity_id silently; the status must show it moved.
+    await tx
+      .update(sessions)
+      .set({ currentActivityId: null, updatedAt: sql`now()` })
+      .where(and(eq(sessions.id, sessionId), eq(sessions.currentActivityId, activityId)));
+    return tx
+      .delete(activities)
+      .where(and(eq(activities.id, activityId), eq(activities.sessionId, sessionId)))
+      .returning({ id: activities.id });
+  });
   if (removed.length === 0) throw notFound("Activity", activityId);
   await deps.cache.invalidate([
     cacheKeys.activityStatus(activityId),
