@@ -41,9 +41,13 @@ export function createOpenApiDocument({ router, version, baseUrl }: DocumentOpti
     baseUrl,
     securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
   });
-  const { schema: errorSchema } = createSchema(schemas.errorBody);
+  // errorBody has an id, so createSchema answers a $ref to it and puts the definition in `components`.
+  const { components: errorComponents } = createSchema(schemas.errorBody);
   doc.components = doc.components ?? {};
-  doc.components.schemas = { ...doc.components.schemas, Error: errorSchema as NonNullable<typeof doc.components.schemas>[string] };
+  type SchemaObject = NonNullable<typeof doc.components.schemas>[string];
+  // trpc-to-openapi's `error.*` schemas describe the error responses replaced below: they go with them.
+  const generated = Object.entries(doc.components.schemas ?? {}).filter(([name]) => !name.startsWith("error."));
+  doc.components.schemas = { ...Object.fromEntries(generated), ...(errorComponents as Record<string, SchemaObject>) };
   const errorRef = { $ref: "#/components/schemas/Error" };
 
   for (const pathItem of Object.values(doc.paths ?? {})) {
