@@ -136,7 +136,7 @@ describe("GET /api/sessions/{session_id}/activities/{activity_id}/responses/sinc
       poll_interval_ms: expect.any(Number),
     });
     const items = res.body?.items as Array<Record<string, unknown>>;
-    expect(Object.keys(items[0] ?? {}).sort()).toEqual(["activity_id", "created_at", "id", "participant_id", "response_data", "updated_at"]);
+    expect(Object.keys(items[0] ?? {}).sort()).toEqual(["activity_id", "created_at", "id", "participant_id", "response_data", "session_id", "updated_at"]);
     // The edited response comes last: it was written last.
     expect(items.map((i) => i.participant_id)).toEqual([room.participants[1]?.id, room.participants[0]?.id]);
     expect(items[1]?.response_data).toEqual({ choice: "b" });

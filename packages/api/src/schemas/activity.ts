@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { ActivityRow } from "@caja/db";
 import {
   activityId,
+  titleText,
   jsonObject,
   lifecycleStatus,
   nullableTimestamp,
@@ -22,12 +23,6 @@ const type = z
   .max(50, { error: "must be at most 50 characters" })
   .refine(withoutNul, storable)
   .meta({ example: "poll" });
-const title = z
-  .string()
-  .trim()
-  .min(1, { error: "must not be empty" })
-  .max(255, { error: "must be at most 255 characters" })
-  .refine(withoutNul, storable);
 const orderIndex = z.number().int().min(0).max(1_000_000);
 
 export const activity = z
@@ -52,7 +47,7 @@ export const activityPage = pageOf(activity).meta({ id: "ActivityPage" });
 export const createActivityInput = z.object({
   session_id: sessionId,
   type,
-  title,
+  title: titleText,
   config: jsonObject.default({}),
   order_index: orderIndex.optional(),
 });
@@ -65,7 +60,7 @@ export const updateActivityInput = z.object({
   session_id: sessionId,
   activity_id: activityId,
   type: type.optional(),
-  title: title.optional(),
+  title: titleText.optional(),
   config: jsonObject.optional(),
   order_index: orderIndex.optional(),
 });

@@ -51,13 +51,25 @@ export const jsonValue = z
   .refine((v) => v !== undefined && v !== null, { error: "is required" })
   .refine(jsonWithoutNul, storable);
 
-export const pageInput = {
-  limit: z.coerce
+/** A `?limit=` that is refused, not clamped, when out of range. */
+export const limitParam = (max: number, fallback: number) =>
+  z.coerce
     .number({ error: "must be an integer" })
     .int({ error: "must be an integer" })
     .min(1, { error: "must be at least 1" })
-    .max(100, { error: "must be at most 100" })
-    .default(20),
+    .max(max, { error: `must be at most ${max}` })
+    .default(fallback);
+
+/** A display title: trimmed, 1-255 characters. */
+export const titleText = z
+  .string()
+  .trim()
+  .min(1, { error: "must not be empty" })
+  .max(255, { error: "must be at most 255 characters" })
+  .refine(withoutNul, storable);
+
+export const pageInput = {
+  limit: limitParam(100, 20),
   offset: z.coerce
     .number({ error: "must be an integer" })
     .int({ error: "must be an integer" })

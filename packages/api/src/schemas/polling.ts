@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { activityId, lifecycleStatus, nullableTimestamp, sessionId, timestamp } from "./common";
+import { activityId, lifecycleStatus, limitParam, nullableTimestamp, sessionId, timestamp } from "./common";
+import { userResponse } from "./response";
 
 const pollIntervalMs = z
   .number()
@@ -52,28 +53,12 @@ export const responseFeedInput = z.object({
     .max(200)
     .optional()
     .meta({ description: "`next_cursor` of the previous page: continues gap-free from there (wins over timestamp)" }),
-  limit: z.coerce
-    .number({ error: "must be an integer" })
-    .int({ error: "must be an integer" })
-    .min(1, { error: "must be at least 1" })
-    .max(1000, { error: "must be at most 1000" })
-    .default(100),
+  limit: limitParam(1000, 100),
 });
-
-export const feedItem = z
-  .object({
-    id: z.uuid(),
-    participant_id: z.number().int(),
-    activity_id: z.uuid(),
-    response_data: z.unknown(),
-    created_at: timestamp,
-    updated_at: timestamp,
-  })
-  .meta({ id: "FeedItem" });
 
 export const responseFeed = z
   .object({
-    items: z.array(feedItem),
+    items: z.array(userResponse),
     since: timestamp,
     count: z.number().int(),
     next_cursor: z.string().meta({ description: "Pass as `?cursor=` to continue; opaque" }),

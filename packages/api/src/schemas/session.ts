@@ -1,13 +1,7 @@
 import { z } from "zod";
 import type { SessionRow } from "@caja/db";
-import { lifecycleStatus, nullableTimestamp, pageInput, pageOf, sessionId, storable, timestamp, toIso, toIsoOrNull, withoutNul } from "./common";
+import { lifecycleStatus, nullableTimestamp, pageInput, pageOf, sessionId, storable, timestamp, titleText, toIso, toIsoOrNull, withoutNul } from "./common";
 
-const title = z
-  .string()
-  .trim()
-  .min(1, { error: "must not be empty" })
-  .max(255, { error: "must be at most 255 characters" })
-  .refine(withoutNul, storable);
 const description = z.string().max(10_000, { error: "must be at most 10000 characters" }).refine(withoutNul, storable).nullable();
 const maxParticipants = z.number().int().min(1).max(100_000);
 
@@ -33,7 +27,7 @@ export type Session = z.infer<typeof session>;
 export const sessionPage = pageOf(session).meta({ id: "SessionPage" });
 
 export const createSessionInput = z.object({
-  title,
+  title: titleText,
   description: description.optional(),
   max_participants: maxParticipants.optional(),
 });
@@ -42,12 +36,7 @@ export const listSessionsInput = z.object({ ...pageInput, status: lifecycleStatu
 
 export const sessionRef = z.object({ session_id: sessionId });
 
-export const updateSessionInput = z.object({
-  session_id: sessionId,
-  title: title.optional(),
-  description: description.optional(),
-  max_participants: maxParticipants.optional(),
-});
+export const updateSessionInput = createSessionInput.partial().extend({ session_id: sessionId });
 
 export const setSessionStatusInput = z.object({ session_id: sessionId, status: lifecycleStatus });
 

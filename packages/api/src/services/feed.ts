@@ -1,7 +1,9 @@
 import { queryRows, sql } from "@caja/db";
 import type { Claims } from "../auth/tokens";
 import { validationError } from "../errors";
+import { toUserResponseWire, type UserResponse } from "../schemas/response";
 import { cacheKeys } from "./cache-keys";
+import { fromSqlRow, type UserResponseSqlRow } from "./response-rows";
 import type { ServiceDeps } from "./deps";
 import { activityStatus } from "./status";
 
@@ -67,27 +69,12 @@ export function parseSinceTimestamp(text: string): number {
 const comparePositions = (a: FeedPosition, b: FeedPosition) =>
   a.txid === b.txid ? (a.id === b.id ? 0 : a.id < b.id ? -1 : 1) : a.txid < b.txid ? -1 : 1;
 
-interface FeedRow {
-  id: string;
-  participant_id: number;
-  activity_id: string;
-  response_data: unknown;
-  created_at: Date | string;
-  updated_at: Date | string;
+interface FeedRow extends UserResponseSqlRow {
   txid: string;
 }
 
-export interface FeedItem {
-  id: string;
-  participant_id: number;
-  activity_id: string;
-  response_data: unknown;
-  created_at: string;
-  updated_at: string;
-}
-
 export interface FeedPage {
-  items: FeedItem[];
+  items: UserResponse[];
   since: string;
   count: number;
   next_cursor: string;
@@ -127,7 +114,7 @@ export async function responseFeed(
 
   const rows = await queryRows<FeedRow>(
     deps.db,
-    sql`select id, participant_id, activity_id, response_data, created_at, updated_at, txid::text as txid
+    sql`select id, session_id, participant_id, activity_id, response_data, created_at, updated_at, txid::text as txid
           from user_responses
          where activity_id = ${q.activityId}
            and (txid, id) > (${cursor.txid.toString()}::xid8, ${cursor.id}::uuid)
@@ -142,14 +129,7 @@ export async function responseFeed(
   const page = hasMore ? rows.slice(0, q.limit) : rows;
   const last = page[page.length - 1] as FeedRow;
   return {
-    items: page.map((r) => ({
-      id: r.id,
-      participant_id: Number(r.participant_id),
-      activity_id: r.activity_id,
-      response_data: r.response_data,
-      created_at: new Date(r.created_at).toISOString(),
-      updated_at: new Date(r.updated_at).toISOString(),
-    })),
+    items: page.map((r) => toUserResponseWire(fromSqlRow(r))),
     since,
     count: page.length,
     next_cursor: encodeCursor({ txid: BigInt(last.txid), id: last.id, sinceMs: cursor.sinceMs }),

@@ -13,19 +13,13 @@ import {
 } from "@caja/db";
 import { CajaError, notFound } from "../errors";
 import { cacheKeys } from "./cache-keys";
+import { fromSqlRow, type UserResponseSqlRow } from "./response-rows";
 import type { ServiceDeps } from "./deps";
 
 /** Counter rows per activity; writers pick one at random so they rarely queue on the same row lock. */
 export const COUNTER_SHARDS = 16;
 
-interface SubmittedRow {
-  id: string;
-  session_id: number;
-  activity_id: string;
-  participant_id: number;
-  response_data: unknown;
-  created_at: Date | string;
-  updated_at: Date | string;
+interface SubmittedRow extends UserResponseSqlRow {
   inserted: boolean;
 }
 
@@ -90,17 +84,7 @@ export async function submitResponse(
   await deps.cache.invalidate([cacheKeys.activityStatus(q.activityId), cacheKeys.feedHead(q.activityId)]);
   return {
     created: row.inserted,
-    response: {
-      id: row.id,
-      sessionId: Number(row.session_id),
-      activityId: row.activity_id,
-      participantId: Number(row.participant_id),
-      // Both drivers decode jsonb already: a string here is a JSON string answer, not JSON text.
-      responseData: row.response_data,
-      createdAt: new Date(row.created_at),
-      updatedAt: new Date(row.updated_at),
-      txid: "",
-    },
+    response: fromSqlRow(row),
   };
 }
 

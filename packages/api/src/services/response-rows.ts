@@ -1,0 +1,27 @@
+import type { UserResponseRow } from "@caja/db";
+
+/** A user_responses row as raw SQL returns it (snake_case; timestamps as Date or text by driver). */
+export interface UserResponseSqlRow {
+  id: string;
+  session_id: number | string;
+  activity_id: string;
+  participant_id: number | string;
+  response_data: unknown;
+  created_at: Date | string;
+  updated_at: Date | string;
+  txid?: string;
+}
+
+export function fromSqlRow(row: UserResponseSqlRow): UserResponseRow {
+  return {
+    id: row.id,
+    sessionId: Number(row.session_id),
+    activityId: row.activity_id,
+    participantId: Number(row.participant_id),
+    // Both drivers decode jsonb already: a string here is a JSON string answer, not JSON text.
+    responseData: row.response_data,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+    txid: row.txid ?? "",
+  };
+}
