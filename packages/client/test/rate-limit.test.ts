@@ -1,0 +1,67 @@
+// @vitest-environment happy-dom
+import { cleanup, renderHook, waitFor } from "@testing-library/react";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { useSessionStatus } from "../src/react/index";
+import { createCajaRestClient } from "../src/rest/index";
+import { retryAfterHeaderMs } from "../src/index";
+import { joinToken, startActivity } from "./support/fixtures";
+import type { LiveServer } from "./support/live-server";
+import { startServerProcess } from "./support/live-server-process";
+import { providerFor } from "./support/render";
+import { loggingFetch } from "./support/request-log";
+
+// Three polls, then one more every 3.3 s per caller (a token bucket refilling at 0.3/s).
+// Each test polls as a new participant: every caller has its own bucket.
+let server: LiveServer;
+beforeAll(async () => {
+  server = await startServerProcess({ RATE_LIMIT_POLL: "3/10s" });
+});
+afterEach(cleanup);
+afterAll(async () => server?.stop());
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("polling under rate limits", () => {
+  it("a 429 slows polling down to the server's Retry-After", async () => {
+    const live = await startActivity(server);
+    const token = await joinToken(server, live.joinCode, "Ada");
+    const log = loggingFetch();
+    const { wrapper } = providerFor(server, { token, fetch: log.fetch });
+    const { result } = renderHook(() => useSessionStatus(live.sessionId), { wrapper });
+    await waitFor(() => expect(log.requests.some((r) => r.status === 429)).toBe(true), { timeout: 5000 });
+    await sleep(5000);
+
+    const polls = log.to("session.status");
+    const limited = polls.filter((poll) => poll.status === 429);
+    expect(limited.length).toBeGreaterThan(0);
+    for (const poll of limited) {
+      const next = polls[polls.indexOf(poll) + 1];
+      if (!next) continue;
+      expect(poll.retryAfterMs).toBeGreaterThanOrEqual(1000);
+      // The next attempt waited for Retry-After (less a little scheduling slack)...
+      expect(next.at - poll.at).toBeGreaterThanOrEqual((poll.retryAfterMs ?? 0) - 50);
+    }
+    // ...so that ~6 s at a 250 ms interval took a handful of requests instead of ~24.
+    expect(polls.length).toBeLessThanOrEqual(8);
+    // Meanwhile the last good answer stays on screen, and the backoff is visible.
+    expect(result.current.data?.session_id).toBe(live.sessionId);
+    expect(result.current.isError).toBe(false);
+  });
+
+  it("the REST client shows the 429's Retry-After header", async () => {
+    const live = await startActivity(server);
+    const rest = createCajaRestClient({ url: server.url, token: await joinToken(server, live.joinCode, "Bob") });
+    const statuses: number[] = [];
+    let retryAfter: number | undefined;
+    for (let i = 0; i < 4; i++) {
+      const { response, error } = await rest.GET("/sessions/{session_id}/status", { params: { path: { session_id: live.sessionId } } });
+      statuses.push(response.status);
+      if (error) {
+        expect(error.error.code).toBe("RATE_LIMITED");
+        retryAfter = retryAfterHeaderMs(response.headers.get("retry-after"));
+      }
+    }
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    expect(retryAfter).toBeGreaterThanOrEqual(1000);
+  });
+});
