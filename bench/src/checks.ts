@@ -1,0 +1,120 @@
+import type { Sql } from "postgres";
+import type { Presenter } from "./feed";
+import type { Submission } from "./scenario";
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface StoredResponse {
+  id: string;
+  participantId: number;
+  seq: number;
+}
+
+export async function storedResponses(db: Sql, activityId: string): Promise<StoredResponse[]> {
+  const rows = await db<{ id: string; participant_id: number; seq: number | null }[]>`
+    select id, participant_id, (response_data->>'seq')::int as seq
+      from user_responses where activity_id = ${activityId}`;
+  return rows.map((r) => ({ id: r.id, participantId: Number(r.participant_id), seq: r.seq ?? -1 }));
+}
+
+/** Feed rows that do not (yet) show the stored version. */
+export function feedBehind(presenter: Presenter, stored: StoredResponse[]): number {
+  let behind = 0;
+  for (const row of stored) if (presenter.latest.get(row.id)?.seq !== row.seq) behind++;
+  return behind;
+}
+
+/** The presenter follows the feed until it shows every stored version, or gives up after `timeoutMs`. */
+export async function drainFeed(presenter: Presenter, stored: StoredResponse[], timeoutMs: number): Promise<number> {
+  const until = performance.now() + timeoutMs;
+  for (;;) {
+    await presenter.catchUp();
+    const behind = feedBehind(presenter, stored);
+    if (behind === 0 || performance.now() > until) return behind;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+export interface SubmissionAudit {
+  sent: number;
+  acknowledged: number;
+  /** Acknowledged, yet the database holds no row, another id, or an older version. */
+  lost: number;
+  lostExamples: string[];
+}
+
+/**
+ * Every acknowledged submission must be in the database: the participant's row,
+ * with the id the server answered, holding that version or a later one of the
+ * same participant (a submission replaces the previous answer).
+ */
+export function auditSubmissions(submissions: Submission[], stored: StoredResponse[]): SubmissionAudit {
+  const byParticipant = new Map(stored.map((r) => [r.participantId, r]));
+  const lastSent = new Map<number, number>();
+  for (const s of submissions) lastSent.set(s.participantId, Math.max(lastSent.get(s.participantId) ?? 0, s.seq));
+  let acknowledged = 0;
+  let lost = 0;
+  const lostExamples: string[] = [];
+  for (const s of submissions) {
+    if (s.status < 200 || s.status >= 300) continue;
+    acknowledged++;
+    const row = byParticipant.get(s.participantId);
+    const ok = row !== undefined && row.id === s.id && row.seq >= s.seq && row.seq <= (lastSent.get(s.participantId) ?? 0);
+    if (!ok) {
+      lost++;
+      if (lostExamples.length < 5) {
+        lostExamples.push(`participant ${s.participantId} seq ${s.seq} id ${s.id}: stored ${row ? `${row.id} seq ${row.seq}` : "nothing"}`);
+      }
+    }
+  }
+  return { sent: submissions.length, acknowledged, lost, lostExamples };
+}
+
+export function buildChecks(input: {
+  audit: SubmissionAudit;
+  stored: StoredResponse[];
+  presenter: Presenter;
+  feedBehind: number;
+  serverErrors: number;
+  serverErrorExamples: string[];
+  counter: { reported: number; stored: number } | null;
+  unfinished: number;
+}): Check[] {
+  const { audit, presenter } = input;
+  const storedIds = new Set(input.stored.map((r) => r.id));
+  const phantom = [...presenter.latest.keys()].filter((id) => !storedIds.has(id)).length;
+  return [
+    {
+      name: "no 5xx",
+      ok: input.serverErrors === 0,
+      detail: input.serverErrors === 0 ? "0 answers >= 500 in the whole run" : `${input.serverErrors}: ${input.serverErrorExamples.join(" | ")}`,
+    },
+    {
+      name: "acknowledged responses are in the database",
+      ok: audit.lost === 0,
+      detail: `${audit.acknowledged} acknowledged of ${audit.sent} sent, ${audit.lost} lost${audit.lostExamples.length ? `: ${audit.lostExamples.join("; ")}` : ""}`,
+    },
+    {
+      name: "feed shows every stored response once, at its latest version",
+      ok: input.feedBehind === 0 && presenter.duplicates === 0 && presenter.regressions === 0 && phantom === 0,
+      detail:
+        `${input.stored.length} stored, ${presenter.latest.size} ids in the feed, ${input.feedBehind} missing or stale, ` +
+        `${presenter.duplicates} versions delivered twice, ${presenter.regressions} older after newer, ${phantom} not in the database ` +
+        `(${presenter.itemsReceived} items received)`,
+    },
+    {
+      name: "activity status response_count matches the database",
+      ok: input.counter !== null && input.counter.reported === input.counter.stored,
+      detail: input.counter ? `status says ${input.counter.reported}, database has ${input.counter.stored}` : "could not read the status",
+    },
+    {
+      name: "every request sent in the window was answered",
+      ok: input.unfinished === 0,
+      detail: `${input.unfinished} still open 35 s after the window`,
+    },
+  ];
+}

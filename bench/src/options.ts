@@ -1,0 +1,113 @@
+import { parseArgs } from "node:util";
+import type { WritePlan } from "./scenario";
+
+export const usage = `pnpm bench [options]
+
+  --quick                 ~30 s smoke run (100 participants, 8 s window, 1 s peaks): what CI runs
+  --participants N        participants in the room (default 2000; quick 100)
+  --write-rate N          N submissions/s into the one activity, round robin over the room,
+                          instead of the default 10% of participants every 10 s
+  --duration S            measured window in seconds (default 60; quick 8)
+  --warmup S              load before the window that is not counted (default 5; quick 2)
+  --connections N         keep-alive connections the participants share (default 256)
+  --join-concurrency N    joins in flight during setup (default 64)
+  --peak-duration S       seconds per peak-throughput run (default 10; quick 1)
+  --peak-connections N    connections of the peak generator (default 32)
+  --peak-tool T           auto (wrk if installed, else autocannon), wrk or autocannon
+  --no-peak               skip the peak-throughput phase
+  --cpu-prof              write a V8 CPU profile of the server and print its top functions
+  --env KEY=VALUE         extra server environment (repeatable), e.g. --env DB_POOL_SIZE=20
+  --redis-url URL         Redis behind the bridge (default redis://127.0.0.1:6379/11, a database of its own)
+  --results-dir DIR       where the JSON goes (default bench/results)
+  --help
+`;
+
+export interface BenchOptions {
+  quick: boolean;
+  participants: number;
+  writes: WritePlan;
+  durationSeconds: number;
+  warmupSeconds: number;
+  connections: number;
+  joinConcurrency: number;
+  peak: { enabled: boolean; tool: "auto" | "wrk" | "autocannon"; durationSeconds: number; warmupSeconds: number; connections: number };
+  cpuProf: boolean;
+  serverEnv: Record<string, string>;
+  redisUrl: string;
+  resultsDir: string | null;
+  pollEveryMs: number;
+  jitter: number;
+}
+
+function positive(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got "${text}"`);
+  return n;
+}
+
+export function parseOptions(argv: string[]): BenchOptions | "help" {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      quick: { type: "boolean", default: false },
+      participants: { type: "string" },
+      "write-rate": { type: "string" },
+      duration: { type: "string" },
+      warmup: { type: "string" },
+      connections: { type: "string" },
+      "join-concurrency": { type: "string" },
+      "peak-duration": { type: "string" },
+      "peak-connections": { type: "string" },
+      "peak-tool": { type: "string", default: "auto" },
+      "no-peak": { type: "boolean", default: false },
+      "cpu-prof": { type: "boolean", default: false },
+      env: { type: "string", multiple: true },
+      "redis-url": { type: "string" },
+      "results-dir": { type: "string" },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) return "help";
+  const quick = values.quick === true;
+  const serverEnv: Record<string, string> = {};
+  for (const pair of values.env ?? []) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new Error(`--env takes KEY=VALUE, got "${pair}"`);
+    serverEnv[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  const writeRate = values["write-rate"];
+  const peakDuration = positive("peak-duration", values["peak-duration"], quick ? 1 : 10);
+  const tool = values["peak-tool"];
+  if (tool !== "auto" && tool !== "wrk" && tool !== "autocannon") throw new Error(`--peak-tool is auto, wrk or autocannon, got "${tool}"`);
+  return {
+    quick,
+    participants: Math.round(positive("participants", values.participants, quick ? 100 : 2000)),
+    writes:
+      writeRate === undefined
+        ? { kind: "share", share: 0.1, everyMs: 10_000 }
+        : { kind: "rate", perSecond: positive("write-rate", writeRate, 1) },
+    durationSeconds: positive("duration", values.duration, quick ? 8 : 60),
+    warmupSeconds: values.warmup === "0" ? 0 : positive("warmup", values.warmup, quick ? 2 : 5),
+    connections: Math.round(positive("connections", values.connections, 256)),
+    joinConcurrency: Math.round(positive("join-concurrency", values["join-concurrency"], 64)),
+    peak: {
+      enabled: values["no-peak"] !== true,
+      tool,
+      durationSeconds: peakDuration,
+      warmupSeconds: quick ? 0 : 2,
+      connections: Math.round(positive("peak-connections", values["peak-connections"], 32)),
+    },
+    cpuProf: values["cpu-prof"] === true,
+    serverEnv,
+    redisUrl: values["redis-url"] ?? "redis://127.0.0.1:6379/11",
+    resultsDir: values["results-dir"] ?? null,
+    pollEveryMs: 2000,
+    jitter: 0.2,
+  };
+}
+
+export function describeWrites(w: WritePlan): string {
+  return w.kind === "share" ? `${Math.round(w.share * 100)}% every ${w.everyMs / 1000} s` : `${w.perSecond}/s`;
+}
