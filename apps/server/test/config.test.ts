@@ -1,0 +1,194 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TokenService, defaultLimitRules } from "@caja/api";
+import { createDb, migrationsFolder, queryRows, sql } from "@caja/db";
+import { createFreshPostgres } from "@caja/testing";
+import { ConfigError, loadConfig } from "../src/config";
+import { Api, asSession } from "./fixtures";
+import { TEST_SECRET, startTestServer } from "./harness";
+
+function rejection(env: Record<string, string>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).message;
+  }
+  throw new Error(`accepted ${JSON.stringify(env)}`);
+}
+
+describe("loadConfig", () => {
+  it("accepts an empty environment with the documented defaults", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      PORT: 3000,
+      HOST: "0.0.0.0",
+      CAJA_DATA_DIR: ".caja",
+      DB_POOL_SIZE: 10,
+      PARTICIPANT_TOKEN_TTL: 12 * 3600,
+      POLL_INTERVAL_MS: 2000,
+      RATE_LIMIT_POLL: defaultLimitRules.poll,
+      RATE_LIMIT_READ: defaultLimitRules.read,
+      RATE_LIMIT_WRITE: defaultLimitRules.write,
+      RATE_LIMIT_JOIN: defaultLimitRules.join,
+      MAX_BODY_BYTES: 64 * 1024,
+      CORS_ORIGINS: "*",
+      TRUST_PROXY: false,
+    });
+    // Unset: PGlite under CAJA_DATA_DIR, a generated secret, no public key, the in-memory cache.
+    for (const unset of ["DATABASE_URL", "JWT_SECRET", "JWT_PUBLIC_KEY", "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN"] as const) {
+      expect(config[unset], unset).toBeUndefined();
+    }
+  });
+
+  it("parses the values it is given", () => {
+    const config = loadConfig({
+      PORT: "8080",
+      DATABASE_URL: "postgresql://u@db:5432/caja",
+      JWT_SECRET: "s".repeat(32),
+      PARTICIPANT_TOKEN_TTL: "90m",
+      RATE_LIMIT_WRITE: "10/1s",
+      UPSTASH_REDIS_REST_URL: "https://example.upstash.io",
+      UPSTASH_REDIS_REST_TOKEN: "tok",
+      TRUST_PROXY: "1",
+    });
+    expect(config).toMatchObject({
+      PORT: 8080,
+      DATABASE_URL: "postgresql://u@db:5432/caja",
+      PARTICIPANT_TOKEN_TTL: 5400,
+      RATE_LIMIT_WRITE: { limit: 10, windowMs: 1000 },
+      TRUST_PROXY: true,
+    });
+    expect(loadConfig({ DATABASE_URL: "memory://" }).DATABASE_URL).toBe("memory://");
+    expect(loadConfig({ DATABASE_URL: "", JWT_SECRET: "  " })).toMatchObject({ DATABASE_URL: undefined, JWT_SECRET: undefined });
+  });
+
+  it.each([
+    ["PORT", { PORT: "abc" }],
+    ["PORT", { PORT: "70000" }],
+    ["JWT_SECRET", { JWT_SECRET: "too-short-secret" }],
+    ["DATABASE_URL", { DATABASE_URL: "mysql://root@localhost/caja" }],
+    ["UPSTASH_REDIS_REST_TOKEN", { UPSTASH_REDIS_REST_URL: "https://example.upstash.io" }],
+    ["UPSTASH_REDIS_REST_URL", { UPSTASH_REDIS_REST_TOKEN: "tok" }],
+    ["UPSTASH_REDIS_REST_URL", { UPSTASH_REDIS_REST_URL: "redis://localhost:6379", UPSTASH_REDIS_REST_TOKEN: "tok" }],
+    ["RATE_LIMIT_WRITE", { RATE_LIMIT_WRITE: "bogus" }],
+    ["RATE_LIMIT_POLL", { RATE_LIMIT_POLL: "0/1s" }],
+    ["PARTICIPANT_TOKEN_TTL", { PARTICIPANT_TOKEN_TTL: "xyz" }],
+    ["PARTICIPANT_TOKEN_TTL", { PARTICIPANT_TOKEN_TTL: "0" }],
+    ["JWT_PUBLIC_KEY", { JWT_PUBLIC_KEY: "not a pem" }],
+    ["MAX_BODY_BYTES", { MAX_BODY_BYTES: "10" }],
+    ["TRUST_PROXY", { TRUST_PROXY: "yes" }],
+  ])("rejects a bad %s, naming it", (variable, env) => {
+    expect(rejection(env)).toMatch(new RegExp(`^\\s+${variable}: `, "m"));
+  });
+
+  it("lists every bad variable at once and never echoes a secret", () => {
+    const message = rejection({ PORT: "abc", JWT_SECRET: "hunter2-is-my-password", PARTICIPANT_TOKEN_TTL: "xyz" });
+    for (const variable of ["PORT", "JWT_SECRET", "PARTICIPANT_TOKEN_TTL"]) expect(message).toContain(`${variable}:`);
+    expect(message).not.toContain("hunter2");
+  });
+});
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const cli = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
+const tsx = fileURLToPath(new URL("../../../node_modules/.bin/tsx", import.meta.url));
+
+/** `pnpm caja ...` with exactly the given environment (plus PATH). */
+function runCli(args: string[], env: Record<string, string>): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(tsx, [cli, ...args], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("the caja CLI", () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "caja-cli-"));
+  const runs: Record<string, CliRun> = {};
+  let migrated: { first: CliRun; second: CliRun; tables: string[]; applied: number };
+  let startedAt = 0;
+
+  beforeAll(async () => {
+    startedAt = Date.now();
+    const withSecret = { JWT_SECRET: TEST_SECRET, CAJA_DATA_DIR: dataDir };
+    const fresh = await createFreshPostgres("caja_cli");
+    const migrateTwice = async () => {
+      try {
+        const env = { DATABASE_URL: fresh.url, CAJA_DATA_DIR: dataDir };
+        const first = await runCli(["migrate"], env);
+        const second = await runCli(["migrate"], env);
+        const db = createDb(fresh.url, { maxConnections: 1 });
+        try {
+          const rows = await queryRows<{ name: string }>(
+            db.db,
+            sql`select table_name as name from information_schema.tables where table_schema = 'public' order by 1`,
+          );
+          const [applied] = await queryRows<{ n: number | string }>(db.db, sql`select count(*) as n from drizzle.__drizzle_migrations`);
+          return { first, second, tables: rows.map((r) => r.name), applied: Number(applied?.n) };
+        } finally {
+          await db.close();
+        }
+      } finally {
+        await fresh.drop();
+      }
+    };
+    // Each run compiles the CLI anew (about a second of CPU): few of them, all at once.
+    const [admin, badConfig, migration] = await Promise.all([
+      runCli(["token", "--role", "admin", "--sub", "alice", "--ttl", "1h"], withSecret),
+      runCli(["token", "--sub", "alice"], { PORT: "abc", JWT_SECRET: TEST_SECRET }),
+      migrateTwice(),
+    ]);
+    Object.assign(runs, { admin, badConfig });
+    migrated = migration;
+  }, 60_000);
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it("`caja token --role admin --sub alice --ttl 1h` prints a JWT the server accepts", async () => {
+    const run = runs.admin;
+    expect(run?.code).toBe(0);
+    const token = run?.stdout.trim() ?? "";
+    expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(new TokenService({ secret: TEST_SECRET }).verify(token)).toEqual({ sub: "alice", role: "admin" });
+    const payload = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()) as { exp: number };
+    expect(payload.exp * 1000).toBeGreaterThan(startedAt + 3600_000 - 5_000);
+    expect(payload.exp * 1000).toBeLessThan(Date.now() + 3600_000 + 5_000);
+
+    const server = await startTestServer();
+    try {
+      const session = asSession(await new Api(server).ok("POST", "/api/v1/sessions", 201, { token, json: { title: "From the CLI" } }));
+      expect(session.created_by).toBe("alice");
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it("exits 1 on bad configuration, naming the variable", () => {
+    expect(runs.badConfig).toMatchObject({ code: 1, stdout: "" });
+    expect(runs.badConfig?.stderr).toMatch(/PORT: /);
+  });
+
+  it("`caja migrate` creates the schema on a fresh PostgreSQL database, and is idempotent", () => {
+    expect(migrated.first).toMatchObject({ code: 0 });
+    expect(migrated.first.stdout).toContain("migrations applied (postgres)");
+    expect(migrated.second).toMatchObject({ code: 0 });
+    expect(migrated.tables).toEqual(
+      expect.arrayContaining(["activities", "activity_response_counters", "participants", "sessions", "user_responses"]),
+    );
+    // Each migration recorded once: the second run applied nothing.
+    const journal = JSON.parse(readFileSync(join(migrationsFolder, "meta", "_journal.json"), "utf8")) as { entries: unknown[] };
+    expect(migrated.applied).toBe(journal.entries.length);
+  });
+});
