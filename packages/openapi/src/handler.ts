@@ -53,6 +53,7 @@ export function createRestHandler(options: RestHandlerOptions) {
       if (route.poll) return sendConditional(req, res, body);
       res.writeHead(route.method === "POST" ? 201 : 200, {
         "content-type": "application/json; charset=utf-8",
+        "content-length": Buffer.byteLength(body),
         "cache-control": "no-store",
       });
       res.end(body);
@@ -71,7 +72,8 @@ function sendConditional(req: IncomingMessage, res: ServerResponse, body: string
     res.writeHead(304, headers).end();
     return true;
   }
-  res.writeHead(200, { ...headers, "content-type": "application/json; charset=utf-8" });
+  // An explicit length avoids chunked encoding: one write per answer.
+  res.writeHead(200, { ...headers, "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body) });
   res.end(body);
   return true;
 }
@@ -87,7 +89,9 @@ export function sendError(res: ServerResponse, error: unknown, onInternal?: () =
   if (wire.retryAfter) headers["retry-after"] = String(wire.retryAfter);
   // The rest of an oversized body is not read: close rather than leave it in the socket.
   if (wire.status === 413) headers.connection = "close";
-  res.writeHead(wire.status, headers).end(JSON.stringify(wire.body));
+  const body = JSON.stringify(wire.body);
+  headers["content-length"] = String(Buffer.byteLength(body));
+  res.writeHead(wire.status, headers).end(body);
 }
 
 function queryObject(search: string): Record<string, string> {

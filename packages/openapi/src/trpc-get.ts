@@ -73,6 +73,7 @@ export function createTrpcGetHandler<TContext>(options: TrpcGetHandlerOptions<TC
         return true;
       }
     }
+    headers["content-length"] = String(Buffer.byteLength(body));
     res.writeHead(status, headers).end(body);
     return true;
   };
