@@ -1,6 +1,6 @@
 import { callJson, createPool, paths } from "./http";
 import { runPeak, type PeakOptions, type PeakResult, type PeakTarget } from "./peak";
-import type { PeakFixture } from "./run";
+import type { PeakFixture } from "./setup";
 import type { Measured } from "./servers";
 import type { ErrorLedger } from "./stats";
 

@@ -1,11 +1,7 @@
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TokenService } from "@caja/api";
 import { adminDatabaseUrl, createFreshPostgres } from "@caja/testing";
 import postgres from "postgres";
-import type { Pool } from "undici";
 import { auditSubmissions, buildChecks, drainFeed, storedResponses } from "./checks";
 import { Presenter } from "./feed";
 import { callJson, createPool, paths } from "./http";
@@ -17,28 +13,26 @@ import { summariseProfile } from "./profile";
 import { SHARED_CORES_NOTE, evaluateTargets, type BenchResult } from "./report";
 import { GroupMeter, MachineMeter, ProcessMeter, postgresPids, xactCommits, type ProcessUsage } from "./resources";
 import { runScenario } from "./scenario";
-import { benchDir, cpuProfileArgs, startMeasured } from "./servers";
-import { joinAll, openRoom, responseData } from "./setup";
+import { benchDir } from "./servers";
+import { joinAll, openRoom, peakFixture } from "./setup";
+import { startStack, type Undo } from "./stack";
 import { ErrorLedger } from "./stats";
 
-/** High enough that the bench measures throughput, not the limiter (the limiter's cost is still paid). */
-const UNLIMITED = "1000000/1s";
-
-const t0 = performance.now();
-const log = (line: string) => process.stderr.write(`[bench ${((performance.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
+/** Seconds since this process started. */
+const log = (line: string) => process.stderr.write(`[bench ${(performance.now() / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
 
 export async function runBench(opts: BenchOptions, command: string): Promise<BenchResult> {
-  const undo: Array<() => Promise<unknown>> = [];
+  const undo: Undo = [];
   const ledger = new ErrorLedger();
   const startedAt = new Date();
   try {
     const admin = postgres(adminDatabaseUrl(), { max: 1, onnotice: () => {} });
-    undo.push(() => admin.end());
+    undo.push(["admin", () => admin.end()]);
     const fresh = await createFreshPostgres("caja_bench");
-    undo.push(() => fresh.drop());
+    undo.push(["drop database", () => fresh.drop()]);
     const database = new URL(fresh.url).pathname.slice(1);
     const db = postgres(fresh.url, { max: 2, onnotice: () => {} });
-    undo.push(() => db.end());
+    undo.push(["db", () => db.end()]);
     const machine = await machineInfo(admin, new URL(opts.redisUrl));
     const peakTool = pickPeakTool(opts.peak.tool);
     if (opts.peak.enabled && peakTool === "autocannon" && opts.peak.tool === "auto") {
@@ -46,42 +40,17 @@ export async function runBench(opts: BenchOptions, command: string): Promise<Ben
     }
 
     log("starting the Redis bridge, the Caja server and the baseline (child processes)");
-    // The baseline needs nothing else: it starts while the bridge does.
-    const baselineStarting = startMeasured("baseline", "baseline");
-    baselineStarting.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
-    undo.push(async () => (await baselineStarting).stop());
-    const bridge = await startMeasured("redis bridge", "bridge", { env: { BENCH_REDIS_URL: opts.redisUrl } });
-    undo.push(() => bridge.stop());
-    const secret = randomBytes(32).toString("hex");
-    const dataDir = mkdtempSync(join(tmpdir(), "caja-bench-"));
-    undo.push(async () => rmSync(dataDir, { recursive: true, force: true }));
     // Kept with the results: open it in Chrome DevTools or speedscope for the whole picture.
     const profileDir = join(opts.resultsDir ?? join(benchDir, "results"), `profile-${startedAt.toISOString().replace(/[:.]/g, "-")}`);
-    const serverEnv = {
-      PORT: "0",
-      HOST: "127.0.0.1",
-      DATABASE_URL: fresh.url,
-      JWT_SECRET: secret,
-      CAJA_DATA_DIR: dataDir,
-      UPSTASH_REDIS_REST_URL: bridge.url,
-      UPSTASH_REDIS_REST_TOKEN: bridge.extra.token ?? "",
-      RATE_LIMIT_POLL: UNLIMITED,
-      RATE_LIMIT_READ: UNLIMITED,
-      RATE_LIMIT_WRITE: UNLIMITED,
-      RATE_LIMIT_JOIN: UNLIMITED,
-      ...opts.serverEnv,
-    };
-    const server = await startMeasured("caja server", "server", {
-      env: serverEnv,
-      nodeArgs: opts.cpuProf ? cpuProfileArgs(profileDir) : [],
-    });
-    undo.push(() => server.stop());
-    const baseline = await baselineStarting;
+    const { server, bridge, baseline, secret } = await startStack(
+      { databaseUrl: fresh.url, redisUrl: opts.redisUrl, serverEnv: opts.serverEnv, profileDir: opts.cpuProf ? profileDir : null },
+      undo,
+    );
     log(`server ${server.url} (pid ${server.pid}), baseline ${baseline.url}, bridge ${bridge.url}`);
 
     const adminToken = new TokenService({ secret }).sign({ sub: "bench-presenter", role: "admin" }, 6 * 3600).token;
     const setupPool = createPool(server.url, opts.joinConcurrency);
-    undo.push(() => setupPool.close());
+    undo.push(["setupPool", () => setupPool.close()]);
     const room = await openRoom(setupPool, ledger, adminToken, "Bench room", opts.participants);
     const since = new Date(Date.now() - 60_000).toISOString();
 
@@ -92,9 +61,9 @@ export async function runBench(opts: BenchOptions, command: string): Promise<Ben
     const fixture = await peakFixture(setupPool, ledger, adminToken);
 
     const pool = createPool(server.url, opts.connections);
-    undo.push(() => pool.close());
+    undo.push(["pool", () => pool.close()]);
     const presenterPool = createPool(server.url, 1);
-    undo.push(() => presenterPool.close());
+    undo.push(["presenterPool", () => presenterPool.close()]);
     const presenter = new Presenter(presenterPool, ledger, room, `Bearer ${adminToken}`, since, 1000);
 
     const meters = {
@@ -158,7 +127,9 @@ export async function runBench(opts: BenchOptions, command: string): Promise<Ben
 
     const peak = opts.peak.enabled ? await runPeakPhase(server, baseline, fixture, { ...opts.peak, tool: peakTool }, ledger, log) : null;
 
-    await server.stop();
+    const stopping = performance.now();
+    const code = await server.stop();
+    log(`server stopped (exit ${code}) in ${((performance.now() - stopping) / 1000).toFixed(1)} s`);
     const profile = opts.cpuProf ? summariseProfile(profileDir) : null;
     const checks = buildChecks({
       audit,
@@ -224,41 +195,13 @@ export async function runBench(opts: BenchOptions, command: string): Promise<Ben
     };
     return result;
   } finally {
-    for (const step of undo.reverse()) await step().catch((error: unknown) => log(`cleanup: ${String(error)}`));
+    for (const [name, step] of undo.reverse()) {
+      const started = performance.now();
+      await step().catch((error: unknown) => log(`cleanup ${name}: ${String(error)}`));
+      const ms = performance.now() - started;
+      if (ms > 1000) log(`cleanup ${name} took ${(ms / 1000).toFixed(1)} s`);
+    }
+    log("done");
   }
 }
 
-export interface PeakFixture {
-  sessionId: number;
-  activityId: string;
-  participantToken: string;
-  adminToken: string;
-  feedCursor: string;
-}
-
-/**
- * A small room of its own for the peak runs, with one participant who both
- * polls and has answered: the big room's status keeps changing after the
- * scenario as its participants go quiet (active_participant_count), and so
- * would a room whose other members never poll; either turns 304s into 200s.
- */
-async function peakFixture(pool: Pool, ledger: ErrorLedger, adminToken: string): Promise<PeakFixture> {
-  const room = await openRoom(pool, ledger, adminToken, "Bench peak room", 1);
-  const [person] = await joinAll(pool, ledger, room.joinCode, 1, 1, "peak");
-  if (!person) throw new Error("peak fixture: join failed");
-  const res = await callJson(pool, ledger, "POST", paths.submit(room.sessionId, room.activityId), {
-    token: person.token,
-    body: { response_data: responseData(person, 1) },
-  });
-  if (res.status !== 201) throw new Error(`peak fixture: submission answered ${res.status}`);
-  const feed = await callJson<{ next_cursor: string }>(pool, ledger, "GET", paths.feed(room.sessionId, room.activityId, "2000-01-01T00:00:00Z", null, 100), {
-    token: adminToken,
-  });
-  return {
-    sessionId: room.sessionId,
-    activityId: room.activityId,
-    participantToken: person.token,
-    adminToken,
-    feedCursor: feed.body.next_cursor,
-  };
-}

@@ -1,5 +1,5 @@
 import type { Pool } from "undici";
-import { expectJson, paths } from "./http";
+import { callJson, expectJson, paths } from "./http";
 import type { ErrorLedger } from "./stats";
 
 export interface Participant {
@@ -84,4 +84,39 @@ export async function joinAll(
 /** The data a submission carries: `seq` tells versions apart in the database and the feed. */
 export function responseData(participant: Participant, seq: number) {
   return { choice: "abcd"[(participant.id + seq) % 4], seq, participant: participant.id };
+}
+
+export interface PeakFixture {
+  sessionId: number;
+  activityId: string;
+  participantToken: string;
+  adminToken: string;
+  feedCursor: string;
+}
+
+/**
+ * A small room of its own for the peak runs, with one participant who both
+ * polls and has answered: the big room's status keeps changing after the
+ * scenario as its participants go quiet (active_participant_count), and so
+ * would a room whose other members never poll; either turns 304s into 200s.
+ */
+export async function peakFixture(pool: Pool, ledger: ErrorLedger, adminToken: string): Promise<PeakFixture> {
+  const room = await openRoom(pool, ledger, adminToken, "Bench peak room", 1);
+  const [person] = await joinAll(pool, ledger, room.joinCode, 1, 1, "peak");
+  if (!person) throw new Error("peak fixture: join failed");
+  const res = await callJson(pool, ledger, "POST", paths.submit(room.sessionId, room.activityId), {
+    token: person.token,
+    body: { response_data: responseData(person, 1) },
+  });
+  if (res.status !== 201) throw new Error(`peak fixture: submission answered ${res.status}`);
+  const feed = await callJson<{ next_cursor: string }>(pool, ledger, "GET", paths.feed(room.sessionId, room.activityId, "2000-01-01T00:00:00Z", null, 100), {
+    token: adminToken,
+  });
+  return {
+    sessionId: room.sessionId,
+    activityId: room.activityId,
+    participantToken: person.token,
+    adminToken,
+    feedCursor: feed.body.next_cursor,
+  };
 }

@@ -5,6 +5,10 @@
 import { startRedisBridge } from "@caja/testing";
 import { sendToParent, stopWith } from "./ipc";
 
-const bridge = await startRedisBridge({ redisUrl: process.env.BENCH_REDIS_URL });
+const bridge = await startRedisBridge({
+  redisUrl: process.env.BENCH_REDIS_URL,
+  port: Number(process.env.BENCH_BRIDGE_PORT ?? 0),
+  token: process.env.BENCH_BRIDGE_TOKEN,
+});
 stopWith(() => bridge.close());
 sendToParent({ type: "ready", url: bridge.url, extra: { token: bridge.token } });

@@ -1,0 +1,78 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { cpuProfileArgs, startMeasured, type Measured } from "./servers";
+
+/** High enough that the bench measures throughput, not the limiter (the limiter's cost is still paid). */
+const UNLIMITED = "1000000/1s";
+
+export type Undo = Array<[string, () => Promise<unknown>]>;
+
+export interface Stack {
+  server: Measured;
+  bridge: Measured;
+  baseline: Measured;
+  /** The JWT secret the server signs with: the presenter's admin token is signed with it too. */
+  secret: string;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The Caja server (configured through its environment, like `pnpm start`), the
+ * Upstash REST bridge in front of Redis and the bare baseline, each a child
+ * process. All three start at once, since each spends seconds loading
+ * TypeScript: the bridge's address and token are chosen here so the server can
+ * be told them before the bridge is up (it reaches Redis only on requests).
+ */
+export async function startStack(
+  options: { databaseUrl: string; redisUrl: string; serverEnv: Record<string, string>; profileDir: string | null },
+  undo: Undo,
+): Promise<Stack> {
+  const bridgeUrl = `http://127.0.0.1:${await freePort()}`;
+  const bridgeToken = randomBytes(16).toString("hex");
+  const baselineStarting = startMeasured("baseline", "baseline");
+  const bridgeStarting = startMeasured("redis bridge", "bridge", {
+    env: { BENCH_REDIS_URL: options.redisUrl, BENCH_BRIDGE_PORT: new URL(bridgeUrl).port, BENCH_BRIDGE_TOKEN: bridgeToken },
+  });
+  // Awaited below; a failure must not go unhandled meanwhile.
+  baselineStarting.catch(() => undefined);
+  bridgeStarting.catch(() => undefined);
+  undo.push(["baseline", async () => (await baselineStarting).stop()]);
+  undo.push(["bridge", async () => (await bridgeStarting).stop()]);
+
+  const secret = randomBytes(32).toString("hex");
+  const dataDir = mkdtempSync(join(tmpdir(), "caja-bench-"));
+  undo.push(["data dir", async () => rmSync(dataDir, { recursive: true, force: true })]);
+  const server = await startMeasured("caja server", "server", {
+    env: {
+      PORT: "0",
+      HOST: "127.0.0.1",
+      DATABASE_URL: options.databaseUrl,
+      JWT_SECRET: secret,
+      CAJA_DATA_DIR: dataDir,
+      UPSTASH_REDIS_REST_URL: bridgeUrl,
+      UPSTASH_REDIS_REST_TOKEN: bridgeToken,
+      RATE_LIMIT_POLL: UNLIMITED,
+      RATE_LIMIT_READ: UNLIMITED,
+      RATE_LIMIT_WRITE: UNLIMITED,
+      RATE_LIMIT_JOIN: UNLIMITED,
+      ...options.serverEnv,
+    },
+    nodeArgs: options.profileDir ? cpuProfileArgs(options.profileDir) : [],
+  });
+  undo.push(["server", () => server.stop()]);
+  const [baseline, bridge] = await Promise.all([baselineStarting, bridgeStarting]);
+  return { server, bridge, baseline, secret };
+}
