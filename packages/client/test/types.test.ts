@@ -22,6 +22,8 @@ describe("the tRPC client", () => {
       void client.activity.status.query({ session_id: 1, activity_id: 42 });
       // @ts-expect-error activity_id is required
       void client.activity.status.query({ session_id: 1 });
+      // @ts-expect-error session_id is a number (REST path strings are coerced on the server only)
+      void client.session.status.query({ session_id: "1" });
       // @ts-expect-error "paused" is not a lifecycle status
       void client.activity.setStatus.mutate({ activity_id: "a", status: "paused" });
       // @ts-expect-error nickname is required to join

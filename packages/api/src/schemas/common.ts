@@ -9,7 +9,7 @@ export const lifecycleStatus = z.enum(["draft", "active", "completed"]);
 export type LifecycleStatus = z.infer<typeof lifecycleStatus>;
 
 export const sessionId = z.coerce
-  .number({ error: "must be an integer" })
+  .number<number>({ error: "must be an integer" })
   .int({ error: "must be an integer" })
   .positive({ error: "must be positive" })
   .max(2_147_483_647, { error: "out of range" });
@@ -54,7 +54,7 @@ export const jsonValue = z
 /** A `?limit=` that is refused, not clamped, when out of range. */
 export const limitParam = (max: number, fallback: number) =>
   z.coerce
-    .number({ error: "must be an integer" })
+    .number<number>({ error: "must be an integer" })
     .int({ error: "must be an integer" })
     .min(1, { error: "must be at least 1" })
     .max(max, { error: `must be at most ${max}` })
@@ -71,7 +71,7 @@ export const titleText = z
 export const pageInput = {
   limit: limitParam(100, 20),
   offset: z.coerce
-    .number({ error: "must be an integer" })
+    .number<number>({ error: "must be an integer" })
     .int({ error: "must be an integer" })
     .min(0, { error: "must be at least 0" })
     .default(0),
