@@ -220,3 +220,15 @@ describe("session status after the current activity is deleted", () => {
     expect(Date.parse(after?.last_updated as string)).toBeGreaterThan(Date.parse(before?.last_updated as string));
   });
 });
+
+describe("draft activities stay invisible to participants", () => {
+  it("404s a draft's status, feed and responses for a participant, and serves them to the owner", async () => {
+    const draft = (await call(server.url, "POST", `/api/v1/sessions/${room.sessionId}/activities`, room.admin, { type: "quiz", title: "Later", config: { answer: 42 } }))
+      .body as { id: string };
+    const base = `/api/sessions/${room.sessionId}/activities/${draft.id}`;
+    for (const path of [`${base}/status`, `${base}/responses/since/2000-01-01T00:00:00Z`, `/api/v1/sessions/${room.sessionId}/activities/${draft.id}/responses`]) {
+      expect((await get(path, room.participants[0]?.token)).status, path).toBe(404);
+      expect((await get(path, room.admin)).status, path).toBe(200);
+    }
+  });
+});

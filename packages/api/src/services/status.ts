@@ -109,5 +109,7 @@ export async function activityStatus(
   const record = await deps.cache.get(cacheKeys.activityStatus(activityId), () => loadActivityStatus(deps, activityId));
   if (!record || record.sessionId !== sessionId) throw notFound("Activity", activityId);
   assertMember(claims, { id: record.sessionId, createdBy: record.createdBy });
+  // Participants cannot see drafts (their config may hold a quiz's answers), nor learn they exist.
+  if (claims.role === "participant" && record.status === "draft") throw notFound("Activity", activityId);
   return record;
 }
