@@ -9,7 +9,10 @@ export const usage = `pnpm bench [options]
                           instead of the default 10% of participants every 10 s
   --duration S            measured window in seconds (default 60; quick 8)
   --warmup S              load before the window that is not counted (default 5; quick 2)
-  --connections N         keep-alive connections the participants share (default 256)
+  --connections N         keep-alive connections the participants share for polls, and as many
+                          again for submissions (default 256)
+  --follow-poll-interval  poll after the server's poll_interval_ms, as @caja/client does, instead of
+                          a fixed 2 s (the server stretches it under load)
   --join-concurrency N    joins in flight during setup (default 64)
   --peak-duration S       seconds per peak-throughput run (default 10; quick 1)
   --peak-connections N    connections of the peak generator (default 32)
@@ -37,6 +40,7 @@ export interface BenchOptions {
   resultsDir: string | null;
   pollEveryMs: number;
   jitter: number;
+  followPollInterval: boolean;
 }
 
 function positive(name: string, text: string | undefined, fallback: number): number {
@@ -57,6 +61,7 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
       duration: { type: "string" },
       warmup: { type: "string" },
       connections: { type: "string" },
+      "follow-poll-interval": { type: "boolean", default: false },
       "join-concurrency": { type: "string" },
       "peak-duration": { type: "string" },
       "peak-connections": { type: "string" },
@@ -105,6 +110,7 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
     resultsDir: values["results-dir"] ?? null,
     pollEveryMs: 2000,
     jitter: 0.2,
+    followPollInterval: values["follow-poll-interval"] === true,
   };
 }
 

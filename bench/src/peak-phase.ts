@@ -62,7 +62,11 @@ export async function runPeakPhase(
       runs.push(run);
     }
     const baselineRps = runs[0]?.requestsPerSecond ?? 0;
-    for (const run of runs.slice(1)) run.ratio = baselineRps > 0 ? run.requestsPerSecond / baselineRps : null;
+    const baselineCpu = runs[0]?.serverCpuMicrosPerRequest ?? 0;
+    for (const run of runs.slice(1)) {
+      run.ratio = baselineRps > 0 ? run.requestsPerSecond / baselineRps : null;
+      run.cpuRatio = run.serverCpuMicrosPerRequest > 0 ? baselineCpu / run.serverCpuMicrosPerRequest : null;
+    }
     return { tool: options.tool, connections: options.connections, durationSeconds: options.durationSeconds, baselineRequestsPerSecond: baselineRps, runs };
   } finally {
     await pool.close();

@@ -22,8 +22,12 @@ export interface PeakResult {
   /** Share of answers with the expected status (a 304 run whose ETag went stale answers 200). */
   expectedShare: number;
   serverCpuPercent: number;
+  /** Server CPU per answer: what the route costs, whoever else shares the cores. */
+  serverCpuMicrosPerRequest: number;
   /** requestsPerSecond / the baseline's, filled in by the caller. */
   ratio: number | null;
+  /** The baseline's CPU per request / this route's: the throughput ratio if each had a core to itself. */
+  cpuRatio: number | null;
 }
 
 export interface PeakOptions {
@@ -58,6 +62,8 @@ export async function runPeak(target: PeakTarget, options: PeakOptions): Promise
     statuses: run.statuses,
     expectedShare: answered > 0 ? (run.statuses[String(target.expect)] ?? 0) / answered : 0,
     serverCpuPercent: usage.cpuPercent,
+    serverCpuMicrosPerRequest: answered > 0 ? (usage.cpuSeconds * 1e6) / answered : 0,
     ratio: null,
+    cpuRatio: null,
   };
 }

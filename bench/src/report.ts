@@ -26,6 +26,7 @@ export interface BenchResult {
     durationSeconds: number;
     pollEveryMs: number;
     jitter: number;
+    followPollInterval: boolean;
     connections: number;
     serverEnv: Record<string, string>;
   };
@@ -35,6 +36,8 @@ export interface BenchResult {
     offered: { pollsPerSecond: number; submissionsPerSecond: number; presenterPerSecond: number };
     routes: RouteSummary[];
     generatorLagMs: LatencySummary;
+    advisedPollMs: { min: number; max: number };
+    serverCpuMsPerThousandRequests: number;
   };
   resources: {
     server: ProcessUsage;
@@ -92,7 +95,7 @@ export function scenarioTable(r: BenchResult): string {
 export function peakTable(r: BenchResult): string {
   if (!r.peak) return "(peak throughput skipped)";
   return table(
-    ["route", "path", "req/s", "p50 ms", "p99 ms", "server CPU", "expected status", "vs baseline"],
+    ["route", "path", "req/s", "p50 ms", "p99 ms", "server CPU", "CPU µs/req", "expected status", "vs baseline", "by CPU/req"],
     r.peak.runs.map((p) => [
       p.name,
       String(p.expect),
@@ -100,8 +103,10 @@ export function peakTable(r: BenchResult): string {
       fmt(p.latencyMs.p50),
       fmt(p.latencyMs.p99),
       `${fmt(p.serverCpuPercent, 0)}%`,
+      fmt(p.serverCpuMicrosPerRequest, 0),
       pct(p.expectedShare),
       p.ratio === null ? "-" : pct(p.ratio),
+      p.cpuRatio === null ? "-" : pct(p.cpuRatio),
     ]),
   );
 }
@@ -129,7 +134,9 @@ export function renderReport(r: BenchResult): string {
   const db = r.database;
   const lag = r.scenario.generatorLagMs;
   const out: string[] = [
-    `Caja bench (${r.mode}) ${r.label}: ${o.participants} participants polling 2 routes every ${o.pollEveryMs} ms ±${fmt(100 * o.jitter, 0)}%, writes ${o.writes}, presenter feed every 1 s`,
+    `Caja bench (${r.mode}) ${r.label}: ${o.participants} participants polling 2 routes ` +
+      (o.followPollInterval ? "after the server's poll_interval_ms" : `every ${o.pollEveryMs} ms`) +
+      ` ±${fmt(100 * o.jitter, 0)}%, writes ${o.writes}, presenter feed every 1 s`,
     `machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGb} GB, Node ${m.node}, PostgreSQL ${m.postgres}, Redis ${m.redis}; load average at start ${m.loadAverageAtStart}; commit ${m.commit}`,
     `NOTE: ${r.note}`,
     "",
@@ -139,6 +146,8 @@ export function renderReport(r: BenchResult): string {
     `offered: ${fmt(r.scenario.offered.pollsPerSecond, 0)} polls/s, ${fmt(r.scenario.offered.submissionsPerSecond, 0)} submissions/s, ${fmt(r.scenario.offered.presenterPerSecond, 0)} feed polls/s`,
     scenarioTable(r),
     `load generator dispatch lag (how late it sent): p50 ${fmt(lag.p50, 2)} ms, p99 ${fmt(lag.p99, 2)} ms, max ${fmt(lag.max, 1)} ms`,
+    `server-advised poll_interval_ms in the window: ${r.scenario.advisedPollMs.min}–${r.scenario.advisedPollMs.max}; ` +
+      `server CPU ${fmt(r.scenario.serverCpuMsPerThousandRequests, 0)} ms per 1,000 requests`,
     "",
     resourcesTable(r),
     `machine CPU over the window: ${fmt(r.resources.machineCpuPercent, 0)}% of all ${m.cores} cores`,
@@ -160,6 +169,10 @@ export function renderReport(r: BenchResult): string {
     out.push("", `Server CPU profile (${r.profile.file}), top self time:`);
     for (const f of r.profile.top) out.push(`  ${fmt(f.selfPercent).padStart(5)}%  ${f.name}  ${f.where}`);
     out.push("  by package: " + r.profile.byPackage.map((p) => `${p.name} ${fmt(p.selfPercent)}%`).join(", "));
+    out.push(
+      "  (V8 samples wall time: on shared cores, time the server spent preempted inside a socket write, often right after",
+      "   waking the load generator, is counted as writev/writeLatin1String; compare CPU µs/req for what a route really costs)",
+    );
   }
   out.push("", r.ok ? "bench: all checks passed" : "bench: CHECKS FAILED");
   return out.join("\n");

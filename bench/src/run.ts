@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { TokenService } from "@caja/api";
 import { adminDatabaseUrl, createFreshPostgres } from "@caja/testing";
 import postgres from "postgres";
-import { auditSubmissions, buildChecks, drainFeed, storedResponses } from "./checks";
+import { auditSubmissions, buildChecks, drainFeed, settledResponses } from "./checks";
 import { Presenter } from "./feed";
 import { callJson, createPool, paths } from "./http";
 import { machineInfo } from "./machine";
@@ -16,10 +16,16 @@ import { runScenario } from "./scenario";
 import { benchDir } from "./servers";
 import { joinAll, openRoom, peakFixture } from "./setup";
 import { startStack, type Undo } from "./stack";
-import { ErrorLedger } from "./stats";
+import { ErrorLedger, type RouteSummary } from "./stats";
 
 /** Seconds since this process started. */
 const log = (line: string) => process.stderr.write(`[bench ${(performance.now() / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
+
+/** Server CPU milliseconds per 1,000 requests answered in the window: robust to the cores being shared. */
+function perThousand(cpuSeconds: number, routes: RouteSummary[]): number {
+  const requests = routes.reduce((n, r) => n + r.requests, 0);
+  return requests > 0 ? (cpuSeconds * 1e6) / requests : 0;
+}
 
 export async function runBench(opts: BenchOptions, command: string): Promise<BenchResult> {
   const undo: Undo = [];
@@ -61,7 +67,9 @@ export async function runBench(opts: BenchOptions, command: string): Promise<Ben
     const fixture = await peakFixture(setupPool, ledger, adminToken);
 
     const pool = createPool(server.url, opts.connections);
-    undo.push(["pool", () => pool.close()]);
+    const writePool = createPool(server.url, opts.connections);
+    undo.push(["pool", async () => (pool.destroyed ? undefined : pool.close())]);
+    undo.push(["write pool", async () => (writePool.destroyed ? undefined : writePool.close())]);
     const presenterPool = createPool(server.url, 1);
     undo.push(["presenterPool", () => presenterPool.close()]);
     const presenter = new Presenter(presenterPool, ledger, room, `Bearer ${adminToken}`, since, 1000);
@@ -82,7 +90,7 @@ export async function runBench(opts: BenchOptions, command: string): Promise<Ben
 
     log(`scenario: ${opts.warmupSeconds} s warm-up + ${opts.durationSeconds} s measured`);
     const scenario = await runScenario(
-      pool,
+      { polls: pool, writes: writePool },
       { ...room, participants },
       presenter,
       ledger,
@@ -93,6 +101,7 @@ export async function runBench(opts: BenchOptions, command: string): Promise<Ben
         jitter: opts.jitter,
         writes: opts.writes,
         presenterEveryMs: 1000,
+        followPollInterval: opts.followPollInterval,
       },
       {
         windowStart: () => {
@@ -115,8 +124,10 @@ export async function runBench(opts: BenchOptions, command: string): Promise<Ben
       },
     );
 
+    if (scenario.unfinishedAfterDrain > 0) log(`${scenario.unfinishedAfterDrain} requests were still open 35 s after the window: aborted`);
     log("checking: database, feed, counters");
-    const stored = await storedResponses(db, room.activityId);
+    // An aborted request may still commit in the server: read until the table stops changing.
+    const stored = await settledResponses(db, room.activityId, 30_000);
     const behind = await drainFeed(presenter, stored, 20_000);
     // Past both cache TTLs (local 200 ms + shared 500 ms by default), the status must agree with the table.
     await new Promise((r) => setTimeout(r, 1500));
@@ -145,7 +156,7 @@ export async function runBench(opts: BenchOptions, command: string): Promise<Ben
     const polls = scenario.routes.filter((r) => r.route.startsWith("GET") && !r.route.includes("presenter")).reduce((n, r) => n + r.requests, 0);
     const transactions = (await xactEnd) - (await xactStart);
     const [c0, c1] = [await cacheStart, await cacheEnd];
-    const label = `${opts.participants}p-${describeWrites(opts.writes).replace(/ /g, "")}`;
+    const label = `${opts.participants}p-${describeWrites(opts.writes).replace(/ /g, "")}${opts.followPollInterval ? "-follow" : ""}`;
     const result: BenchResult = {
       version: 1,
       startedAt: startedAt.toISOString(),
@@ -161,11 +172,19 @@ export async function runBench(opts: BenchOptions, command: string): Promise<Ben
         durationSeconds: opts.durationSeconds,
         pollEveryMs: opts.pollEveryMs,
         jitter: opts.jitter,
+        followPollInterval: opts.followPollInterval,
         connections: opts.connections,
         serverEnv: opts.serverEnv,
       },
       setup: { joins: participants.length, joinSeconds, joinsPerSecond: participants.length / joinSeconds, joinConcurrency: opts.joinConcurrency },
-      scenario: { windowSeconds: scenario.windowSeconds, offered: scenario.offered, routes: scenario.routes, generatorLagMs: scenario.generatorLagMs },
+      scenario: {
+        windowSeconds: scenario.windowSeconds,
+        offered: scenario.offered,
+        routes: scenario.routes,
+        generatorLagMs: scenario.generatorLagMs,
+        advisedPollMs: scenario.advisedPollMs,
+        serverCpuMsPerThousandRequests: perThousand(usage.server?.cpuSeconds ?? 0, scenario.routes),
+      },
       resources: {
         server: usage.server as ProcessUsage,
         bridge: usage.bridge as ProcessUsage,
@@ -189,7 +208,7 @@ export async function runBench(opts: BenchOptions, command: string): Promise<Ben
       },
       peak,
       checks,
-      targets: evaluateTargets({ participants: opts.participants, writes: opts.writes, routes: scenario.routes, lost: audit.lost, peak: peak?.runs ?? null }),
+      targets: evaluateTargets({ participants: opts.participants, writes: opts.writes, followPollInterval: opts.followPollInterval, routes: scenario.routes, lost: audit.lost, peak: peak?.runs ?? null }),
       profile,
       ok: checks.every((c) => c.ok),
     };

@@ -19,6 +19,8 @@ export interface ScenarioOptions {
   jitter: number;
   writes: WritePlan;
   presenterEveryMs: number;
+  /** Poll again after the server's `poll_interval_ms` (as @caja/client does) instead of every `pollEveryMs`. */
+  followPollInterval: boolean;
 }
 
 export interface Submission {
@@ -41,12 +43,20 @@ export interface ScenarioResult {
   submissions: Submission[];
   offered: { pollsPerSecond: number; submissionsPerSecond: number; presenterPerSecond: number };
   generatorLagMs: LatencySummary;
+  /** Requests still unanswered 35 s after the window; they were then aborted and count as errors. */
   unfinishedAfterDrain: number;
+  /** The `poll_interval_ms` the server advised in the window's 200 answers (it grows under load). */
+  advisedPollMs: { min: number; max: number };
 }
 
 /** Runs the room for warmup + duration; requests scheduled during warmup are sent but not counted. */
 export async function runScenario(
-  pool: Pool,
+  /**
+   * Polls and submissions on pools of their own: a browser's poll never waits
+   * behind another participant's slow submission for a free connection, so
+   * neither may the bench's.
+   */
+  pools: { polls: Pool; writes: Pool },
   room: Room,
   presenter: Presenter,
   ledger: ErrorLedger,
@@ -72,24 +82,40 @@ export async function runScenario(
   const activityPath = paths.activityStatus(room.sessionId, room.activityId);
   const submitPath = paths.submit(room.sessionId, room.activityId);
 
-  /** A participant's poll of one route: sends its last ETag, keeps the new one. */
+  let advisedMin = Number.POSITIVE_INFINITY;
+  let advisedMax = 0;
+  const advised = (body: string): number | null => {
+    const match = /"poll_interval_ms":(\d+)/.exec(body);
+    return match ? Number(match[1]) : null;
+  };
+
+  /** A participant's poll of one route: sends its last ETag, keeps the new one (and the advised interval). */
   const poll = (p: Participant, route: "session" | "activity") => {
     const path = route === "session" ? sessionPath : activityPath;
     const routeStats = stats[route];
+    let everyMs = options.pollEveryMs;
     const run = (scheduledAt: number): void => {
-      const next = scheduledAt + jittered(options.pollEveryMs);
+      const next = scheduledAt + jittered(everyMs);
       if (next < end) scheduler.at(next, run);
       const etag = route === "session" ? p.sessionEtag : p.activityEtag;
       const headers: Record<string, string> = etag ? { authorization: p.authorization, "if-none-match": etag } : { authorization: p.authorization };
       inflight++;
-      pool.request({ method: "GET", path, headers }).then(
+      pools.polls.request({ method: "GET", path, headers }).then(
         async (res) => {
-          if (res.statusCode >= 500) ledger.note(path, res.statusCode, await res.body.text());
-          else await res.body.dump();
+          const body = await res.body.text();
+          ledger.note(path, res.statusCode, body);
           const fresh = res.headers.etag;
           if (res.statusCode === 200 && typeof fresh === "string") {
             if (route === "session") p.sessionEtag = fresh;
             else p.activityEtag = fresh;
+            const interval = advised(body);
+            if (interval !== null) {
+              if (options.followPollInterval) everyMs = interval;
+              if (inWindow(scheduledAt)) {
+                advisedMin = Math.min(advisedMin, interval);
+                advisedMax = Math.max(advisedMax, interval);
+              }
+            }
           }
           inflight--;
           if (inWindow(scheduledAt)) routeStats.record(performance.now() - scheduledAt, res.statusCode);
@@ -108,7 +134,7 @@ export async function runScenario(
     const record: Submission = { participantId: p.id, seq, status: 0, id: null };
     submissions.push(record);
     inflight++;
-    pool
+    pools.writes
       .request({
         method: "POST",
         path: submitPath,
@@ -209,6 +235,13 @@ export async function runScenario(
   // Answers to requests sent inside the window still count; wait for them, boundedly.
   const drainUntil = performance.now() + 35_000;
   while (inflight > 0 && performance.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
+  const unanswered = inflight;
+  if (unanswered > 0) {
+    // Cut the rest: each counts as an error with its latency so far, and no acknowledgement can arrive after the checks read the database.
+    await Promise.all([pools.polls.destroy(), pools.writes.destroy()]);
+    const abortUntil = performance.now() + 10_000;
+    while (inflight > 0 && performance.now() < abortUntil) await new Promise((r) => setTimeout(r, 20));
+  }
 
   const windowSeconds = options.durationMs / 1000;
   return {
@@ -221,7 +254,8 @@ export async function runScenario(
       presenterPerSecond: 1000 / options.presenterEveryMs,
     },
     generatorLagMs: scheduler.lag.summary(),
-    unfinishedAfterDrain: inflight,
+    unfinishedAfterDrain: unanswered,
+    advisedPollMs: { min: Number.isFinite(advisedMin) ? advisedMin : 0, max: advisedMax },
   };
 }
 

@@ -12,6 +12,7 @@ export interface TargetVerdict {
 export interface TargetInput {
   participants: number;
   writes: WritePlan;
+  followPollInterval: boolean;
   routes: RouteSummary[];
   lost: number;
   peak: PeakResult[] | null;
@@ -32,18 +33,20 @@ export function evaluateTargets(input: TargetInput): TargetVerdict[] {
   const latency = `worst p99 ${w.p99.toFixed(1)} ms (${w.route}), ${w.errors} errors`;
   const verdicts: TargetVerdict[] = [];
 
-  const room2k = input.participants === 2000 && isDefaultWrites(input.writes);
+  // The issue's room polls every 2 s whatever the server advises; following poll_interval_ms is another scenario.
+  const fixed = !input.followPollInterval;
+  const room2k = fixed && input.participants === 2000 && isDefaultWrites(input.writes);
   verdicts.push({
     target: "2,000 participants: p99 <= 25 ms, 0 errors",
     met: room2k ? w.p99 <= 25 && w.errors === 0 : null,
-    measured: room2k ? latency : "run with the defaults (2,000 participants, 10% writing every 10 s)",
+    measured: room2k ? latency : "run with the defaults (2,000 participants polling every 2 s, 10% writing every 10 s)",
   });
 
-  const room10k = input.participants === 10_000 && input.writes.kind === "rate" && input.writes.perSecond === 500;
+  const room10k = fixed && input.participants === 10_000 && input.writes.kind === "rate" && input.writes.perSecond === 500;
   verdicts.push({
     target: "10,000 participants with 500 submissions/s: p99 <= 100 ms, 0 errors, 0 lost",
     met: room10k ? w.p99 <= 100 && w.errors === 0 && input.lost === 0 : null,
-    measured: room10k ? `${latency}, ${input.lost} lost` : "run with --participants 10000 --write-rate 500",
+    measured: room10k ? `${latency}, ${input.lost} lost` : "run with --participants 10000 --write-rate 500 (fixed 2 s polls)",
   });
 
   for (const [expect, floor] of [
