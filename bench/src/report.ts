@@ -128,6 +128,17 @@ export function resourcesTable(r: BenchResult): string {
   );
 }
 
+/** Other work on the machine skews every figure: say so where the numbers are. */
+function busyWarning(r: BenchResult): string[] {
+  const load = Number(r.machine.loadAverageAtStart.split(" ")[0]);
+  const other = r.resources.otherCpuPercent;
+  if (load <= r.machine.cores && other <= 25) return [];
+  return [
+    `WARNING: the machine was busy with other work (load average ${fmt(load, 2)} at start, ${fmt(other, 0)}% of a core ` +
+      "used by processes outside the bench during the window): latencies and throughput here are worse than the code's.",
+  ];
+}
+
 export function renderReport(r: BenchResult): string {
   const m = r.machine;
   const o = r.options;
@@ -139,6 +150,7 @@ export function renderReport(r: BenchResult): string {
       ` ±${fmt(100 * o.jitter, 0)}%, writes ${o.writes}, presenter feed every 1 s`,
     `machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGb} GB, Node ${m.node}, PostgreSQL ${m.postgres}, Redis ${m.redis}; load average at start ${m.loadAverageAtStart}; commit ${m.commit}`,
     `NOTE: ${r.note}`,
+    ...busyWarning(r),
     "",
     `setup: ${r.setup.joins} joins through POST /api/v1/sessions/join in ${fmt(r.setup.joinSeconds)} s (${fmt(r.setup.joinsPerSecond, 0)}/s, ${r.setup.joinConcurrency} in parallel)`,
     "",

@@ -30,7 +30,8 @@ function worst(routes: RouteSummary[]) {
 /** The issue's targets, each judged only by a run whose parameters match it. */
 export function evaluateTargets(input: TargetInput): TargetVerdict[] {
   const w = worst(input.routes);
-  const latency = `worst p99 ${w.p99.toFixed(1)} ms (${w.route}), ${w.errors} errors`;
+  const each = input.routes.map((r) => `${r.route.replace(/^(GET|POST) /, "").replace(" (presenter)", "")} ${r.latencyMs.p99.toFixed(1)}`).join(", ");
+  const latency = `worst p99 ${w.p99.toFixed(1)} ms (${w.route}); p99 ms: ${each}; ${w.errors} errors`;
   const verdicts: TargetVerdict[] = [];
 
   // The issue's room polls every 2 s whatever the server advises; following poll_interval_ms is another scenario.
