@@ -5,7 +5,12 @@ import { defineConfig } from "vitest/config";
  * a second time on PGlite, the embedded default. Each file creates its own
  * fresh database.
  */
-const dbSuites = ["packages/api/test/**/*.test.ts", "packages/openapi/test/**/*.test.ts"];
+const dbSuites = [
+  "packages/api/test/**/*.test.ts",
+  "apps/server/test/rest-*.test.ts",
+  "apps/server/test/polling.test.ts",
+  "apps/server/test/trpc*.test.ts",
+];
 
 export default defineConfig({
   test: {

@@ -23,7 +23,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     RATE_LIMIT_READ: "100000/1s",
     RATE_LIMIT_WRITE: "100000/1s",
     RATE_LIMIT_JOIN: "100000/1s",
-    ...(fresh ? { DATABASE_URL: fresh.url } : {}),
+    // On the PGlite run each server gets its own in-memory database.
+    DATABASE_URL: fresh ? fresh.url : "memory://",
     ...env,
   });
   const app = await createCajaServer(config, { log: () => {} });

@@ -35,11 +35,17 @@ export function createDb(url?: string, options: CreateDbOptions = {}): DbHandle 
       connection: { application_name: "caja" },
     });
     const db = drizzlePostgres(client, { schema }) as unknown as Database;
-    return { db, driver: "postgres", url, close: () => client.end({ timeout: 5 }) };
+    return { db, driver: "postgres", url, close: once(() => client.end({ timeout: 5 })) };
   }
   const dataDir = !url || url === "memory://" ? undefined : url.replace(/^file:\/\//, "");
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const client = new PGlite(dataDir);
   const db = drizzlePglite(client, { schema }) as unknown as Database;
-  return { db, driver: "pglite", url: dataDir ?? "memory://", close: () => client.close() };
+  return { db, driver: "pglite", url: dataDir ?? "memory://", close: once(() => client.close()) };
+}
+
+/** close() may be called by several owners (shutdown paths, tests); the drivers only like it once. */
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let closing: Promise<void> | null = null;
+  return () => (closing ??= fn());
 }
