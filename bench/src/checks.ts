@@ -5,6 +5,8 @@ import type { Submission } from "./scenario";
 export interface Check {
   name: string;
   ok: boolean;
+  /** A failed fatal check fails the run; the others describe load the server could not carry (a target's business). */
+  fatal: boolean;
   detail: string;
 }
 
@@ -103,16 +105,19 @@ export function buildChecks(input: {
   return [
     {
       name: "no 5xx",
+      fatal: true,
       ok: input.serverErrors === 0,
       detail: input.serverErrors === 0 ? "0 answers >= 500 in the whole run" : `${input.serverErrors}: ${input.serverErrorExamples.join(" | ")}`,
     },
     {
       name: "acknowledged responses are in the database",
+      fatal: true,
       ok: audit.lost === 0,
       detail: `${audit.acknowledged} acknowledged of ${audit.sent} sent, ${audit.lost} lost${audit.lostExamples.length ? `: ${audit.lostExamples.join("; ")}` : ""}`,
     },
     {
       name: "feed shows every stored response once, at its latest version",
+      fatal: true,
       ok: input.feedBehind === 0 && presenter.duplicates === 0 && presenter.regressions === 0 && phantom === 0,
       detail:
         `${input.stored.length} stored, ${presenter.latest.size} ids in the feed, ${input.feedBehind} missing or stale, ` +
@@ -121,11 +126,13 @@ export function buildChecks(input: {
     },
     {
       name: "activity status response_count matches the database",
+      fatal: true,
       ok: input.counter !== null && input.counter.reported === input.counter.stored,
       detail: input.counter ? `status says ${input.counter.reported}, database has ${input.counter.stored}` : "could not read the status",
     },
     {
       name: "every request sent in the window was answered",
+      fatal: false,
       ok: input.unfinished === 0,
       detail: `${input.unfinished} still open 35 s after the window (then aborted, and counted as errors above)`,
     },

@@ -11,6 +11,8 @@ export const usage = `pnpm bench [options]
   --warmup S              load before the window that is not counted (default 5; quick 2)
   --connections N         keep-alive connections the participants share for polls, and as many
                           again for submissions (default 256)
+  --poll-interval MS      each participant's polling interval per route (default 2000); a long one
+                          isolates the write path
   --follow-poll-interval  poll after the server's poll_interval_ms, as @caja/client does, instead of
                           a fixed 2 s (the server stretches it under load)
   --join-concurrency N    joins in flight during setup (default 64)
@@ -62,6 +64,7 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
       warmup: { type: "string" },
       connections: { type: "string" },
       "follow-poll-interval": { type: "boolean", default: false },
+      "poll-interval": { type: "string" },
       "join-concurrency": { type: "string" },
       "peak-duration": { type: "string" },
       "peak-connections": { type: "string" },
@@ -108,7 +111,7 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
     serverEnv,
     redisUrl: values["redis-url"] ?? "redis://127.0.0.1:6379/11",
     resultsDir: values["results-dir"] ?? null,
-    pollEveryMs: 2000,
+    pollEveryMs: positive("poll-interval", values["poll-interval"], 2000),
     jitter: 0.2,
     followPollInterval: values["follow-poll-interval"] === true,
   };

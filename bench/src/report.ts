@@ -76,11 +76,11 @@ function table(head: string[], rows: string[][]): string {
 
 export function scenarioTable(r: BenchResult): string {
   return table(
-    ["route", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors", "5xx", "304 share"],
+    ["route", "requests", "ok/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors", "5xx", "304 share"],
     r.scenario.routes.map((s) => [
       s.route,
       String(s.requests),
-      fmt(s.throughput),
+      fmt(s.okPerSecond),
       fmt(s.latencyMs.p50),
       fmt(s.latencyMs.p95),
       fmt(s.latencyMs.p99),
@@ -130,12 +130,12 @@ export function resourcesTable(r: BenchResult): string {
 
 /** Other work on the machine skews every figure: say so where the numbers are. */
 function busyWarning(r: BenchResult): string[] {
-  const load = Number(r.machine.loadAverageAtStart.split(" ")[0]);
+  // Not the load average: it still counts the previous bench run for a minute.
   const other = r.resources.otherCpuPercent;
-  if (load <= r.machine.cores && other <= 25) return [];
+  if (other <= 25) return [];
   return [
-    `WARNING: the machine was busy with other work (load average ${fmt(load, 2)} at start, ${fmt(other, 0)}% of a core ` +
-      "used by processes outside the bench during the window): latencies and throughput here are worse than the code's.",
+    `WARNING: the machine was busy with other work (${fmt(other, 0)}% of a core used by processes outside the bench ` +
+      "during the window): latencies and throughput here are worse than the code's.",
   ];
 }
 
@@ -172,7 +172,7 @@ export function renderReport(r: BenchResult): string {
     peakTable(r),
     "",
     "Checks:",
-    ...r.checks.map((c) => `  [${c.ok ? "PASS" : "FAIL"}] ${c.name}: ${c.detail}`),
+    ...r.checks.map((c) => `  [${c.ok ? "PASS" : c.fatal ? "FAIL" : "WARN"}] ${c.name}: ${c.detail}`),
     "",
     "Targets (ours):",
     ...r.targets.map((t) => `  [${t.met === null ? "n/a " : t.met ? "MET " : "MISS"}] ${t.target}: ${t.measured}`),

@@ -44,8 +44,10 @@ export class Samples {
 export interface RouteSummary {
   route: string;
   requests: number;
-  /** Completed requests per second of the measured window. */
+  /** Requests per second scheduled in the measured window (all were sent; see errors for how they ended). */
   throughput: number;
+  /** Answered 2xx/304 per second of the window. */
+  okPerSecond: number;
   latencyMs: LatencySummary;
   /** 2xx + 304. */
   ok: number;
@@ -94,6 +96,7 @@ export class RouteStats {
       route: this.route,
       requests,
       throughput: windowSeconds > 0 ? requests / windowSeconds : 0,
+      okPerSecond: windowSeconds > 0 ? this.ok / windowSeconds : 0,
       latencyMs: this.latency.summary(),
       ok: this.ok,
       notModified: this.notModified,

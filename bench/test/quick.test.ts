@@ -37,6 +37,7 @@ describe("pnpm bench --quick", () => {
     expect(result).toMatchObject({ version: 1, mode: "quick", ok: true });
     expect(result.checks.length).toBeGreaterThanOrEqual(5);
     for (const check of result.checks) expect(check.ok, `${check.name}: ${check.detail}`).toBe(true);
+    expect(result.checks.filter((c) => c.fatal).length).toBe(4);
 
     expect(result.setup.joins).toBe(result.options.participants);
     expect(result.scenario.routes.map((r) => r.route)).toEqual([
