@@ -19,6 +19,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     HOST: "127.0.0.1",
     JWT_SECRET: TEST_SECRET,
     CAJA_DATA_DIR: `/tmp/caja-test-${process.pid}-${Date.now()}`,
+    // Tests read right after rapid writes; coalescing write bursts is tested on its own.
+    CACHE_MIN_REFRESH_MS: "0",
     RATE_LIMIT_POLL: "100000/1s",
     RATE_LIMIT_READ: "100000/1s",
     RATE_LIMIT_WRITE: "100000/1s",

@@ -6,6 +6,14 @@ export interface ReadThroughOptions {
   localTtlMs?: number;
   /** Shared TTL; local + shared TTL must stay under the 1 s cross-instance visibility goal. */
   sharedTtlMs?: number;
+  /**
+   * During a burst of writes to one key (1,000/s into one activity), a value
+   * younger than this is still served, then reloaded: one reload per key per
+   * interval instead of one per write. A lone write is seen at once.
+   */
+  minRefreshMs?: number;
+  /** Shared invalidations are sent together, at most this often. */
+  flushMs?: number;
   /** A shared-cache call slower than this is abandoned and the database answers. */
   sharedTimeoutMs?: number;
   /** After a shared-cache failure it is skipped for this long. */
@@ -21,7 +29,16 @@ export interface CacheStats {
 
 interface Entry {
   value: unknown;
-  expiresAt: number;
+  loadedAt: number;
+  /** The key's write version when the load began. */
+  version: number;
+}
+
+interface WriteMark {
+  version: number;
+  at: number;
+  /** This write came within minRefreshMs of the previous one: a burst. */
+  burst: boolean;
 }
 
 class TimeoutError extends Error {}
@@ -30,6 +47,8 @@ class TimeoutError extends Error {}
  * Two-level read-through cache with single-flight loading: however many
  * pollers ask for one key at once, the database sees one query per instance
  * per TTL, and with a shared store one per cluster most of the time.
+ * Writes mark keys stale rather than dropping them (see `minRefreshMs`), and
+ * their shared invalidations are batched.
  * The shared store is optional and never a single point of failure: errors and
  * slow answers fall back to the loader and open a breaker.
  */
@@ -37,11 +56,14 @@ export class ReadThroughCache {
   readonly stats: CacheStats = { localHits: 0, sharedHits: 0, loads: 0, sharedErrors: 0 };
   private readonly local = new Map<string, Entry>();
   private readonly inflight = new Map<string, Promise<unknown>>();
-  /** Bumped by invalidate so that a load that began before a write is not cached. */
-  private readonly generation = new Map<string, number>();
+  private readonly writes = new Map<string, WriteMark>();
+  private readonly pendingSharedDeletes = new Set<string>();
+  private flushTimer: NodeJS.Timeout | null = null;
   private readonly shared?: SharedCache;
   private readonly localTtlMs: number;
   private readonly sharedTtlMs: number;
+  private readonly minRefreshMs: number;
+  private readonly flushMs: number;
   private readonly sharedTimeoutMs: number;
   private readonly breakerMs: number;
   private sharedDownUntil = 0;
@@ -50,6 +72,8 @@ export class ReadThroughCache {
     this.shared = options.shared;
     this.localTtlMs = options.localTtlMs ?? 200;
     this.sharedTtlMs = options.sharedTtlMs ?? 500;
+    this.minRefreshMs = Math.min(options.minRefreshMs ?? 50, this.localTtlMs);
+    this.flushMs = options.flushMs ?? 20;
     this.sharedTimeoutMs = options.sharedTimeoutMs ?? 150;
     this.breakerMs = options.breakerMs ?? 5_000;
   }
@@ -61,20 +85,18 @@ export class ReadThroughCache {
   get<T>(key: string, load: () => Promise<T>): Promise<T> {
     const now = Date.now();
     const entry = this.local.get(key);
-    if (entry && entry.expiresAt > now) {
+    if (entry && this.fresh(key, entry, now)) {
       this.stats.localHits++;
       return Promise.resolve(entry.value as T);
     }
     const pending = this.inflight.get(key);
     if (pending) return pending as Promise<T>;
-    const gen = this.generation.get(key) ?? 0;
-    const promise: Promise<T> = this.fill(key, load, gen).then(
+    const version = this.writes.get(key)?.version ?? 0;
+    const promise: Promise<T> = this.fill(key, load, version).then(
       (value) => {
         if (this.inflight.get(key) === promise) this.inflight.delete(key);
-        if ((this.generation.get(key) ?? 0) === gen) {
-          if (this.local.size > 100_000) this.local.clear();
-          this.local.set(key, { value, expiresAt: Date.now() + this.localTtlMs });
-        }
+        if (this.local.size > 100_000) this.local.clear();
+        this.local.set(key, { value, loadedAt: now, version });
         return value;
       },
       (error: unknown) => {
@@ -86,20 +108,47 @@ export class ReadThroughCache {
     return promise;
   }
 
-  /** Called after a write commits: this instance sees it at once, others within the TTLs. */
+  /**
+   * Called after a write commits. A lone write is seen here at once; during a
+   * burst, within minRefreshMs. Other instances see it within the TTLs.
+   */
   async invalidate(keys: string[]): Promise<void> {
+    const now = Date.now();
     for (const key of keys) {
-      this.local.delete(key);
+      const mark = this.writes.get(key);
+      const burst = mark !== undefined && now - mark.at < this.minRefreshMs;
+      this.writes.set(key, { version: (mark?.version ?? 0) + 1, at: now, burst });
+      // A load that began before this write must not be shared by later callers.
       this.inflight.delete(key);
-      this.generation.set(key, (this.generation.get(key) ?? 0) + 1);
+      if (this.shared) this.pendingSharedDeletes.add(key);
     }
-    if (this.sharedAvailable && this.shared) {
-      await this.guard(this.shared.del(keys)).catch(() => undefined);
+    if (this.writes.size > 100_000) this.writes.clear();
+    if (this.shared && !this.flushTimer && this.pendingSharedDeletes.size > 0) {
+      this.flushTimer = setTimeout(() => this.flushSharedDeletes(), this.flushMs);
+      this.flushTimer.unref();
     }
   }
 
-  private async fill<T>(key: string, load: () => Promise<T>, gen: number): Promise<T> {
-    if (this.sharedAvailable && this.shared) {
+  /** Valid for its TTL and until a write after its load began; during a write burst, for minRefreshMs. */
+  private fresh(key: string, entry: Entry, now: number): boolean {
+    const age = now - entry.loadedAt;
+    if (age >= this.localTtlMs) return false;
+    const mark = this.writes.get(key);
+    return !mark || mark.version === entry.version || (mark.burst && age < this.minRefreshMs);
+  }
+
+  private flushSharedDeletes(): void {
+    this.flushTimer = null;
+    const keys = [...this.pendingSharedDeletes];
+    this.pendingSharedDeletes.clear();
+    if (keys.length === 0 || !this.sharedAvailable || !this.shared) return;
+    void this.guard(this.shared.del(keys)).catch(() => undefined);
+  }
+
+  private async fill<T>(key: string, load: () => Promise<T>, version: number): Promise<T> {
+    // After a write of ours the shared copy is stale (its delete may still be queued): skip it.
+    const recentWrite = (this.writes.get(key)?.at ?? 0) > Date.now() - this.sharedTtlMs;
+    if (this.sharedAvailable && this.shared && !recentWrite) {
       try {
         const raw = await this.guard(this.shared.get(key));
         if (raw !== null && raw !== undefined) {
@@ -113,7 +162,7 @@ export class ReadThroughCache {
     this.stats.loads++;
     const value = await load();
     // A write during the load has already deleted the shared key: do not put the old value back.
-    if (this.sharedAvailable && this.shared && (this.generation.get(key) ?? 0) === gen) {
+    if (this.sharedAvailable && this.shared && (this.writes.get(key)?.version ?? 0) === version) {
       void this.guard(this.shared.set(key, JSON.stringify(value), this.sharedTtlMs)).catch(() => undefined);
     }
     return value;
