@@ -76,7 +76,7 @@ function table(head: string[], rows: string[][]): string {
 
 export function scenarioTable(r: BenchResult): string {
   return table(
-    ["route", "requests", "ok/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors", "5xx", "304 share"],
+    ["route", "requests", "ok/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors", "5xx", "shed", "304 share"],
     r.scenario.routes.map((s) => [
       s.route,
       String(s.requests),
@@ -87,6 +87,7 @@ export function scenarioTable(r: BenchResult): string {
       fmt(s.latencyMs.max),
       String(s.errors),
       String(s.serverErrors),
+      String(s.shed),
       s.route.startsWith("GET") ? pct(s.notModifiedShare) : "-",
     ]),
   );
@@ -157,6 +158,8 @@ export function renderReport(r: BenchResult): string {
     `Scenario: open loop, ${o.durationSeconds} s measured after ${o.warmupSeconds} s warm-up, latency from the scheduled send time, ${o.connections} keep-alive connections`,
     `offered: ${fmt(r.scenario.offered.pollsPerSecond, 0)} polls/s, ${fmt(r.scenario.offered.submissionsPerSecond, 0)} submissions/s, ${fmt(r.scenario.offered.presenterPerSecond, 0)} feed polls/s`,
     scenarioTable(r),
+    "(errors include requests unanswered 35 s after the window, then aborted, and shed ones: not sent because " +
+      "20,000 were already queued for that pool, counted as failing at the 30 s timeout)",
     `load generator dispatch lag (how late it sent): p50 ${fmt(lag.p50, 2)} ms, p99 ${fmt(lag.p99, 2)} ms, max ${fmt(lag.max, 1)} ms`,
     `server-advised poll_interval_ms in the window: ${r.scenario.advisedPollMs.min}–${r.scenario.advisedPollMs.max}; ` +
       `server CPU ${fmt(r.scenario.serverCpuMsPerThousandRequests, 0)} ms per 1,000 requests`,

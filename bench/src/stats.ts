@@ -58,6 +58,8 @@ export interface RouteSummary {
   errors: number;
   serverErrors: number;
   networkErrors: number;
+  /** Not sent: the generator's backlog for this pool was full (the server was that far behind). */
+  shed: number;
   statuses: Record<string, number>;
 }
 
@@ -67,6 +69,7 @@ export class RouteStats {
   private notModified = 0;
   private ok = 0;
   private networkErrors = 0;
+  private shed = 0;
   private readonly statuses = new Map<number, number>();
 
   constructor(readonly route: string) {}
@@ -79,6 +82,12 @@ export class RouteStats {
   }
 
   /** No answer at all (refused, reset, timed out). Latency is still counted, up to the failure. */
+  /** Counted as an error at the request timeout: the backlog ahead of it was at least that long. */
+  recordShed(timeoutMs: number): void {
+    this.latency.add(timeoutMs);
+    this.shed++;
+  }
+
   recordNetworkError(latencyMs: number): void {
     this.latency.add(latencyMs);
     this.networkErrors++;
@@ -104,6 +113,7 @@ export class RouteStats {
       errors: requests - this.ok,
       serverErrors,
       networkErrors: this.networkErrors,
+      shed: this.shed,
       statuses,
     };
   }
