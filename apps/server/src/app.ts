@@ -78,6 +78,7 @@ export async function createCajaServer(config: ServerConfig, options: CreateServ
       localTtlMs: config.CACHE_LOCAL_TTL_MS,
       sharedTtlMs: config.CACHE_SHARED_TTL_MS,
       minRefreshMs: config.CACHE_MIN_REFRESH_MS,
+      maxStaleMs: config.CACHE_MAX_STALE_MS,
     }),
     tokens,
     limiter: upstash ? new SharedRateLimiter(createUpstashRedis(upstash), rules) : new MemoryRateLimiter(rules),

@@ -56,6 +56,7 @@ export const envSchema = z
     CACHE_LOCAL_TTL_MS: intIn(0, 10_000, 200),
     CACHE_SHARED_TTL_MS: intIn(1, 60_000, 500),
     CACHE_MIN_REFRESH_MS: intIn(0, 1_000, 50),
+    CACHE_MAX_STALE_MS: intIn(0, 10_000, 1000),
     POLL_INTERVAL_MS: intIn(250, 60_000, 2000),
     RATE_LIMIT_POLL: limitRule(defaultLimitRules.poll),
     RATE_LIMIT_READ: limitRule(defaultLimitRules.read),

@@ -21,6 +21,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     CAJA_DATA_DIR: `/tmp/caja-test-${process.pid}-${Date.now()}`,
     // Tests read right after rapid writes; coalescing write bursts is tested on its own.
     CACHE_MIN_REFRESH_MS: "0",
+    CACHE_MAX_STALE_MS: "0",
     RATE_LIMIT_POLL: "100000/1s",
     RATE_LIMIT_READ: "100000/1s",
     RATE_LIMIT_WRITE: "100000/1s",

@@ -8,6 +8,8 @@ export class PollGovernor {
   private readonly histogram: IntervalHistogram;
   private readonly timer: NodeJS.Timeout;
   private current: number;
+  private loadedSeconds = 0;
+  private calmSeconds = 0;
 
   constructor(private readonly baseMs = 2000, private readonly maxMs = 10_000) {
     this.current = baseMs;
@@ -21,11 +23,28 @@ export class PollGovernor {
     return this.current;
   }
 
+  /**
+   * The interval is inside every status body, so each change costs every client
+   * its ETag (a 200 instead of a 304) right when the server is busy: it rises
+   * only after 2 loaded seconds in a row and falls back after 10 calm ones.
+   */
   private sample() {
     const p99Ms = this.histogram.percentile(99) / 1e6;
     this.histogram.reset();
-    const factor = p99Ms > 200 ? 4 : p99Ms > 50 ? 2 : 1;
-    this.current = Math.min(this.maxMs, this.baseMs * factor);
+    const wanted = Math.min(this.maxMs, this.baseMs * (p99Ms > 200 ? 4 : p99Ms > 50 ? 2 : 1));
+    if (wanted > this.current) {
+      this.calmSeconds = 0;
+      if (++this.loadedSeconds >= 2) this.current = wanted;
+    } else if (wanted < this.current) {
+      this.loadedSeconds = 0;
+      if (++this.calmSeconds >= 10) {
+        this.current = wanted;
+        this.calmSeconds = 0;
+      }
+    } else {
+      this.loadedSeconds = 0;
+      this.calmSeconds = 0;
+    }
   }
 
   close() {

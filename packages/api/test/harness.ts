@@ -35,7 +35,7 @@ export async function createApiHarness(options: HarnessOptions = {}): Promise<Ap
   const presence = new Presence(db.db);
   const deps: ApiDeps = {
     db: db.db,
-    cache: new ReadThroughCache({ shared: options.shared, minRefreshMs: 0 }),
+    cache: new ReadThroughCache({ shared: options.shared, minRefreshMs: 0, maxStaleMs: 0 }),
     tokens,
     // Tests are not about limits unless they say so.
     limiter: new MemoryRateLimiter({ ...bigLimits, ...options.limits }),

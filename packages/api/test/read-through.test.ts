@@ -40,7 +40,7 @@ describe("ReadThroughCache (per instance)", () => {
   });
 
   it("does not cache a load that raced a write for later readers", async () => {
-    const cache = new ReadThroughCache({ localTtlMs: 10_000, minRefreshMs: 0 });
+    const cache = new ReadThroughCache({ localTtlMs: 10_000, minRefreshMs: 0, maxStaleMs: 0 });
     let value = 0;
     const slow = async () => {
       const seen = value;
@@ -54,8 +54,30 @@ describe("ReadThroughCache (per instance)", () => {
     expect(await cache.get("k", slow)).toBe(1);
   });
 
+  it("answers an expired value while one refill runs, then the refilled one", async () => {
+    const cache = new ReadThroughCache({ localTtlMs: 20, maxStaleMs: 1000 });
+    const source = counter();
+    expect(await cache.get("k", source.load)).toBe(0);
+    source.write();
+    await sleep(30);
+    const during = await Promise.all([cache.get("k", source.load), cache.get("k", source.load)]);
+    expect(during).toEqual([0, 0]);
+    await sleep(10);
+    expect(await cache.get("k", source.load)).toBe(1);
+    expect(source.loads).toBe(2);
+  });
+
+  it("reloads before answering once a value is older than its TTL plus maxStaleMs", async () => {
+    const cache = new ReadThroughCache({ localTtlMs: 10, maxStaleMs: 10 });
+    const source = counter();
+    await cache.get("k", source.load);
+    source.write();
+    await sleep(30);
+    expect(await cache.get("k", source.load)).toBe(1);
+  });
+
   it("reloads at most every minRefreshMs during a write burst, and ends up current", async () => {
-    const cache = new ReadThroughCache({ localTtlMs: 10_000, minRefreshMs: 50 });
+    const cache = new ReadThroughCache({ localTtlMs: 10_000, minRefreshMs: 50, maxStaleMs: 0 });
     const source = counter();
     const started = Date.now();
     while (Date.now() - started < 300) {
@@ -80,7 +102,7 @@ describe("ReadThroughCache with the shared Redis layer", () => {
   afterAll(async () => bridge?.close().catch(() => undefined));
 
   const instance = () =>
-    new ReadThroughCache({ shared: createUpstashCache({ url: bridge.url, token: bridge.token }, prefix), localTtlMs: 100, sharedTtlMs: 400 });
+    new ReadThroughCache({ shared: createUpstashCache({ url: bridge.url, token: bridge.token }, prefix), localTtlMs: 100, sharedTtlMs: 400, maxStaleMs: 0 });
 
   it("a second instance is answered from Redis, and sees the first one's write within the TTLs", async () => {
     const a = instance();

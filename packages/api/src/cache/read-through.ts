@@ -12,6 +12,12 @@ export interface ReadThroughOptions {
    * interval instead of one per write. A lone write is seen at once.
    */
   minRefreshMs?: number;
+  /**
+   * A value this much past its TTL (or invalidated during a write burst) is still
+   * answered while one refill runs in the background: pollers never queue behind
+   * a refill that itself queues behind writes. 0 turns this off.
+   */
+  maxStaleMs?: number;
   /** Shared invalidations are sent together, at most this often. */
   flushMs?: number;
   /** A shared-cache call slower than this is abandoned and the database answers. */
@@ -64,6 +70,7 @@ export class ReadThroughCache {
   private readonly sharedTtlMs: number;
   private readonly minRefreshMs: number;
   private readonly flushMs: number;
+  private readonly maxStaleMs: number;
   private readonly sharedTimeoutMs: number;
   private readonly breakerMs: number;
   private sharedDownUntil = 0;
@@ -74,6 +81,7 @@ export class ReadThroughCache {
     this.sharedTtlMs = options.sharedTtlMs ?? 500;
     this.minRefreshMs = Math.min(options.minRefreshMs ?? 50, this.localTtlMs);
     this.flushMs = options.flushMs ?? 20;
+    this.maxStaleMs = options.maxStaleMs ?? 1_000;
     this.sharedTimeoutMs = options.sharedTimeoutMs ?? 150;
     this.breakerMs = options.breakerMs ?? 5_000;
   }
@@ -85,12 +93,21 @@ export class ReadThroughCache {
   get<T>(key: string, load: () => Promise<T>): Promise<T> {
     const now = Date.now();
     const entry = this.local.get(key);
-    if (entry && this.fresh(key, entry, now)) {
+    const state = entry ? this.freshness(key, entry, now) : "missing";
+    if (entry && state === "fresh") {
       this.stats.localHits++;
       return Promise.resolve(entry.value as T);
     }
-    const pending = this.inflight.get(key);
-    if (pending) return pending as Promise<T>;
+    if (entry && state === "stale-ok") {
+      this.stats.localHits++;
+      if (!this.inflight.has(key)) this.refill(key, load, now).catch(() => undefined);
+      return Promise.resolve(entry.value as T);
+    }
+    return (this.inflight.get(key) as Promise<T> | undefined) ?? this.refill(key, load, now);
+  }
+
+  /** One load per key at a time; its result is kept with the write version it started from. */
+  private refill<T>(key: string, load: () => Promise<T>, now: number): Promise<T> {
     const version = this.writes.get(key)?.version ?? 0;
     const promise: Promise<T> = this.fill(key, load, version).then(
       (value) => {
@@ -129,12 +146,19 @@ export class ReadThroughCache {
     }
   }
 
-  /** Valid for its TTL and until a write after its load began; during a write burst, for minRefreshMs. */
-  private fresh(key: string, entry: Entry, now: number): boolean {
+  /**
+   * fresh: within its TTL and no write since its load began (during a write
+   * burst: younger than minRefreshMs). stale-ok: may be answered while a refill
+   * runs (past its TTL, or behind a burst, by at most maxStaleMs). stale: must
+   * be reloaded first; a lone write always lands here, so writers read their writes.
+   */
+  private freshness(key: string, entry: Entry, now: number): "fresh" | "stale-ok" | "stale" {
     const age = now - entry.loadedAt;
-    if (age >= this.localTtlMs) return false;
     const mark = this.writes.get(key);
-    return !mark || mark.version === entry.version || (mark.burst && age < this.minRefreshMs);
+    const written = mark !== undefined && mark.version !== entry.version;
+    if (written && !mark.burst) return "stale";
+    if (written) return age < this.minRefreshMs ? "fresh" : age < this.minRefreshMs + this.maxStaleMs ? "stale-ok" : "stale";
+    return age < this.localTtlMs ? "fresh" : age < this.localTtlMs + this.maxStaleMs ? "stale-ok" : "stale";
   }
 
   private flushSharedDeletes(): void {

@@ -21,6 +21,8 @@ export function createUpstashCache(config: UpstashConfig, prefix = "caja:"): Sha
     retry: { retries: 0 },
     automaticDeserialization: false,
     enableTelemetry: false,
+    // Commands issued in the same tick travel in one /pipeline request.
+    enableAutoPipelining: true,
   });
   return {
     get: (key) => redis.get<string>(prefix + key),
@@ -34,5 +36,5 @@ export function createUpstashCache(config: UpstashConfig, prefix = "caja:"): Sha
 }
 
 export function createUpstashRedis(config: UpstashConfig): Redis {
-  return new Redis({ url: config.url, token: config.token, retry: { retries: 0 }, enableTelemetry: false });
+  return new Redis({ url: config.url, token: config.token, retry: { retries: 0 }, enableTelemetry: false, enableAutoPipelining: true });
 }
