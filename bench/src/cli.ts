@@ -16,8 +16,9 @@ function save(result: BenchResult, dir: string): string {
   const stamp = result.startedAt.replace(/[:.]/g, "-");
   const file = join(dir, `${stamp}-${result.mode}-${result.label.replace(/[^\w.-]+/g, "_")}.json`);
   writeFileSync(file, JSON.stringify(result, null, 2) + "\n");
-  // The committed summary keeps the last full run of each shape (label), for the README.
-  if (result.mode === "full") {
+  // The committed summary keeps the last full run of each shape (label), for the README:
+  // a whole run (60 s or more, with peaks), not a shortened experiment.
+  if (result.mode === "full" && result.peak !== null && result.options.durationSeconds >= 60) {
     const latest = join(dir, "latest-full.json");
     const previous = existsSync(latest) ? (JSON.parse(readFileSync(latest, "utf8")) as { runs?: Record<string, BenchResult> }) : {};
     const runs = { ...(previous.runs ?? {}), [result.label]: result };
