@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AnyRouter } from "@trpc/server";
 import { CajaError, toWireError, type Context } from "@caja/api";
-import { etagOf, matchesIfNoneMatch } from "./etag";
+import { sendRevalidated } from "./etag";
 import { invokeProcedure } from "./invoke";
 import { collectRoutes, matchRoute } from "./routes";
 
@@ -50,7 +50,10 @@ export function createRestHandler(options: RestHandlerOptions) {
         return true;
       }
       const body = JSON.stringify(output);
-      if (route.poll) return sendConditional(req, res, body);
+      if (route.poll) {
+        sendRevalidated(req, res, body, "application/json; charset=utf-8");
+        return true;
+      }
       res.writeHead(route.method === "POST" ? 201 : 200, {
         "content-type": "application/json; charset=utf-8",
         "content-length": Buffer.byteLength(body),
@@ -62,20 +65,6 @@ export function createRestHandler(options: RestHandlerOptions) {
     }
     return true;
   };
-}
-
-function sendConditional(req: IncomingMessage, res: ServerResponse, body: string): true {
-  const etag = etagOf(body);
-  // Authenticated answers: caches in between must not share them, and must revalidate.
-  const headers = { etag, "cache-control": "private, no-cache", vary: "Authorization" };
-  if (matchesIfNoneMatch(req.headers["if-none-match"], etag)) {
-    res.writeHead(304, headers).end();
-    return true;
-  }
-  // An explicit length avoids chunked encoding: one write per answer.
-  res.writeHead(200, { ...headers, "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body) });
-  res.end(body);
-  return true;
 }
 
 export function sendError(res: ServerResponse, error: unknown, onInternal?: () => void): void {

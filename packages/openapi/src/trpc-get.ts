@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { getErrorShape, getTRPCErrorFromUnknown, type AnyRouter } from "@trpc/server/unstable-core-do-not-import";
-import { etagOf, matchesIfNoneMatch } from "./etag";
+import { privateRevalidate, sendRevalidated } from "./etag";
 import { invokeProcedure } from "./invoke";
 
 export interface TrpcGetHandlerOptions<TContext> {
@@ -61,18 +61,15 @@ export function createTrpcGetHandler<TContext>(options: TrpcGetHandlerOptions<TC
     const statuses = new Set(results.map((r) => r.status));
     const status = statuses.size === 1 ? (results[0]?.status ?? 200) : 207;
     const body = JSON.stringify(batch ? results.map((r) => r.body) : results[0]?.body);
-    const headers: Record<string, string> = { "content-type": "application/json", "cache-control": "private, no-cache", vary: "Authorization" };
+    if (status === 200) {
+      sendRevalidated(req, res, body, "application/json");
+      return true;
+    }
+    const headers: Record<string, string> = { ...privateRevalidate, "content-type": "application/json" };
     const retryAfter = results
       .map((r) => (r.body as { error?: { data?: { retryAfter?: number } } }).error?.data?.retryAfter)
       .find((v) => v !== undefined);
     if (retryAfter !== undefined) headers["retry-after"] = String(retryAfter);
-    if (status === 200) {
-      headers.etag = etagOf(body);
-      if (matchesIfNoneMatch(req.headers["if-none-match"], headers.etag)) {
-        res.writeHead(304, headers).end();
-        return true;
-      }
-    }
     headers["content-length"] = String(Buffer.byteLength(body));
     res.writeHead(status, headers).end(body);
     return true;

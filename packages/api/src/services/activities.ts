@@ -6,7 +6,6 @@ import { assertOwner } from "./access";
 import { cacheKeys } from "./cache-keys";
 import type { ServiceDeps } from "./deps";
 import { assertTransition } from "./lifecycle";
-import { findSession } from "./sessions";
 
 export interface NewActivity {
   type: string;

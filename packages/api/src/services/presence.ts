@@ -16,7 +16,7 @@ export class Presence {
 
   constructor(
     private readonly db: Database,
-    private readonly flushEveryMs = 2_000,
+    flushEveryMs = 2_000,
     private readonly minGapMs = 10_000,
   ) {
     this.timer = setInterval(() => void this.flush(), flushEveryMs);

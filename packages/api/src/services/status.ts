@@ -73,9 +73,11 @@ async function loadActivityStatus({ db }: ServiceDeps, activityId: string): Prom
   }>(
     db,
     sql`select a.id, a.session_id, s.created_by, a.status, a.updated_at,
-               coalesce((select sum(c.response_count) from activity_response_counters c where c.activity_id = a.id), 0) as response_count,
-               (select max(c.last_response_at) from activity_response_counters c where c.activity_id = a.id) as last_response_at
-          from activities a join sessions s on s.id = a.session_id
+               coalesce(c.response_count, 0) as response_count, c.last_response_at
+          from activities a
+          join sessions s on s.id = a.session_id
+          cross join lateral (select sum(response_count) as response_count, max(last_response_at) as last_response_at
+                                from activity_response_counters where activity_id = a.id) c
          where a.id = ${activityId}`,
   );
   if (!row) return null;
