@@ -19,7 +19,11 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: "postgres", include: ["packages/*/test/**/*.test.ts", "apps/*/test/**/*.test.ts", "bench/test/**/*.test.ts"], env: { CAJA_TEST_DB: "postgres" } },
+        test: {
+          name: "postgres",
+          include: ["packages/*/test/**/*.test.ts", "apps/*/test/**/*.test.ts", "bench/test/**/*.test.ts"],
+          env: { CAJA_TEST_DB: "postgres" },
+        },
       },
       {
         extends: true,

@@ -25,7 +25,11 @@ export async function storedResponses(db: Sql, activityId: string): Promise<Stor
 
 /** The responses once two reads a second apart agree (or after `timeoutMs`). */
 export async function settledResponses(db: Sql, activityId: string, timeoutMs: number): Promise<StoredResponse[]> {
-  const fingerprint = (rows: StoredResponse[]) => rows.map((r) => `${r.id}:${r.seq}`).sort().join(",");
+  const fingerprint = (rows: StoredResponse[]) =>
+    rows
+      .map((r) => `${r.id}:${r.seq}`)
+      .sort()
+      .join(",");
   const until = performance.now() + timeoutMs;
   let rows = await storedResponses(db, activityId);
   for (;;) {
@@ -82,7 +86,9 @@ export function auditSubmissions(submissions: Submission[], stored: StoredRespon
     if (!ok) {
       lost++;
       if (lostExamples.length < 5) {
-        lostExamples.push(`participant ${s.participantId} seq ${s.seq} id ${s.id}: stored ${row ? `${row.id} seq ${row.seq}` : "nothing"}`);
+        lostExamples.push(
+          `participant ${s.participantId} seq ${s.seq} id ${s.id}: stored ${row ? `${row.id} seq ${row.seq}` : "nothing"}`,
+        );
       }
     }
   }
@@ -107,7 +113,10 @@ export function buildChecks(input: {
       name: "no 5xx",
       fatal: true,
       ok: input.serverErrors === 0,
-      detail: input.serverErrors === 0 ? "0 answers >= 500 in the whole run" : `${input.serverErrors}: ${input.serverErrorExamples.join(" | ")}`,
+      detail:
+        input.serverErrors === 0
+          ? "0 answers >= 500 in the whole run"
+          : `${input.serverErrors}: ${input.serverErrorExamples.join(" | ")}`,
     },
     {
       name: "acknowledged responses are in the database",
@@ -128,7 +137,9 @@ export function buildChecks(input: {
       name: "activity status response_count matches the database",
       fatal: true,
       ok: input.counter !== null && input.counter.reported === input.counter.stored,
-      detail: input.counter ? `status says ${input.counter.reported}, database has ${input.counter.stored}` : "could not read the status",
+      detail: input.counter
+        ? `status says ${input.counter.reported}, database has ${input.counter.stored}`
+        : "could not read the status",
     },
     {
       name: "every request sent in the window was answered",

@@ -20,7 +20,9 @@ function save(result: BenchResult, dir: string): string {
   // a whole run (60 s or more, with peaks), not a shortened experiment.
   if (result.mode === "full" && result.peak !== null && result.options.durationSeconds >= 60) {
     const latest = join(dir, "latest-full.json");
-    const previous = existsSync(latest) ? (JSON.parse(readFileSync(latest, "utf8")) as { runs?: Record<string, BenchResult> }) : {};
+    const previous = existsSync(latest)
+      ? (JSON.parse(readFileSync(latest, "utf8")) as { runs?: Record<string, BenchResult> })
+      : {};
     const runs = { ...(previous.runs ?? {}), [result.label]: result };
     writeFileSync(latest, JSON.stringify({ runs }, null, 2) + "\n");
   }

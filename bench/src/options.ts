@@ -35,7 +35,13 @@ export interface BenchOptions {
   warmupSeconds: number;
   connections: number;
   joinConcurrency: number;
-  peak: { enabled: boolean; tool: "auto" | "wrk" | "autocannon"; durationSeconds: number; warmupSeconds: number; connections: number };
+  peak: {
+    enabled: boolean;
+    tool: "auto" | "wrk" | "autocannon";
+    durationSeconds: number;
+    warmupSeconds: number;
+    connections: number;
+  };
   cpuProf: boolean;
   serverEnv: Record<string, string>;
   redisUrl: string;
@@ -88,7 +94,8 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
   const writeRate = values["write-rate"];
   const peakDuration = positive("peak-duration", values["peak-duration"], quick ? 1 : 10);
   const tool = values["peak-tool"];
-  if (tool !== "auto" && tool !== "wrk" && tool !== "autocannon") throw new Error(`--peak-tool is auto, wrk or autocannon, got "${tool}"`);
+  if (tool !== "auto" && tool !== "wrk" && tool !== "autocannon")
+    throw new Error(`--peak-tool is auto, wrk or autocannon, got "${tool}"`);
   return {
     quick,
     participants: Math.round(positive("participants", values.participants, quick ? 100 : 2000)),

@@ -29,14 +29,20 @@ export async function runPeakPhase(
   try {
     const routes = [
       { name: "GET session status", path: paths.sessionStatus(fixture.sessionId), token: fixture.participantToken },
-      { name: "GET activity status", path: paths.activityStatus(fixture.sessionId, fixture.activityId), token: fixture.participantToken },
+      {
+        name: "GET activity status",
+        path: paths.activityStatus(fixture.sessionId, fixture.activityId),
+        token: fixture.participantToken,
+      },
       {
         name: "GET responses/since (at head)",
         path: paths.feed(fixture.sessionId, fixture.activityId, "2000-01-01T00:00:00Z", fixture.feedCursor, 100),
         token: fixture.adminToken,
       },
     ];
-    const targets: PeakTarget[] = [{ name: "bare node:http baseline", expect: 200, url: `${baseline.url}/`, headers: {}, pid: baseline.pid }];
+    const targets: PeakTarget[] = [
+      { name: "bare node:http baseline", expect: 200, url: `${baseline.url}/`, headers: {}, pid: baseline.pid },
+    ];
     for (const route of routes) {
       const headers = { authorization: `Bearer ${route.token}` };
       targets.push({ name: route.name, expect: 200, url: server.url + route.path, headers, pid: server.pid });
@@ -67,7 +73,13 @@ export async function runPeakPhase(
       run.ratio = baselineRps > 0 ? run.requestsPerSecond / baselineRps : null;
       run.cpuRatio = run.serverCpuMicrosPerRequest > 0 ? baselineCpu / run.serverCpuMicrosPerRequest : null;
     }
-    return { tool: options.tool, connections: options.connections, durationSeconds: options.durationSeconds, baselineRequestsPerSecond: baselineRps, runs };
+    return {
+      tool: options.tool,
+      connections: options.connections,
+      durationSeconds: options.durationSeconds,
+      baselineRequestsPerSecond: baselineRps,
+      runs,
+    };
   } finally {
     await pool.close();
   }

@@ -38,11 +38,22 @@ export async function runTool(tool: PeakTool, request: ToolRequest): Promise<Too
 }
 
 async function runAutocannon(r: ToolRequest): Promise<ToolRun> {
-  const result = await autocannon({ url: r.url, headers: r.headers, connections: r.connections, pipelining: 1, timeout: 10, duration: r.seconds });
+  const result = await autocannon({
+    url: r.url,
+    headers: r.headers,
+    connections: r.connections,
+    pipelining: 1,
+    timeout: 10,
+    duration: r.seconds,
+  });
   const statuses: Record<string, number> = {};
   for (const [code, stat] of Object.entries(result.statusCodeStats ?? {})) statuses[code] = stat.count ?? 0;
   if (result.errors > 0) statuses.error = result.errors;
-  return { seconds: result.duration, statuses, latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max } };
+  return {
+    seconds: result.duration,
+    statuses,
+    latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
+  };
 }
 
 /** Counts statuses per thread and prints one JSON line at the end (wrk's own summary has no per-status counts). */
@@ -88,7 +99,11 @@ function runWrk(r: ToolRequest): Promise<ToolRun> {
       };
       const statuses = { ...j.statuses };
       if (j.errors > 0) statuses.error = j.errors;
-      resolve({ seconds: j.duration_us / 1e6, statuses, latencyMs: { p50: j.p50_us / 1000, p99: j.p99_us / 1000, max: j.max_us / 1000 } });
+      resolve({
+        seconds: j.duration_us / 1e6,
+        statuses,
+        latencyMs: { p50: j.p50_us / 1000, p99: j.p99_us / 1000, max: j.max_us / 1000 },
+      });
     });
   });
 }

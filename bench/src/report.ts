@@ -70,7 +70,8 @@ const pct = (share: number) => `${fmt(100 * share)}%`;
 
 function table(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("  ");
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("  ");
   return [line(head), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
 
@@ -167,7 +168,9 @@ export function renderReport(r: BenchResult): string {
     resourcesTable(r),
     `machine CPU over the window: ${fmt(r.resources.machineCpuPercent, 0)}% of all ${m.cores} cores`,
     `database: ${db.transactions} transactions for ${db.polls} polls = ${fmt(db.perThousandPolls, 2)} per 1,000 polls (${db.method}; includes submissions and presence writes)`,
-    `server cache over the window: ${Object.entries(db.cache).map(([k, v]) => `${k} ${v}`).join(", ")}`,
+    `server cache over the window: ${Object.entries(db.cache)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}`,
     "",
     r.peak
       ? `Peak throughput (closed loop): ${r.peak.tool}, ${r.peak.connections} connections, ${r.peak.durationSeconds} s per route; bare node:http baseline ${fmt(r.peak.baselineRequestsPerSecond, 0)} req/s`

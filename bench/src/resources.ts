@@ -63,7 +63,12 @@ export class ProcessMeter {
     const seconds = (performance.now() - this.startAt) / 1000;
     const used = this.cpu() - this.startCpu;
     const end = this.rss();
-    return { cpuPercent: seconds > 0 ? (100 * used) / seconds : 0, cpuSeconds: used, rssMaxMb: Math.max(this.rssMax, end), rssEndMb: end };
+    return {
+      cpuPercent: seconds > 0 ? (100 * used) / seconds : 0,
+      cpuSeconds: used,
+      rssMaxMb: Math.max(this.rssMax, end),
+      rssEndMb: end,
+    };
   }
 
   private cpu(): number {

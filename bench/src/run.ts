@@ -47,9 +47,17 @@ export async function runBench(opts: BenchOptions, command: string): Promise<Ben
 
     log("starting the Redis bridge, the Caja server and the baseline (child processes)");
     // Kept with the results: open it in Chrome DevTools or speedscope for the whole picture.
-    const profileDir = join(opts.resultsDir ?? join(benchDir, "results"), `profile-${startedAt.toISOString().replace(/[:.]/g, "-")}`);
+    const profileDir = join(
+      opts.resultsDir ?? join(benchDir, "results"),
+      `profile-${startedAt.toISOString().replace(/[:.]/g, "-")}`,
+    );
     const { server, bridge, baseline, secret } = await startStack(
-      { databaseUrl: fresh.url, redisUrl: opts.redisUrl, serverEnv: opts.serverEnv, profileDir: opts.cpuProf ? profileDir : null },
+      {
+        databaseUrl: fresh.url,
+        redisUrl: opts.redisUrl,
+        serverEnv: opts.serverEnv,
+        profileDir: opts.cpuProf ? profileDir : null,
+      },
       undo,
     );
     log(`server ${server.url} (pid ${server.pid}), baseline ${baseline.url}, bridge ${bridge.url}`);
@@ -82,7 +90,14 @@ export async function runBench(opts: BenchOptions, command: string): Promise<Ben
     };
     const postgresMeter = new GroupMeter(await postgresPids(admin, database));
     const machineMeter = new MachineMeter();
-    const usage: { server?: ProcessUsage; bridge?: ProcessUsage; self?: ProcessUsage; redis?: ProcessUsage; postgres?: number; machine?: number } = {};
+    const usage: {
+      server?: ProcessUsage;
+      bridge?: ProcessUsage;
+      self?: ProcessUsage;
+      redis?: ProcessUsage;
+      postgres?: number;
+      machine?: number;
+    } = {};
     let xactStart: Promise<number> = Promise.resolve(0);
     let xactEnd: Promise<number> = Promise.resolve(0);
     let cacheStart: Promise<Record<string, number>> = Promise.resolve({});
@@ -124,19 +139,28 @@ export async function runBench(opts: BenchOptions, command: string): Promise<Ben
       },
     );
 
-    if (scenario.unfinishedAfterDrain > 0) log(`${scenario.unfinishedAfterDrain} requests were still open 35 s after the window: aborted`);
+    if (scenario.unfinishedAfterDrain > 0)
+      log(`${scenario.unfinishedAfterDrain} requests were still open 35 s after the window: aborted`);
     log("checking: database, feed, counters");
     // An aborted request may still commit in the server: read until the table stops changing.
     const stored = await settledResponses(db, room.activityId, 30_000);
     const behind = await drainFeed(presenter, stored, 20_000);
     // Past both cache TTLs (local 200 ms + shared 500 ms by default), the status must agree with the table.
     await new Promise((r) => setTimeout(r, 1500));
-    const status = await callJson<{ response_count: number }>(setupPool, ledger, "GET", paths.activityStatus(room.sessionId, room.activityId), {
-      token: adminToken,
-    });
+    const status = await callJson<{ response_count: number }>(
+      setupPool,
+      ledger,
+      "GET",
+      paths.activityStatus(room.sessionId, room.activityId),
+      {
+        token: adminToken,
+      },
+    );
     const audit = auditSubmissions(scenario.submissions, stored);
 
-    const peak = opts.peak.enabled ? await runPeakPhase(server, baseline, fixture, { ...opts.peak, tool: peakTool }, ledger, log) : null;
+    const peak = opts.peak.enabled
+      ? await runPeakPhase(server, baseline, fixture, { ...opts.peak, tool: peakTool }, ledger, log)
+      : null;
 
     const stopping = performance.now();
     const code = await server.stop();
@@ -148,12 +172,20 @@ export async function runBench(opts: BenchOptions, command: string): Promise<Ben
       presenter,
       feedBehind: behind,
       serverErrors: ledger.serverErrors,
-      serverErrorExamples: [...ledger.examples, ...server.logTail().filter((l) => l.includes("[caja]")).slice(-3)],
+      serverErrorExamples: [
+        ...ledger.examples,
+        ...server
+          .logTail()
+          .filter((l) => l.includes("[caja]"))
+          .slice(-3),
+      ],
       counter: status.status === 200 ? { reported: status.body.response_count, stored: stored.length } : null,
       unfinished: scenario.unfinishedAfterDrain,
     });
 
-    const polls = scenario.routes.filter((r) => r.route.startsWith("GET") && !r.route.includes("presenter")).reduce((n, r) => n + r.requests, 0);
+    const polls = scenario.routes
+      .filter((r) => r.route.startsWith("GET") && !r.route.includes("presenter"))
+      .reduce((n, r) => n + r.requests, 0);
     const transactions = (await xactEnd) - (await xactStart);
     const [c0, c1] = [await cacheStart, await cacheEnd];
     const label = `${opts.participants}p-${describeWrites(opts.writes).replace(/ /g, "")}${opts.followPollInterval ? "-follow" : ""}`;
@@ -176,7 +208,12 @@ export async function runBench(opts: BenchOptions, command: string): Promise<Ben
         connections: opts.connections,
         serverEnv: opts.serverEnv,
       },
-      setup: { joins: participants.length, joinSeconds, joinsPerSecond: participants.length / joinSeconds, joinConcurrency: opts.joinConcurrency },
+      setup: {
+        joins: participants.length,
+        joinSeconds,
+        joinsPerSecond: participants.length / joinSeconds,
+        joinConcurrency: opts.joinConcurrency,
+      },
       scenario: {
         windowSeconds: scenario.windowSeconds,
         offered: scenario.offered,
@@ -194,7 +231,7 @@ export async function runBench(opts: BenchOptions, command: string): Promise<Ben
         machineCpuPercent: usage.machine ?? 0,
         otherCpuPercent: Math.max(
           0,
-          ((usage.machine ?? 0) * machine.cores) -
+          (usage.machine ?? 0) * machine.cores -
             [usage.server, usage.bridge, usage.self, usage.redis].reduce((n, u) => n + (u?.cpuPercent ?? 0), 0) -
             (usage.postgres ?? 0),
         ),
@@ -208,7 +245,14 @@ export async function runBench(opts: BenchOptions, command: string): Promise<Ben
       },
       peak,
       checks,
-      targets: evaluateTargets({ participants: opts.participants, writes: opts.writes, followPollInterval: opts.followPollInterval, routes: scenario.routes, lost: audit.lost, peak: peak?.runs ?? null }),
+      targets: evaluateTargets({
+        participants: opts.participants,
+        writes: opts.writes,
+        followPollInterval: opts.followPollInterval,
+        routes: scenario.routes,
+        lost: audit.lost,
+        peak: peak?.runs ?? null,
+      }),
       profile,
       ok: checks.every((c) => c.ok || !c.fatal),
     };
@@ -223,4 +267,3 @@ export async function runBench(opts: BenchOptions, command: string): Promise<Ben
     log("done");
   }
 }
-

@@ -112,7 +112,9 @@ export async function runScenario(
         return;
       }
       const etag = route === "session" ? p.sessionEtag : p.activityEtag;
-      const headers: Record<string, string> = etag ? { authorization: p.authorization, "if-none-match": etag } : { authorization: p.authorization };
+      const headers: Record<string, string> = etag
+        ? { authorization: p.authorization, "if-none-match": etag }
+        : { authorization: p.authorization };
       inflight++;
       pools.polls.request({ method: "GET", path, headers }).then(
         async (res) => {

@@ -109,9 +109,15 @@ export async function peakFixture(pool: Pool, ledger: ErrorLedger, adminToken: s
     body: { response_data: responseData(person, 1) },
   });
   if (res.status !== 201) throw new Error(`peak fixture: submission answered ${res.status}`);
-  const feed = await callJson<{ next_cursor: string }>(pool, ledger, "GET", paths.feed(room.sessionId, room.activityId, "2000-01-01T00:00:00Z", null, 100), {
-    token: adminToken,
-  });
+  const feed = await callJson<{ next_cursor: string }>(
+    pool,
+    ledger,
+    "GET",
+    paths.feed(room.sessionId, room.activityId, "2000-01-01T00:00:00Z", null, 100),
+    {
+      token: adminToken,
+    },
+  );
   return {
     sessionId: room.sessionId,
     activityId: room.activityId,

@@ -37,7 +37,14 @@ export class Samples {
     for (const v of sorted) sum += v;
     // Nearest-rank percentile: the value at or below which p% of the samples fall.
     const at = (p: number) => sorted[Math.min(this.size - 1, Math.max(0, Math.ceil((p / 100) * this.size) - 1))] as number;
-    return { count: this.size, mean: sum / this.size, p50: at(50), p95: at(95), p99: at(99), max: sorted[this.size - 1] as number };
+    return {
+      count: this.size,
+      mean: sum / this.size,
+      p50: at(50),
+      p95: at(95),
+      p99: at(99),
+      max: sorted[this.size - 1] as number,
+    };
   }
 }
 

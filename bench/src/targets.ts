@@ -30,7 +30,9 @@ function worst(routes: RouteSummary[]) {
 /** The issue's targets, each judged only by a run whose parameters match it. */
 export function evaluateTargets(input: TargetInput): TargetVerdict[] {
   const w = worst(input.routes);
-  const each = input.routes.map((r) => `${r.route.replace(/^(GET|POST) /, "").replace(" (presenter)", "")} ${r.latencyMs.p99.toFixed(1)}`).join(", ");
+  const each = input.routes
+    .map((r) => `${r.route.replace(/^(GET|POST) /, "").replace(" (presenter)", "")} ${r.latencyMs.p99.toFixed(1)}`)
+    .join(", ");
   const latency = `worst p99 ${w.p99.toFixed(1)} ms (${w.route}); p99 ms: ${each}; ${w.errors} errors`;
   const verdicts: TargetVerdict[] = [];
 
@@ -59,16 +61,15 @@ export function evaluateTargets(input: TargetInput): TargetVerdict[] {
     verdicts.push({
       target: `polling route throughput >= ${floor * 100}% of the bare baseline on the ${expect} path`,
       met: lowest ? (lowest.ratio ?? 0) >= floor : null,
-      measured: lowest
-        ? runs.map((p) => `${p.name} ${(100 * (p.ratio ?? 0)).toFixed(0)}%`).join(", ")
-        : "peak phase skipped",
+      measured: lowest ? runs.map((p) => `${p.name} ${(100 * (p.ratio ?? 0)).toFixed(0)}%`).join(", ") : "peak phase skipped",
     });
   }
 
   // Sustained: every submission offered in the window answered 2xx, at the offered rate, with no queue building up.
   const submit = input.routes.find((r) => r.route.startsWith("POST"));
   const rate = input.writes.kind === "rate" ? input.writes.perSecond : 0;
-  const sustained = submit !== undefined && submit.errors === 0 && submit.okPerSecond >= 0.98 * rate && submit.latencyMs.p99 <= 1000;
+  const sustained =
+    submit !== undefined && submit.errors === 0 && submit.okPerSecond >= 0.98 * rate && submit.latencyMs.p99 <= 1000;
   verdicts.push({
     target: "1,000 submissions/s into one activity, sustained (all 2xx at >= 98% of the offered rate, p99 <= 1 s)",
     met: rate >= 1000 ? sustained : null,

@@ -110,12 +110,15 @@ export async function createCajaServer(config: ServerConfig, options: CreateServ
     maxBodySize: config.MAX_BODY_BYTES,
     createContext: ({ req }) => contextFor(req),
     onError: ({ error, req }) => {
-      if (error.code === "INTERNAL_SERVER_ERROR" && !(error.cause instanceof CajaError)) onInternalError(error.cause ?? error, req);
+      if (error.code === "INTERNAL_SERVER_ERROR" && !(error.cause instanceof CajaError))
+        onInternalError(error.cause ?? error, req);
     },
   });
   const openapiJson = JSON.stringify(createOpenApiDocument({ router: appRouter, version: VERSION, baseUrl: "/api" }));
   const docs = createDocsHandler();
-  const corsOrigins = config.CORS_ORIGINS.split(",").map((o) => o.trim()).filter(Boolean);
+  const corsOrigins = config.CORS_ORIGINS.split(",")
+    .map((o) => o.trim())
+    .filter(Boolean);
 
   const ready = async () => {
     await Promise.race([
@@ -186,12 +189,16 @@ export async function createCajaServer(config: ServerConfig, options: CreateServ
       await db.close();
     },
   };
-  log(`[caja] database: ${db.driver === "pglite" ? `PGlite at ${db.url}` : "PostgreSQL"}; cache: ${upstash ? "Redis (Upstash REST)" : "memory"}`);
+  log(
+    `[caja] database: ${db.driver === "pglite" ? `PGlite at ${db.url}` : "PostgreSQL"}; cache: ${upstash ? "Redis (Upstash REST)" : "memory"}`,
+  );
   return app;
 }
 
 function json(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" }).end(JSON.stringify(body));
+  res
+    .writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" })
+    .end(JSON.stringify(body));
 }
 
 /** Bearer tokens, not cookies, authenticate: any listed origin (or `*`) may call. Returns true for a preflight. */

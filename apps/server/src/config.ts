@@ -51,7 +51,9 @@ export const envSchema = z
     JWT_ISSUER: optionalText,
     JWT_AUDIENCE: optionalText,
     PARTICIPANT_TOKEN_TTL: duration("12h"),
-    UPSTASH_REDIS_REST_URL: optionalText.refine((v) => v === undefined || /^https?:\/\//.test(v), { message: "must be an http(s) URL" }),
+    UPSTASH_REDIS_REST_URL: optionalText.refine((v) => v === undefined || /^https?:\/\//.test(v), {
+      message: "must be an http(s) URL",
+    }),
     UPSTASH_REDIS_REST_TOKEN: optionalText,
     CACHE_LOCAL_TTL_MS: intIn(0, 10_000, 200),
     CACHE_SHARED_TTL_MS: intIn(1, 60_000, 500),

@@ -40,7 +40,13 @@ describe("loadConfig", () => {
       TRUST_PROXY: false,
     });
     // Unset: PGlite under CAJA_DATA_DIR, a generated secret, no public key, the in-memory cache.
-    for (const unset of ["DATABASE_URL", "JWT_SECRET", "JWT_PUBLIC_KEY", "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN"] as const) {
+    for (const unset of [
+      "DATABASE_URL",
+      "JWT_SECRET",
+      "JWT_PUBLIC_KEY",
+      "UPSTASH_REDIS_REST_URL",
+      "UPSTASH_REDIS_REST_TOKEN",
+    ] as const) {
       expect(config[unset], unset).toBeUndefined();
     }
   });
@@ -105,7 +111,10 @@ const tsx = fileURLToPath(new URL("../../../node_modules/.bin/tsx", import.meta.
 /** `pnpm caja ...` with exactly the given environment (plus PATH). */
 function runCli(args: string[], env: Record<string, string>): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(tsx, [cli, ...args], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(tsx, [cli, ...args], {
+      env: { PATH: process.env.PATH ?? "", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -136,7 +145,10 @@ describe("the caja CLI", () => {
             db.db,
             sql`select table_name as name from information_schema.tables where table_schema = 'public' order by 1`,
           );
-          const [applied] = await queryRows<{ n: number | string }>(db.db, sql`select count(*) as n from drizzle.__drizzle_migrations`);
+          const [applied] = await queryRows<{ n: number | string }>(
+            db.db,
+            sql`select count(*) as n from drizzle.__drizzle_migrations`,
+          );
           return { first, second, tables: rows.map((r) => r.name), applied: Number(applied?.n) };
         } finally {
           await db.close();
@@ -168,7 +180,9 @@ describe("the caja CLI", () => {
 
     const server = await startTestServer();
     try {
-      const session = asSession(await new Api(server).ok("POST", "/api/v1/sessions", 201, { token, json: { title: "From the CLI" } }));
+      const session = asSession(
+        await new Api(server).ok("POST", "/api/v1/sessions", 201, { token, json: { title: "From the CLI" } }),
+      );
       expect(session.created_by).toBe("alice");
     } finally {
       await server.stop();

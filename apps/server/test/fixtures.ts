@@ -10,12 +10,32 @@ export const MISSING_ID = "00000000-0000-4000-8000-000000000000";
 /** The wire shapes, written out here rather than read from the product's schemas. */
 export const keys = {
   session: [
-    "id", "title", "description", "status", "join_code", "max_participants", "participant_count",
-    "current_activity_id", "created_by", "created_at", "updated_at", "started_at", "completed_at",
+    "id",
+    "title",
+    "description",
+    "status",
+    "join_code",
+    "max_participants",
+    "participant_count",
+    "current_activity_id",
+    "created_by",
+    "created_at",
+    "updated_at",
+    "started_at",
+    "completed_at",
   ],
   activity: [
-    "id", "session_id", "type", "title", "config", "order_index", "status",
-    "created_at", "updated_at", "started_at", "completed_at",
+    "id",
+    "session_id",
+    "type",
+    "title",
+    "config",
+    "order_index",
+    "status",
+    "created_at",
+    "updated_at",
+    "started_at",
+    "completed_at",
   ],
   participant: ["id", "session_id", "nickname", "joined_at", "last_seen_at"],
   response: ["id", "session_id", "activity_id", "participant_id", "response_data", "created_at", "updated_at"],
@@ -45,7 +65,12 @@ export type Session = schemas.Session;
 export type Activity = schemas.Activity;
 export type Participant = schemas.Participant;
 export type UserResponse = schemas.UserResponse;
-export type JoinResult = { participant: Participant; token: string; expires_at: string; session: { id: number; title: string; status: string } };
+export type JoinResult = {
+  participant: Participant;
+  token: string;
+  expires_at: string;
+  session: { id: number; title: string; status: string };
+};
 export interface Page<T> {
   items: T[];
   total: number;

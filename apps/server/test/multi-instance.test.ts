@@ -55,12 +55,17 @@ describe("two instances sharing PostgreSQL and Redis", () => {
     const p = paths(room);
     const before = (await call(a.url, "GET", p.session, room.admin)).body?.participant_count as number;
     await call(b.url, "POST", "/api/v1/sessions/join", undefined, { join_code: room.joinCode, nickname: "via-b" });
-    const elapsed = await within(1000, async () => (await call(a.url, "GET", p.session, room.admin)).body?.participant_count === before + 1);
+    const elapsed = await within(
+      1000,
+      async () => (await call(a.url, "GET", p.session, room.admin)).body?.participant_count === before + 1,
+    );
     expect(elapsed).toBeLessThanOrEqual(1000);
 
     await call(b.url, "POST", p.submit, room.participants[3]?.token, { response_data: { from: "b" } });
     const seen = await within(1000, async () => {
-      const feed = (await call(a.url, "GET", p.feed("2000-01-01T00:00:00Z"), room.admin)).body?.items as Array<{ response_data: unknown }>;
+      const feed = (await call(a.url, "GET", p.feed("2000-01-01T00:00:00Z"), room.admin)).body?.items as Array<{
+        response_data: unknown;
+      }>;
       return feed.some((i) => JSON.stringify(i.response_data) === '{"from":"b"}');
     });
     expect(seen).toBeLessThanOrEqual(1000);
@@ -90,7 +95,9 @@ describe("two instances sharing PostgreSQL and Redis", () => {
     expect(res.status).toBe(200);
     await call(a.url, "POST", p.submit, room.participants[0]?.token, { response_data: { after: "redis" } });
     const elapsed = await within(1000, async () => {
-      const feed = (await call(b.url, "GET", p.feed("2000-01-01T00:00:00Z"), room.admin)).body?.items as Array<{ response_data: unknown }>;
+      const feed = (await call(b.url, "GET", p.feed("2000-01-01T00:00:00Z"), room.admin)).body?.items as Array<{
+        response_data: unknown;
+      }>;
       return feed.some((i) => JSON.stringify(i.response_data) === '{"after":"redis"}');
     });
     expect(elapsed).toBeLessThanOrEqual(1000);

@@ -20,26 +20,70 @@ interface OpenApiDoc {
 }
 
 /** Every REST route, as the spec writes it, with what the document must say about it. */
-const routes: Array<{ method: string; path: string; success: string; schema?: string; body?: string[]; query?: string[]; public?: true }> = [
+const routes: Array<{
+  method: string;
+  path: string;
+  success: string;
+  schema?: string;
+  body?: string[];
+  query?: string[];
+  public?: true;
+}> = [
   { method: "post", path: "/v1/sessions", success: "201", schema: "Session", body: ["title"] },
   { method: "get", path: "/v1/sessions", success: "200", schema: "SessionPage", query: ["limit", "offset"] },
   { method: "get", path: "/v1/sessions/{session_id}", success: "200", schema: "Session" },
   { method: "put", path: "/v1/sessions/{session_id}", success: "200", schema: "Session", body: [] },
   { method: "delete", path: "/v1/sessions/{session_id}", success: "204" },
   { method: "patch", path: "/v1/sessions/{session_id}/status", success: "200", schema: "Session", body: ["status"] },
-  { method: "post", path: "/v1/sessions/join", success: "201", schema: "JoinResult", body: ["join_code", "nickname"], public: true },
-  { method: "get", path: "/v1/sessions/{session_id}/participants", success: "200", schema: "ParticipantPage", query: ["limit", "offset"] },
+  {
+    method: "post",
+    path: "/v1/sessions/join",
+    success: "201",
+    schema: "JoinResult",
+    body: ["join_code", "nickname"],
+    public: true,
+  },
+  {
+    method: "get",
+    path: "/v1/sessions/{session_id}/participants",
+    success: "200",
+    schema: "ParticipantPage",
+    query: ["limit", "offset"],
+  },
   { method: "post", path: "/v1/sessions/{session_id}/activities", success: "201", schema: "Activity", body: ["type", "title"] },
-  { method: "get", path: "/v1/sessions/{session_id}/activities", success: "200", schema: "ActivityPage", query: ["limit", "offset"] },
+  {
+    method: "get",
+    path: "/v1/sessions/{session_id}/activities",
+    success: "200",
+    schema: "ActivityPage",
+    query: ["limit", "offset"],
+  },
   { method: "get", path: "/v1/sessions/{session_id}/activities/{activity_id}", success: "200", schema: "Activity" },
   { method: "put", path: "/v1/sessions/{session_id}/activities/{activity_id}", success: "200", schema: "Activity", body: [] },
   { method: "delete", path: "/v1/sessions/{session_id}/activities/{activity_id}", success: "204" },
   { method: "patch", path: "/v1/activities/{activity_id}/status", success: "200", schema: "Activity", body: ["status"] },
-  { method: "post", path: "/v1/sessions/{session_id}/activities/{activity_id}/responses", success: "201", schema: "UserResponse", body: ["response_data"] },
-  { method: "get", path: "/v1/sessions/{session_id}/activities/{activity_id}/responses", success: "200", schema: "UserResponsePage", query: ["limit", "offset"] },
+  {
+    method: "post",
+    path: "/v1/sessions/{session_id}/activities/{activity_id}/responses",
+    success: "201",
+    schema: "UserResponse",
+    body: ["response_data"],
+  },
+  {
+    method: "get",
+    path: "/v1/sessions/{session_id}/activities/{activity_id}/responses",
+    success: "200",
+    schema: "UserResponsePage",
+    query: ["limit", "offset"],
+  },
   { method: "get", path: "/sessions/{session_id}/status", success: "200", schema: "SessionStatus" },
   { method: "get", path: "/sessions/{session_id}/activities/{activity_id}/status", success: "200", schema: "ActivityStatus" },
-  { method: "get", path: "/sessions/{session_id}/activities/{activity_id}/responses/since/{timestamp}", success: "200", schema: "ResponseFeed" },
+  {
+    method: "get",
+    path: "/sessions/{session_id}/activities/{activity_id}/responses/since/{timestamp}",
+    success: "200",
+    schema: "ResponseFeed",
+  },
 ];
 
 let server: TestServer;
@@ -77,7 +121,10 @@ describe("GET /openapi.json", () => {
       expect(declared.map((p) => p.name).sort()).toEqual([...expected].sort());
       for (const p of declared) expect([p.name, p.required, typeof p.schema]).toEqual([p.name, true, "object"]);
       for (const name of route.query ?? []) {
-        expect((op().parameters ?? []).some((p) => p.in === "query" && p.name === name), `query ${name}`).toBe(true);
+        expect(
+          (op().parameters ?? []).some((p) => p.in === "query" && p.name === name),
+          `query ${name}`,
+        ).toBe(true);
       }
     });
 
@@ -96,7 +143,8 @@ describe("GET /openapi.json", () => {
       const responses = op().responses ?? {};
       const ok = responses[route.success];
       expect(ok, `${route.success} response`).toBeDefined();
-      if (route.schema) expect(ok?.content?.["application/json"]?.schema).toEqual({ $ref: `#/components/schemas/${route.schema}` });
+      if (route.schema)
+        expect(ok?.content?.["application/json"]?.schema).toEqual({ $ref: `#/components/schemas/${route.schema}` });
       else expect(ok?.content).toBeUndefined();
       for (const other of ["200", "201", "204"].filter((s) => s !== route.success)) expect(responses[other]).toBeUndefined();
     });
@@ -117,10 +165,15 @@ describe("GET /openapi.json", () => {
   });
 
   it("every documented operation is served by the REST adapter", async () => {
-    const samples: Record<string, string> = { "{activity_id}": "00000000-0000-4000-8000-000000000000", "{timestamp}": "2000-01-01T00:00:00Z" };
+    const samples: Record<string, string> = {
+      "{activity_id}": "00000000-0000-4000-8000-000000000000",
+      "{timestamp}": "2000-01-01T00:00:00Z",
+    };
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const method of Object.keys(item)) {
-        const res = await fetch(`${server.url}/api${path.replace(/\{\w+\}/g, (p) => samples[p] ?? "1")}`, { method: method.toUpperCase() });
+        const res = await fetch(`${server.url}/api${path.replace(/\{\w+\}/g, (p) => samples[p] ?? "1")}`, {
+          method: method.toUpperCase(),
+        });
         // Without a token every route but join refuses with 401; join answers 400 for an empty body.
         expect([`${method} ${path}`, res.status]).toEqual([`${method} ${path}`, path === "/v1/sessions/join" ? 400 : 401]);
       }
@@ -134,14 +187,26 @@ describe("GET /openapi.json", () => {
     expect(props("Participant")).toEqual([...keys.participant].sort());
     expect(props("UserResponse")).toEqual([...keys.response].sort());
     expect(props("JoinResult")).toEqual([...keys.join].sort());
-    for (const page of ["SessionPage", "ActivityPage", "ParticipantPage", "UserResponsePage"]) expect(props(page)).toEqual([...keys.page].sort());
+    for (const page of ["SessionPage", "ActivityPage", "ParticipantPage", "UserResponsePage"])
+      expect(props(page)).toEqual([...keys.page].sort());
   });
 
   it("defines Error as { error: { code, message, details } } with the codes the API sends", () => {
     const error = doc.components.schemas.Error;
     expect(Object.keys(error?.properties ?? {})).toEqual(["error"]);
     const inner = JSON.stringify(error);
-    for (const code of ["VALIDATION_ERROR", "UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "INVALID_TRANSITION", "NICKNAME_TAKEN", "SESSION_FULL", "SESSION_CLOSED", "ACTIVITY_NOT_ACTIVE", "PAYLOAD_TOO_LARGE"]) {
+    for (const code of [
+      "VALIDATION_ERROR",
+      "UNAUTHORIZED",
+      "FORBIDDEN",
+      "NOT_FOUND",
+      "INVALID_TRANSITION",
+      "NICKNAME_TAKEN",
+      "SESSION_FULL",
+      "SESSION_CLOSED",
+      "ACTIVITY_NOT_ACTIVE",
+      "PAYLOAD_TOO_LARGE",
+    ]) {
       expect(inner).toContain(`"${code}"`);
     }
     expect(inner).toMatch(/"message"/);

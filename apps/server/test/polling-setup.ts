@@ -8,7 +8,14 @@ export interface Room {
   participants: Array<{ id: number; token: string }>;
 }
 
-export async function call(base: string, method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}) {
+export async function call(
+  base: string,
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
   const res = await fetch(base + path, {
     method,
     headers: {
@@ -26,13 +33,24 @@ export async function call(base: string, method: string, path: string, token?: s
 export async function openRoom(server: TestServer, n: number, owner = "alice"): Promise<Room> {
   const admin = server.adminToken(owner);
   const base = server.url;
-  const session = (await call(base, "POST", "/api/v1/sessions", admin, { title: "Polling room" })).body as { id: number; join_code: string };
-  const activity = (await call(base, "POST", `/api/v1/sessions/${session.id}/activities`, admin, { type: "poll", title: "Q1", config: { options: ["a", "b"] } })).body as { id: string };
+  const session = (await call(base, "POST", "/api/v1/sessions", admin, { title: "Polling room" })).body as {
+    id: number;
+    join_code: string;
+  };
+  const activity = (
+    await call(base, "POST", `/api/v1/sessions/${session.id}/activities`, admin, {
+      type: "poll",
+      title: "Q1",
+      config: { options: ["a", "b"] },
+    })
+  ).body as { id: string };
   await call(base, "PATCH", `/api/v1/sessions/${session.id}/status`, admin, { status: "active" });
   await call(base, "PATCH", `/api/v1/activities/${activity.id}/status`, admin, { status: "active" });
   const participants = [];
   for (let i = 0; i < n; i++) {
-    const joined = (await call(base, "POST", "/api/v1/sessions/join", undefined, { join_code: session.join_code, nickname: `p${i}` })).body as {
+    const joined = (
+      await call(base, "POST", "/api/v1/sessions/join", undefined, { join_code: session.join_code, nickname: `p${i}` })
+    ).body as {
       participant: { id: number };
       token: string;
     };
@@ -44,7 +62,8 @@ export async function openRoom(server: TestServer, n: number, owner = "alice"): 
 export const paths = (room: Room) => ({
   session: `/api/sessions/${room.sessionId}/status`,
   activity: `/api/sessions/${room.sessionId}/activities/${room.activityId}/status`,
-  feed: (ts: string, q = "") => `/api/sessions/${room.sessionId}/activities/${room.activityId}/responses/since/${encodeURIComponent(ts)}${q}`,
+  feed: (ts: string, q = "") =>
+    `/api/sessions/${room.sessionId}/activities/${room.activityId}/responses/since/${encodeURIComponent(ts)}${q}`,
   submit: `/api/v1/sessions/${room.sessionId}/activities/${room.activityId}/responses`,
 });
 

@@ -13,7 +13,8 @@ beforeAll(async () => {
 afterAll(async () => server?.stop());
 
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const get = (path: string, token?: string, headers?: Record<string, string>) => call(server.url, "GET", path, token, undefined, headers);
+const get = (path: string, token?: string, headers?: Record<string, string>) =>
+  call(server.url, "GET", path, token, undefined, headers);
 
 describe("GET /api/sessions/{session_id}/status", () => {
   it("answers the spec's shape to the owner and to a participant", async () => {
@@ -136,7 +137,15 @@ describe("GET /api/sessions/{session_id}/activities/{activity_id}/responses/sinc
       poll_interval_ms: expect.any(Number),
     });
     const items = res.body?.items as Array<Record<string, unknown>>;
-    expect(Object.keys(items[0] ?? {}).sort()).toEqual(["activity_id", "created_at", "id", "participant_id", "response_data", "session_id", "updated_at"]);
+    expect(Object.keys(items[0] ?? {}).sort()).toEqual([
+      "activity_id",
+      "created_at",
+      "id",
+      "participant_id",
+      "response_data",
+      "session_id",
+      "updated_at",
+    ]);
     // The edited response comes last: it was written last.
     expect(items.map((i) => i.participant_id)).toEqual([room.participants[1]?.id, room.participants[0]?.id]);
     expect(items[1]?.response_data).toEqual({ choice: "b" });
@@ -164,7 +173,9 @@ describe("GET /api/sessions/{session_id}/activities/{activity_id}/responses/sinc
 
   it("shows a participant only its own responses", async () => {
     const res = await get(p.feed("2000-01-01T00:00:00Z"), room.participants[1]?.token);
-    expect((res.body?.items as Array<{ participant_id: number }>).map((i) => i.participant_id)).toEqual([room.participants[1]?.id]);
+    expect((res.body?.items as Array<{ participant_id: number }>).map((i) => i.participant_id)).toEqual([
+      room.participants[1]?.id,
+    ]);
   });
 
   it("returns nothing for a timestamp in the future", async () => {
@@ -200,7 +211,9 @@ describe("the polling routes over tRPC", () => {
     const rest = await get(p.session, room.admin);
     // Under load the governor may change poll_interval_ms between the two calls.
     expect((trpc.body?.result as { data: unknown }).data).toEqual({ ...rest.body, poll_interval_ms: expect.any(Number) });
-    const feedInput = encodeURIComponent(JSON.stringify({ session_id: room.sessionId, activity_id: room.activityId, timestamp: "bad" }));
+    const feedInput = encodeURIComponent(
+      JSON.stringify({ session_id: room.sessionId, activity_id: room.activityId, timestamp: "bad" }),
+    );
     const bad = await get(`/trpc/response.feed?input=${feedInput}`, room.admin);
     expect(bad.status).toBe(400);
     expect(bad.body?.error).toMatchObject({ data: { code: "VALIDATION_ERROR", details: { field: "timestamp" } } });
@@ -214,7 +227,10 @@ describe("session status after the current activity is deleted", () => {
     const before = (await get(path, other.admin)).body;
     expect(before?.current_activity_id).toBe(other.activityId);
     await sleep(5);
-    expect((await call(server.url, "DELETE", `/api/v1/sessions/${other.sessionId}/activities/${other.activityId}`, other.admin)).status).toBe(204);
+    expect(
+      (await call(server.url, "DELETE", `/api/v1/sessions/${other.sessionId}/activities/${other.activityId}`, other.admin))
+        .status,
+    ).toBe(204);
     const after = (await get(path, other.admin)).body;
     expect(after?.current_activity_id).toBeNull();
     expect(Date.parse(after?.last_updated as string)).toBeGreaterThan(Date.parse(before?.last_updated as string));
@@ -223,10 +239,19 @@ describe("session status after the current activity is deleted", () => {
 
 describe("draft activities stay invisible to participants", () => {
   it("404s a draft's status, feed and responses for a participant, and serves them to the owner", async () => {
-    const draft = (await call(server.url, "POST", `/api/v1/sessions/${room.sessionId}/activities`, room.admin, { type: "quiz", title: "Later", config: { answer: 42 } }))
-      .body as { id: string };
+    const draft = (
+      await call(server.url, "POST", `/api/v1/sessions/${room.sessionId}/activities`, room.admin, {
+        type: "quiz",
+        title: "Later",
+        config: { answer: 42 },
+      })
+    ).body as { id: string };
     const base = `/api/sessions/${room.sessionId}/activities/${draft.id}`;
-    for (const path of [`${base}/status`, `${base}/responses/since/2000-01-01T00:00:00Z`, `/api/v1/sessions/${room.sessionId}/activities/${draft.id}/responses`]) {
+    for (const path of [
+      `${base}/status`,
+      `${base}/responses/since/2000-01-01T00:00:00Z`,
+      `/api/v1/sessions/${room.sessionId}/activities/${draft.id}/responses`,
+    ]) {
       expect((await get(path, room.participants[0]?.token)).status, path).toBe(404);
       expect((await get(path, room.admin)).status, path).toBe(200);
     }

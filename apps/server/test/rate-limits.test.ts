@@ -32,7 +32,10 @@ describe("rate limits", () => {
   it("limits unauthenticated joins per address", async () => {
     const statuses = [];
     for (let i = 0; i < 3; i++) {
-      statuses.push((await call(server.url, "POST", "/api/v1/sessions/join", undefined, { join_code: room.joinCode, nickname: `j${i}` })).status);
+      statuses.push(
+        (await call(server.url, "POST", "/api/v1/sessions/join", undefined, { join_code: room.joinCode, nickname: `j${i}` }))
+          .status,
+      );
     }
     expect(statuses).toEqual([201, 201, 429]);
   });

@@ -24,10 +24,20 @@ describe("POST /api/v1/sessions/{session_id}/activities", () => {
   it("201: a draft activity of any type with any JSON config, ordered after the others", async () => {
     const session = await api.session(alice);
     const config = { question: "Best?", options: [{ id: 1, label: "a" }], nested: { deep: [true, null, 1.5] } };
-    const res = await api.request("POST", path(session.id), { token: alice, json: { type: "word-cloud", title: "Words", config } });
+    const res = await api.request("POST", path(session.id), {
+      token: alice,
+      json: { type: "word-cloud", title: "Words", config },
+    });
     expect(res.status).toBe(201);
     const first = asActivity(res.body);
-    expect(first).toMatchObject({ session_id: session.id, type: "word-cloud", title: "Words", config, order_index: 0, status: "draft" });
+    expect(first).toMatchObject({
+      session_id: session.id,
+      type: "word-cloud",
+      title: "Words",
+      config,
+      order_index: 0,
+      status: "draft",
+    });
     expect(first.id).toMatch(UUID);
     expect(first).toMatchObject({ started_at: null, completed_at: null });
     const second = await api.activity(alice, session.id, { config: undefined });
@@ -50,7 +60,11 @@ describe("POST /api/v1/sessions/{session_id}/activities", () => {
   it("409 SESSION_CLOSED on a completed session", async () => {
     const session = await api.activeSession(alice);
     await api.setSessionStatus(alice, session.id, "completed");
-    expectError(await api.request("POST", path(session.id), { token: alice, json: { type: "poll", title: "t" } }), 409, "SESSION_CLOSED");
+    expectError(
+      await api.request("POST", path(session.id), { token: alice, json: { type: "poll", title: "t" } }),
+      409,
+      "SESSION_CLOSED",
+    );
   });
 
   it("404 for an unknown session", async () => {
@@ -79,7 +93,10 @@ describe("GET /api/v1/sessions/{session_id}/activities", () => {
   it("filters by status and pages", async () => {
     const session = await api.session(alice);
     for (let i = 0; i < 3; i++) await api.activity(alice, session.id);
-    const page = asPage(await api.ok("GET", `${path(session.id)}?status=draft&limit=2&offset=1`, 200, { token: alice }), asActivity);
+    const page = asPage(
+      await api.ok("GET", `${path(session.id)}?status=draft&limit=2&offset=1`, 200, { token: alice }),
+      asActivity,
+    );
     expect(page).toMatchObject({ total: 3, limit: 2, offset: 1, has_next: false, has_prev: true });
     expect(page.items.map((a) => a.order_index)).toEqual([1, 2]);
     const none = asPage(await api.ok("GET", `${path(session.id)}?status=active`, 200, { token: alice }), asActivity);
@@ -127,7 +144,14 @@ describe("PUT /api/v1/sessions/{session_id}/activities/{activity_id}", () => {
     });
     expect(res.status).toBe(200);
     const updated = asActivity(res.body);
-    expect(updated).toMatchObject({ id: activity.id, type: "quiz", title: "Renamed", config: { c: 3 }, order_index: 9, status: "draft" });
+    expect(updated).toMatchObject({
+      id: activity.id,
+      type: "quiz",
+      title: "Renamed",
+      config: { c: 3 },
+      order_index: 9,
+      status: "draft",
+    });
     expect(Date.parse(updated.updated_at)).toBeGreaterThanOrEqual(Date.parse(activity.updated_at));
     expect(await getActivity(session.id, activity.id)).toEqual(updated);
   });
@@ -135,7 +159,10 @@ describe("PUT /api/v1/sessions/{session_id}/activities/{activity_id}", () => {
   it("400 for an invalid config, 404 for an unknown activity", async () => {
     const session = await api.session(alice);
     const activity = await api.activity(alice, session.id);
-    expectValidationError(await api.request("PUT", path(session.id, activity.id), { token: alice, json: { config: 5 } }), "config");
+    expectValidationError(
+      await api.request("PUT", path(session.id, activity.id), { token: alice, json: { config: 5 } }),
+      "config",
+    );
     expectError(await api.request("PUT", path(session.id, MISSING_ID), { token: alice, json: { title: "x" } }), 404, "NOT_FOUND");
   });
 });
@@ -223,14 +250,20 @@ describe("PATCH /api/v1/activities/{activity_id}/status", () => {
   it("the status it already has is a no-op 200", async () => {
     const session = await api.activeSession(alice);
     const active = await api.setActivityStatus(alice, (await api.activity(alice, session.id)).id, "active");
-    expect(asActivity((await patchStatus(active.id, "active")).body)).toMatchObject({ status: "active", started_at: active.started_at });
+    expect(asActivity((await patchStatus(active.id, "active")).body)).toMatchObject({
+      status: "active",
+      started_at: active.started_at,
+    });
   });
 
   it("400 for a bad status or activity_id, 404 for an unknown activity", async () => {
     const session = await api.activeSession(alice);
     const activity = await api.activity(alice, session.id);
     expectValidationError(await patchStatus(activity.id, "running"), "status");
-    expectValidationError(await api.request("PATCH", `/api/v1/activities/${activity.id}/status`, { token: alice, json: {} }), "status");
+    expectValidationError(
+      await api.request("PATCH", `/api/v1/activities/${activity.id}/status`, { token: alice, json: {} }),
+      "status",
+    );
     expectValidationError(await patchStatus("nope", "active"), "activity_id");
     expectError(await patchStatus(MISSING_ID, "active"), 404, "NOT_FOUND");
   });

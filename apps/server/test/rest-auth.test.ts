@@ -79,7 +79,8 @@ const fill = (path: string) =>
     .replace("{session_id}", String(world.session.id))
     .replace("{activity_id}", world.activity.id)
     .replace("{timestamp}", "2000-01-01T00:00:00.000Z");
-const call = (route: Route, headers: Record<string, string>) => api.request(route.method, fill(route.path), { headers, json: route.body });
+const call = (route: Route, headers: Record<string, string>) =>
+  api.request(route.method, fill(route.path), { headers, json: route.body });
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 describe.each(routes.map((r) => [`${r.method} ${r.path}`, r] as const))("%s", (_, route) => {

@@ -108,7 +108,9 @@ describe("request bodies", () => {
     const session = await api.activeSession(alice);
     const create = (json: unknown) => api.request("POST", `/api/v1/sessions/${session.id}/activities`, { token: alice, json });
     expectValidationError(await create({ type: "poll", title: "t", config: { q: "a\u0000" } }), "config");
-    const join = await api.request("POST", "/api/v1/sessions/join", { json: { join_code: session.join_code, nickname: "x\u0000" } });
+    const join = await api.request("POST", "/api/v1/sessions/join", {
+      json: { join_code: session.join_code, nickname: "x\u0000" },
+    });
     expectValidationError(join, "nickname");
     const live = await api.live();
     const submit = await api.request("POST", `/api/v1/sessions/${live.session.id}/activities/${live.activity.id}/responses`, {
@@ -116,9 +118,9 @@ describe("request bodies", () => {
       json: { response_data: ["ok", { "\u0000": 1 }] },
     });
     expectValidationError(submit, "response_data");
-    expect(asResponse(await api.submit(live.participantToken, live.session.id, live.activity.id, "\\u0000 as text")).response_data).toBe(
-      "\\u0000 as text",
-    );
+    expect(
+      asResponse(await api.submit(live.participantToken, live.session.id, live.activity.id, "\\u0000 as text")).response_data,
+    ).toBe("\\u0000 as text");
   });
 });
 

@@ -104,7 +104,10 @@ describe("POST /api/v1/sessions/join", () => {
     expect(full).toHaveLength(10);
     for (const r of full) expectError(r, 409, "SESSION_FULL");
     expect((await sessionOf(session.id)).participant_count).toBe(10);
-    const listed = asPage(await api.ok("GET", `/api/v1/sessions/${session.id}/participants?limit=100`, 200, { token: alice }), asParticipant);
+    const listed = asPage(
+      await api.ok("GET", `/api/v1/sessions/${session.id}/participants?limit=100`, 200, { token: alice }),
+      asParticipant,
+    );
     expect(listed.total).toBe(10);
     expect(new Set(listed.items.map((p) => p.id))).toEqual(new Set(ok.map((r) => asJoin(r.body).participant.id)));
   });

@@ -11,7 +11,8 @@ beforeAll(async () => {
 });
 afterAll(async () => server?.stop());
 
-const responsesPath = (sessionId: number, activityId: string) => `/api/v1/sessions/${sessionId}/activities/${activityId}/responses`;
+const responsesPath = (sessionId: number, activityId: string) =>
+  `/api/v1/sessions/${sessionId}/activities/${activityId}/responses`;
 const submit = (token: string, sessionId: number, activityId: string, json: unknown) =>
   api.request("POST", responsesPath(sessionId, activityId), { token, json });
 
@@ -48,7 +49,10 @@ describe("POST /api/v1/sessions/{session_id}/activities/{activity_id}/responses"
   ])("accepts %s as response_data and returns it unchanged, then and in the list", async (_, data) => {
     const live = await api.live();
     expect((await api.submit(live.participantToken, live.session.id, live.activity.id, data)).response_data).toStrictEqual(data);
-    const list = asPage(await api.ok("GET", responsesPath(live.session.id, live.activity.id), 200, { token: live.token }), asResponse);
+    const list = asPage(
+      await api.ok("GET", responsesPath(live.session.id, live.activity.id), 200, { token: live.token }),
+      asResponse,
+    );
     expect(list.items.map((r) => r.response_data)).toStrictEqual([data]);
   });
 
@@ -61,7 +65,10 @@ describe("POST /api/v1/sessions/{session_id}/activities/{activity_id}/responses"
     expect(second).toMatchObject({ id: first.id, created_at: first.created_at, response_data: { choice: "b" } });
     expect(Date.parse(second.updated_at)).toBeGreaterThanOrEqual(Date.parse(first.updated_at));
     expect(await responseCount(live.token, live.session.id, live.activity.id)).toBe(1);
-    const list = asPage(await api.ok("GET", responsesPath(live.session.id, live.activity.id), 200, { token: live.token }), asResponse);
+    const list = asPage(
+      await api.ok("GET", responsesPath(live.session.id, live.activity.id), 200, { token: live.token }),
+      asResponse,
+    );
     expect(list.total).toBe(1);
     expect(list.items[0]?.response_data).toEqual({ choice: "b" });
   });
@@ -69,7 +76,9 @@ describe("POST /api/v1/sessions/{session_id}/activities/{activity_id}/responses"
   it("ten simultaneous submissions by one participant leave one response and a count of 1", async () => {
     const live = await api.live();
     const results = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => submit(live.participantToken, live.session.id, live.activity.id, { response_data: { n: i } })),
+      Array.from({ length: 10 }, (_, i) =>
+        submit(live.participantToken, live.session.id, live.activity.id, { response_data: { n: i } }),
+      ),
     );
     expect(results.every((r) => r.status === 200 || r.status === 201)).toBe(true);
     expect(new Set(results.map((r) => asResponse(r.body).id)).size).toBe(1);
@@ -88,10 +97,18 @@ describe("POST /api/v1/sessions/{session_id}/activities/{activity_id}/responses"
   it("409 ACTIVITY_NOT_ACTIVE for a draft or a completed activity", async () => {
     const live = await api.live();
     const draft = await api.activity(live.token, live.session.id);
-    const error = expectError(await submit(live.participantToken, live.session.id, draft.id, { response_data: 1 }), 409, "ACTIVITY_NOT_ACTIVE");
+    const error = expectError(
+      await submit(live.participantToken, live.session.id, draft.id, { response_data: 1 }),
+      409,
+      "ACTIVITY_NOT_ACTIVE",
+    );
     expect(error.details).toMatchObject({ status: "draft" });
     await api.setActivityStatus(live.token, live.activity.id, "completed");
-    expectError(await submit(live.participantToken, live.session.id, live.activity.id, { response_data: 1 }), 409, "ACTIVITY_NOT_ACTIVE");
+    expectError(
+      await submit(live.participantToken, live.session.id, live.activity.id, { response_data: 1 }),
+      409,
+      "ACTIVITY_NOT_ACTIVE",
+    );
     expect(await responseCount(live.token, live.session.id, live.activity.id)).toBe(0);
   });
 
@@ -104,7 +121,11 @@ describe("POST /api/v1/sessions/{session_id}/activities/{activity_id}/responses"
     const live = await api.live();
     const elsewhere = await api.live("alice", "Other");
     expectError(await submit(live.participantToken, live.session.id, MISSING_ID, { response_data: 1 }), 404, "NOT_FOUND");
-    expectError(await submit(live.participantToken, live.session.id, elsewhere.activity.id, { response_data: 1 }), 404, "NOT_FOUND");
+    expectError(
+      await submit(live.participantToken, live.session.id, elsewhere.activity.id, { response_data: 1 }),
+      404,
+      "NOT_FOUND",
+    );
   });
 
   it.each([
@@ -128,7 +149,10 @@ describe("GET /api/v1/sessions/{session_id}/activities/{activity_id}/responses",
     const mine = await api.submit(live.participantToken, live.session.id, live.activity.id, "bob's");
     for (const o of others) await api.submit(o.token, live.session.id, live.activity.id, `${o.participant.nickname}'s`);
 
-    const all = asPage(await api.ok("GET", responsesPath(live.session.id, live.activity.id), 200, { token: live.token }), asResponse);
+    const all = asPage(
+      await api.ok("GET", responsesPath(live.session.id, live.activity.id), 200, { token: live.token }),
+      asResponse,
+    );
     expect(all).toMatchObject({ total: 3, limit: 20, offset: 0, has_next: false, has_prev: false });
     expect(all.items.map((r) => r.response_data)).toEqual(["bob's", "Cat's", "Dan's"]);
 
@@ -159,7 +183,10 @@ describe("GET /api/v1/sessions/{session_id}/activities/{activity_id}/responses",
     const live = await api.live();
     await api.submit(live.participantToken, live.session.id, live.activity.id, "kept");
     await api.setActivityStatus(live.token, live.activity.id, "completed");
-    const page = asPage(await api.ok("GET", responsesPath(live.session.id, live.activity.id), 200, { token: live.token }), asResponse);
+    const page = asPage(
+      await api.ok("GET", responsesPath(live.session.id, live.activity.id), 200, { token: live.token }),
+      asResponse,
+    );
     expect(page.items.map((r) => r.response_data)).toEqual(["kept"]);
   });
 

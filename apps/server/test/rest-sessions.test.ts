@@ -132,19 +132,33 @@ describe("PUT /api/v1/sessions/{session_id}", () => {
   it("updates the given fields and leaves the others", async () => {
     const session = await api.session(alice, { title: "Before", description: "old", max_participants: 50 });
     const updated = asSession(
-      await api.ok("PUT", `/api/v1/sessions/${session.id}`, 200, { token: alice, json: { title: "After", max_participants: 75 } }),
+      await api.ok("PUT", `/api/v1/sessions/${session.id}`, 200, {
+        token: alice,
+        json: { title: "After", max_participants: 75 },
+      }),
     );
-    expect(updated).toMatchObject({ id: session.id, title: "After", description: "old", max_participants: 75, join_code: session.join_code });
+    expect(updated).toMatchObject({
+      id: session.id,
+      title: "After",
+      description: "old",
+      max_participants: 75,
+      join_code: session.join_code,
+    });
     expect(Date.parse(updated.updated_at)).toBeGreaterThanOrEqual(Date.parse(session.updated_at));
 
-    const cleared = asSession(await api.ok("PUT", `/api/v1/sessions/${session.id}`, 200, { token: alice, json: { description: null } }));
+    const cleared = asSession(
+      await api.ok("PUT", `/api/v1/sessions/${session.id}`, 200, { token: alice, json: { description: null } }),
+    );
     expect(cleared).toMatchObject({ title: "After", description: null });
     expect(asSession(await api.ok("GET", `/api/v1/sessions/${session.id}`, 200, { token: alice }))).toEqual(cleared);
   });
 
   it("400 naming the field for an invalid value", async () => {
     const session = await api.session(alice);
-    expectValidationError(await api.request("PUT", `/api/v1/sessions/${session.id}`, { token: alice, json: { title: "" } }), "title");
+    expectValidationError(
+      await api.request("PUT", `/api/v1/sessions/${session.id}`, { token: alice, json: { title: "" } }),
+      "title",
+    );
     expectValidationError(
       await api.request("PUT", `/api/v1/sessions/${session.id}`, { token: alice, json: { max_participants: -1 } }),
       "max_participants",
@@ -212,7 +226,9 @@ describe("PATCH /api/v1/sessions/{session_id}/status", () => {
     const session = await api.activeSession(alice);
     const activity = await api.setActivityStatus(alice, (await api.activity(alice, session.id)).id, "active");
     await api.setSessionStatus(alice, session.id, "completed");
-    const after = asActivity(await api.ok("GET", `/api/v1/sessions/${session.id}/activities/${activity.id}`, 200, { token: alice }));
+    const after = asActivity(
+      await api.ok("GET", `/api/v1/sessions/${session.id}/activities/${activity.id}`, 200, { token: alice }),
+    );
     expect(after.status).toBe("completed");
     expect(after.completed_at).not.toBeNull();
   });

@@ -45,7 +45,12 @@ describe("GET /trpc/{procedure} (fast path)", () => {
     expect(bad.body?.error).toMatchObject({ data: { code: "VALIDATION_ERROR", details: { field: "session_id" } } });
     let limited;
     for (let i = 0; i < 8 && !limited; i++) {
-      const res = await call(server.url, "GET", `/trpc/session.status?input=${q({ session_id: room.sessionId })}`, room.participants[0]?.token);
+      const res = await call(
+        server.url,
+        "GET",
+        `/trpc/session.status?input=${q({ session_id: room.sessionId })}`,
+        room.participants[0]?.token,
+      );
       if (res.status === 429) limited = res;
     }
     expect(limited?.headers.get("retry-after")).toMatch(/^\d+$/);

@@ -54,20 +54,30 @@ describe("procedures over /trpc", () => {
     const listed = asPage(await admin.session.list.query({}), asSession);
     expect(listed.items.map((s) => s.id)).toContain(session.id);
 
-    const activity = asActivity(await admin.activity.create.mutate({ session_id: session.id, type: "poll", title: "Q", config: { o: [1] } }));
+    const activity = asActivity(
+      await admin.activity.create.mutate({ session_id: session.id, type: "poll", title: "Q", config: { o: [1] } }),
+    );
     asActivity(await admin.activity.update.mutate({ session_id: session.id, activity_id: activity.id, title: "Q2" }));
-    expect(asActivity(await admin.activity.setStatus.mutate({ activity_id: activity.id, status: "active" })).status).toBe("active");
+    expect(asActivity(await admin.activity.setStatus.mutate({ activity_id: activity.id, status: "active" })).status).toBe(
+      "active",
+    );
     expect(asPage(await admin.activity.list.query({ session_id: session.id }), asActivity).total).toBe(1);
 
     const joined = asJoin(await client().participant.join.mutate({ join_code: session.join_code, nickname: "Tess" }));
     const tess = client(joined.token);
     expect(asActivity(await tess.activity.get.query({ session_id: session.id, activity_id: activity.id })).title).toBe("Q2");
-    const first = asResponse(await tess.response.submit.mutate({ session_id: session.id, activity_id: activity.id, response_data: "a" }));
-    const again = asResponse(await tess.response.submit.mutate({ session_id: session.id, activity_id: activity.id, response_data: "b" }));
+    const first = asResponse(
+      await tess.response.submit.mutate({ session_id: session.id, activity_id: activity.id, response_data: "a" }),
+    );
+    const again = asResponse(
+      await tess.response.submit.mutate({ session_id: session.id, activity_id: activity.id, response_data: "b" }),
+    );
     expect(again).toMatchObject({ id: first.id, response_data: "b" });
     const responses = asPage(await admin.response.list.query({ session_id: session.id, activity_id: activity.id }), asResponse);
     expect(responses).toMatchObject({ total: 1, limit: 20, offset: 0 });
-    expect(asPage(await admin.participant.list.query({ session_id: session.id }), asParticipant).items.map((p) => p.nickname)).toEqual(["Tess"]);
+    expect(
+      asPage(await admin.participant.list.query({ session_id: session.id }), asParticipant).items.map((p) => p.nickname),
+    ).toEqual(["Tess"]);
     expect(asSession(await tess.session.get.query({ session_id: session.id })).participant_count).toBe(1);
 
     await admin.activity.delete.mutate({ session_id: session.id, activity_id: activity.id });
@@ -78,7 +88,10 @@ describe("procedures over /trpc", () => {
 
   it("batches calls with httpBatchLink, each answered on its own", async () => {
     const admin = client(alice, true);
-    const [ok, bad] = await Promise.allSettled([admin.session.create.mutate({ title: "batched" }), admin.session.create.mutate({ title: "" })]);
+    const [ok, bad] = await Promise.allSettled([
+      admin.session.create.mutate({ title: "batched" }),
+      admin.session.create.mutate({ title: "" }),
+    ]);
     expect(ok.status).toBe("fulfilled");
     if (ok.status === "fulfilled") asSession(ok.value);
     if (bad.status !== "rejected" || !(bad.reason instanceof TRPCClientError)) throw new Error("expected a TRPCClientError");
@@ -108,9 +121,9 @@ describe("errors over /trpc carry the domain code, details and HTTP status, neve
     const admin = client(alice);
     const session = asSession(await admin.session.create.mutate({ title: "t", max_participants: 1 }));
     const joined = await client().participant.join.mutate({ join_code: session.join_code, nickname: "One" });
-    expect((await failure(client().participant.join.mutate({ join_code: session.join_code, nickname: "Two" }))).error.data?.code).toBe(
-      "SESSION_FULL",
-    );
+    expect(
+      (await failure(client().participant.join.mutate({ join_code: session.join_code, nickname: "Two" }))).error.data?.code,
+    ).toBe("SESSION_FULL");
     const transition = await failure(admin.session.setStatus.mutate({ session_id: session.id, status: "completed" }));
     expect(transition.status).toBe(409);
     expect(transition.error.data).toMatchObject({ code: "INVALID_TRANSITION", details: { from: "draft", to: "completed" } });

@@ -1,7 +1,6 @@
 /** Messages between the bench (parent) and the processes it measures. */
 export type ChildMessage =
-  | { type: "ready"; url: string; extra?: Record<string, string> }
-  | { type: "stats"; id: number; stats: Record<string, number> };
+  { type: "ready"; url: string; extra?: Record<string, string> } | { type: "stats"; id: number; stats: Record<string, number> };
 
 export type ParentMessage = { type: "stats"; id: number };
 

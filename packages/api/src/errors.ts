@@ -78,9 +78,7 @@ function fromZod(error: ZodError): CajaError {
   return new CajaError("VALIDATION_ERROR", `Invalid ${field}: ${reason}`, {
     field,
     reason,
-    ...(error.issues.length > 1
-      ? { issues: error.issues.map((i) => ({ field: i.path.join("."), reason: i.message })) }
-      : {}),
+    ...(error.issues.length > 1 ? { issues: error.issues.map((i) => ({ field: i.path.join("."), reason: i.message })) } : {}),
   });
 }
 

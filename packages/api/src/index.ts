@@ -1,9 +1,23 @@
 export { appRouter, createCaller, type AppRouter, type RouterInputs, type RouterOutputs } from "./root";
 export { createCallerFactory, type CajaMeta } from "./trpc";
-export { createContext, type Context, type ApiDeps, type ApiSettings, type HeaderReader, type CreateContextOptions } from "./context";
+export {
+  createContext,
+  type Context,
+  type ApiDeps,
+  type ApiSettings,
+  type HeaderReader,
+  type CreateContextOptions,
+} from "./context";
 export { CajaError, errorCodes, toWireError, toCajaError, type ErrorCode, type WireError } from "./errors";
 export { TokenService, bearerToken, parseDuration, type Claims, type TokenConfig, type Role } from "./auth/tokens";
-export { ReadThroughCache, createUpstashCache, createUpstashRedis, type SharedCache, type UpstashConfig, type CacheStats } from "./cache";
+export {
+  ReadThroughCache,
+  createUpstashCache,
+  createUpstashRedis,
+  type SharedCache,
+  type UpstashConfig,
+  type CacheStats,
+} from "./cache";
 export {
   MemoryRateLimiter,
   SharedRateLimiter,

@@ -11,7 +11,10 @@ export class PollGovernor {
   private loadedSeconds = 0;
   private calmSeconds = 0;
 
-  constructor(private readonly baseMs = 2000, private readonly maxMs = 10_000) {
+  constructor(
+    private readonly baseMs = 2000,
+    private readonly maxMs = 10_000,
+  ) {
     this.current = baseMs;
     this.histogram = monitorEventLoopDelay({ resolution: 10 });
     this.histogram.enable();

@@ -43,7 +43,12 @@ const rateLimited = (retryAfter: number) =>
 type Requirement = "none" | "any" | Role;
 
 /** Verifies the bearer token, checks the role and the caller's rate limit; counts the call as presence. */
-async function authenticate(ctx: Context, meta: CajaMeta | undefined, type: string, requirement: Requirement): Promise<Claims | null> {
+async function authenticate(
+  ctx: Context,
+  meta: CajaMeta | undefined,
+  type: string,
+  requirement: Requirement,
+): Promise<Claims | null> {
   if (requirement === "none") {
     const verdict = await ctx.deps.limiter.check(meta?.limit ?? "join", ctx.ip);
     if (!verdict.ok) throw rateLimited(verdict.retryAfter);

@@ -182,8 +182,13 @@ describe("TokenService: RS256 / ES256 admin tokens from an identity provider", (
 
   it("accepts ES256 with an EC key, and only ES256 with it", () => {
     const ec = generateKeyPairSync("ec", { namedCurve: "P-256" });
-    const service = new TokenService({ secret: SECRET, publicKey: ec.publicKey.export({ type: "spki", format: "pem" }).toString() });
-    expect(service.verify(jwt.sign({ sub: "e", role: "admin", exp: hour() }, ec.privateKey, { algorithm: "ES256" })).sub).toBe("e");
+    const service = new TokenService({
+      secret: SECRET,
+      publicKey: ec.publicKey.export({ type: "spki", format: "pem" }).toString(),
+    });
+    expect(service.verify(jwt.sign({ sub: "e", role: "admin", exp: hour() }, ec.privateKey, { algorithm: "ES256" })).sub).toBe(
+      "e",
+    );
     refusal(service, jwt.sign({ sub: "r", role: "admin", exp: hour() }, rsa.privateKey, { algorithm: "RS256" }));
   });
 

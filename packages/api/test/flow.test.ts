@@ -14,7 +14,12 @@ describe("a session from creation to responses (in-process)", () => {
     expect(session).toMatchObject({ title: "Town hall", status: "draft", participant_count: 0, created_by: "alice" });
     expect(session.join_code).toMatch(/^[A-HJ-NP-Z2-9]{6}$/);
 
-    const activity = await admin.activity.create({ session_id: session.id, type: "poll", title: "Lunch?", config: { options: ["a", "b"] } });
+    const activity = await admin.activity.create({
+      session_id: session.id,
+      type: "poll",
+      title: "Lunch?",
+      config: { options: ["a", "b"] },
+    });
     expect(activity).toMatchObject({ order_index: 0, status: "draft", config: { options: ["a", "b"] } });
 
     await admin.session.setStatus({ session_id: session.id, status: "active" });
@@ -38,9 +43,20 @@ describe("a session from creation to responses (in-process)", () => {
     const ss = await bob.session.status({ session_id: session.id });
     expect(ss).toMatchObject({ participant_count: 1, current_activity_id: activity.id, status: "active" });
 
-    const feed = await admin.response.feed({ session_id: session.id, activity_id: activity.id, timestamp: "2000-01-01T00:00:00Z", limit: 100 });
+    const feed = await admin.response.feed({
+      session_id: session.id,
+      activity_id: activity.id,
+      timestamp: "2000-01-01T00:00:00Z",
+      limit: 100,
+    });
     expect(feed.items.map((i) => i.response_data)).toEqual([{ choice: "b" }]);
-    const again = await admin.response.feed({ session_id: session.id, activity_id: activity.id, timestamp: "2000-01-01T00:00:00Z", cursor: feed.next_cursor, limit: 100 });
+    const again = await admin.response.feed({
+      session_id: session.id,
+      activity_id: activity.id,
+      timestamp: "2000-01-01T00:00:00Z",
+      cursor: feed.next_cursor,
+      limit: 100,
+    });
     expect(again.items).toEqual([]);
 
     const list = await admin.response.list({ session_id: session.id, activity_id: activity.id, limit: 20, offset: 0 });

@@ -102,7 +102,12 @@ describe("ReadThroughCache with the shared Redis layer", () => {
   afterAll(async () => bridge?.close().catch(() => undefined));
 
   const instance = () =>
-    new ReadThroughCache({ shared: createUpstashCache({ url: bridge.url, token: bridge.token }, prefix), localTtlMs: 100, sharedTtlMs: 400, maxStaleMs: 0 });
+    new ReadThroughCache({
+      shared: createUpstashCache({ url: bridge.url, token: bridge.token }, prefix),
+      localTtlMs: 100,
+      sharedTtlMs: 400,
+      maxStaleMs: 0,
+    });
 
   it("a second instance is answered from Redis, and sees the first one's write within the TTLs", async () => {
     const a = instance();

@@ -22,12 +22,15 @@ function* declarationFiles(dir: string): Generator<string> {
 let rewritten = 0;
 for (const file of declarationFiles(typesDir)) {
   const text = readFileSync(file, "utf8");
-  const next = text.replace(/(from\s+|import\()(["'])(@caja\/(?:api|db))\2/g, (_match, lead: string, quote: string, name: string) => {
-    const target = entryOf[name];
-    if (!target) return _match;
-    const path = relative(dirname(file), target);
-    return `${lead}${quote}${path.startsWith(".") ? path : `./${path}`}${quote}`;
-  });
+  const next = text.replace(
+    /(from\s+|import\()(["'])(@caja\/(?:api|db))\2/g,
+    (_match, lead: string, quote: string, name: string) => {
+      const target = entryOf[name];
+      if (!target) return _match;
+      const path = relative(dirname(file), target);
+      return `${lead}${quote}${path.startsWith(".") ? path : `./${path}`}${quote}`;
+    },
+  );
   if (next !== text) {
     writeFileSync(file, next);
     rewritten++;

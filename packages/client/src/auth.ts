@@ -2,8 +2,7 @@ type MaybePromise<T> = T | Promise<T>;
 
 /** Where the bearer token comes from: a fixed `token`, or `getToken` asked before every request. */
 export type TokenSource =
-  | { token?: string | null; getToken?: never }
-  | { getToken: () => MaybePromise<string | null | undefined>; token?: never };
+  { token?: string | null; getToken?: never } | { getToken: () => MaybePromise<string | null | undefined>; token?: never };
 
 export async function authorizationHeader(source: TokenSource): Promise<Record<string, string>> {
   const token = source.getToken ? await source.getToken() : source.token;

@@ -1,13 +1,6 @@
 export { createCajaClient, cajaLink, type CajaClient, type CajaClientOptions } from "./client";
 export { type TokenSource } from "./auth";
-export {
-  cajaErrorCode,
-  httpStatusOf,
-  isTransientError,
-  retryAfterHeaderMs,
-  retryAfterMs,
-  type CajaClientError,
-} from "./errors";
+export { cajaErrorCode, httpStatusOf, isTransientError, retryAfterHeaderMs, retryAfterMs, type CajaClientError } from "./errors";
 export {
   DEFAULT_MAX_BACKOFF_MS,
   DEFAULT_POLL_INTERVAL_MS,

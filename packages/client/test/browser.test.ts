@@ -59,7 +59,14 @@ describe.skipIf(!existsSync(CHROMIUM))("in Chromium", () => {
       bundleApp().then(servePage),
       chromium.launch({
         executablePath: CHROMIUM,
-        args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        args: [
+          "--headless",
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+        ],
       }),
     ]);
   }, 120_000);

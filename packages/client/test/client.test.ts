@@ -96,7 +96,10 @@ describe("createCajaRestClient", () => {
     expect(submitted.data).toMatchObject({ activity_id: live.activityId, response_data: { choice: "a" } });
 
     const other = createCajaRestClient({ url: server.url, token: await joinToken(server, live.joinCode, "Bob") });
-    const denied = await other.PUT("/v1/sessions/{session_id}", { params: { path: { session_id: live.sessionId } }, body: { title: "Mine" } });
+    const denied = await other.PUT("/v1/sessions/{session_id}", {
+      params: { path: { session_id: live.sessionId } },
+      body: { title: "Mine" },
+    });
     expect(denied.response.status).toBe(403);
     expect(denied.error?.error.code).toBe("FORBIDDEN");
   });

@@ -27,7 +27,14 @@ describe("the built SDK", () => {
   });
 
   it("runs no server code: its JavaScript imports only the client libraries", () => {
-    const allowed = new Set(["@trpc/client", "@trpc/tanstack-react-query", "@tanstack/react-query", "react", "react/jsx-runtime", "openapi-fetch"]);
+    const allowed = new Set([
+      "@trpc/client",
+      "@trpc/tanstack-react-query",
+      "@tanstack/react-query",
+      "react",
+      "react/jsx-runtime",
+      "openapi-fetch",
+    ]);
     for (const file of filesUnder(distDir, ".js")) {
       const text = readFileSync(file, "utf8");
       const foreign = specifiers(text).filter((s) => !isRelative(s) && !allowed.has(s));

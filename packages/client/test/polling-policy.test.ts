@@ -52,7 +52,10 @@ describe("mergeFeedItems", () => {
 
   it("appends new ids and replaces a known id in place with its newer version", () => {
     const current = [item("a", "2025-01-01T00:00:00.000Z", "a1"), item("b", "2025-01-01T00:00:01.000Z", "b1")];
-    const merged = mergeFeedItems(current, [item("c", "2025-01-01T00:00:02.000Z", "c1"), item("a", "2025-01-01T00:00:03.000Z", "a2")]);
+    const merged = mergeFeedItems(current, [
+      item("c", "2025-01-01T00:00:02.000Z", "c1"),
+      item("a", "2025-01-01T00:00:03.000Z", "a2"),
+    ]);
     expect(merged.map((i) => i.value)).toEqual(["a2", "b1", "c1"]);
   });
 

@@ -25,7 +25,11 @@ describe("useActivityStatus", () => {
     await waitFor(() => expect(result.current.data?.response_count).toBe(0), { timeout: 5000 });
 
     const bob = await joinAs(server, live.joinCode, "Bob");
-    await bob.response.submit.mutate({ session_id: live.sessionId, activity_id: live.activityId, response_data: { choice: "a" } });
+    await bob.response.submit.mutate({
+      session_id: live.sessionId,
+      activity_id: live.activityId,
+      response_data: { choice: "a" },
+    });
 
     await waitFor(() => expect(result.current.data?.response_count).toBe(1), { timeout: 5000 });
   });

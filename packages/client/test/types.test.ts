@@ -40,7 +40,9 @@ describe("the tRPC client", () => {
 describe("the React hooks", () => {
   it("hand back router-typed data", () => {
     expectTypeOf(useSessionStatus).returns.toHaveProperty("data").toEqualTypeOf<SessionStatus | undefined>();
-    expectTypeOf(useActivityStatus).returns.toHaveProperty("data").toEqualTypeOf<RouterOutputs["activity"]["status"] | undefined>();
+    expectTypeOf(useActivityStatus)
+      .returns.toHaveProperty("data")
+      .toEqualTypeOf<RouterOutputs["activity"]["status"] | undefined>();
     expectTypeOf<NonNullable<ReturnType<typeof useResponseFeed>["data"]>["items"]>().toEqualTypeOf<readonly FeedItem[]>();
     expectTypeOf(useJoinSession).returns.toHaveProperty("data").toEqualTypeOf<RouterOutputs["participant"]["join"] | undefined>();
   });

@@ -50,7 +50,10 @@ export function createTrpcGetHandler<TContext>(options: TrpcGetHandlerOptions<TC
     const results = await Promise.all(
       names.map(async (path, i) => {
         try {
-          return { status: 200, body: { result: { data: await invokeProcedure(options.router, ctx, path, "query", inputs[i]) } } };
+          return {
+            status: 200,
+            body: { result: { data: await invokeProcedure(options.router, ctx, path, "query", inputs[i]) } },
+          };
         } catch (cause) {
           const error = getTRPCErrorFromUnknown(cause);
           const shape = getErrorShape({ config, error, type: "query", path, input: inputs[i], ctx });

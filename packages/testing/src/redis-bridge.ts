@@ -109,7 +109,8 @@ class RedisConnection {
     });
     const conn = new RedisConnection(socket);
     const setup: Command[] = [];
-    if (url.password) setup.push(["AUTH", ...(url.username ? [decodeURIComponent(url.username)] : []), decodeURIComponent(url.password)]);
+    if (url.password)
+      setup.push(["AUTH", ...(url.username ? [decodeURIComponent(url.username)] : []), decodeURIComponent(url.password)]);
     const db = url.pathname.slice(1);
     if (db) setup.push(["SELECT", db]);
     for (const reply of await conn.send(setup)) {
@@ -162,7 +163,22 @@ class RedisConnection {
 }
 
 /** They would change the shared connection's state under every other client. */
-const REFUSED = new Set(["MULTI", "EXEC", "DISCARD", "WATCH", "UNWATCH", "SELECT", "AUTH", "HELLO", "RESET", "QUIT", "MONITOR", "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE"]);
+const REFUSED = new Set([
+  "MULTI",
+  "EXEC",
+  "DISCARD",
+  "WATCH",
+  "UNWATCH",
+  "SELECT",
+  "AUTH",
+  "HELLO",
+  "RESET",
+  "QUIT",
+  "MONITOR",
+  "SUBSCRIBE",
+  "PSUBSCRIBE",
+  "SSUBSCRIBE",
+]);
 
 /**
  * Mirrors the client's `decode()`: with `Upstash-Encoding: base64` every string,
@@ -261,7 +277,9 @@ export async function startRedisBridge(opts: RedisBridgeOptions = {}): Promise<R
       const cmd = asCommand(body);
       if (typeof cmd === "string") return reply(res, 400, { error: cmd });
       const [result = null] = await (await connection()).send([cmd]);
-      return result instanceof RedisReplyError ? reply(res, 400, { error: result.message }) : reply(res, 200, { result: toJson(result, base64) });
+      return result instanceof RedisReplyError
+        ? reply(res, 400, { error: result.message })
+        : reply(res, 200, { result: toJson(result, base64) });
     }
     if (path === "/pipeline" || path === "/multi-exec") {
       const cmds = asCommandList(body);
@@ -269,7 +287,11 @@ export async function startRedisBridge(opts: RedisBridgeOptions = {}): Promise<R
       const redisConn = await connection();
       if (path === "/multi-exec") return reply(res, ...(await multiExec(redisConn, cmds, base64)));
       const replies = await redisConn.send(cmds);
-      return reply(res, 200, replies.map((r) => toEntry(r, base64)));
+      return reply(
+        res,
+        200,
+        replies.map((r) => toEntry(r, base64)),
+      );
     }
     reply(res, 404, { error: `ERR ${path} is not supported by the test bridge` });
   };

@@ -63,7 +63,12 @@ describe("Upstash REST bridge to a real Redis", () => {
   });
 
   it("lets @upstash/ratelimit allow 3 calls then deny", async () => {
-    const limiter = new Ratelimit({ redis, limiter: Ratelimit.slidingWindow(3, "10 s"), prefix: `${prefix}rl`, analytics: false });
+    const limiter = new Ratelimit({
+      redis,
+      limiter: Ratelimit.slidingWindow(3, "10 s"),
+      prefix: `${prefix}rl`,
+      analytics: false,
+    });
     const outcomes = [];
     for (let i = 0; i < 4; i++) outcomes.push((await limiter.limit("user-1")).success);
     expect(outcomes).toEqual([true, true, true, false]);

@@ -36,5 +36,11 @@ export function createUpstashCache(config: UpstashConfig, prefix = "caja:"): Sha
 }
 
 export function createUpstashRedis(config: UpstashConfig): Redis {
-  return new Redis({ url: config.url, token: config.token, retry: { retries: 0 }, enableTelemetry: false, enableAutoPipelining: true });
+  return new Redis({
+    url: config.url,
+    token: config.token,
+    retry: { retries: 0 },
+    enableTelemetry: false,
+    enableAutoPipelining: true,
+  });
 }

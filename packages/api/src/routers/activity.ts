@@ -24,7 +24,14 @@ const tags = ["Activities"];
 
 export const activityRouter = {
   create: adminProcedure
-    .meta({ openapi: { method: "POST", path: "/v1/sessions/{session_id}/activities", tags, summary: "Add an activity of any type with any JSON config" } })
+    .meta({
+      openapi: {
+        method: "POST",
+        path: "/v1/sessions/{session_id}/activities",
+        tags,
+        summary: "Add an activity of any type with any JSON config",
+      },
+    })
     .input(createActivityInput)
     .output(activity)
     .mutation(async ({ ctx, input }) => {
@@ -39,7 +46,14 @@ export const activityRouter = {
     }),
 
   list: authedProcedure
-    .meta({ openapi: { method: "GET", path: "/v1/sessions/{session_id}/activities", tags, summary: "List a session's activities (participants see no drafts)" } })
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/v1/sessions/{session_id}/activities",
+        tags,
+        summary: "List a session's activities (participants see no drafts)",
+      },
+    })
     .input(listActivitiesInput)
     .output(activityPage)
     .query(async ({ ctx, input }) => {
@@ -57,7 +71,14 @@ export const activityRouter = {
     }),
 
   get: authedProcedure
-    .meta({ openapi: { method: "GET", path: "/v1/sessions/{session_id}/activities/{activity_id}", tags, summary: "Get an activity (participants: not drafts)" } })
+    .meta({
+      openapi: {
+        method: "GET",
+        path: "/v1/sessions/{session_id}/activities/{activity_id}",
+        tags,
+        summary: "Get an activity (participants: not drafts)",
+      },
+    })
     .input(activityRef)
     .output(activity)
     .query(async ({ ctx, input }) => {
@@ -70,7 +91,14 @@ export const activityRouter = {
     }),
 
   update: adminProcedure
-    .meta({ openapi: { method: "PUT", path: "/v1/sessions/{session_id}/activities/{activity_id}", tags, summary: "Update an activity's type, title, config or order" } })
+    .meta({
+      openapi: {
+        method: "PUT",
+        path: "/v1/sessions/{session_id}/activities/{activity_id}",
+        tags,
+        summary: "Update an activity's type, title, config or order",
+      },
+    })
     .input(updateActivityInput)
     .output(activity)
     .mutation(async ({ ctx, input }) => {
@@ -85,7 +113,15 @@ export const activityRouter = {
     }),
 
   delete: adminProcedure
-    .meta({ openapi: { method: "DELETE", path: "/v1/sessions/{session_id}/activities/{activity_id}", tags, summary: "Delete an activity and its responses", successDescription: "Deleted (no content)" } })
+    .meta({
+      openapi: {
+        method: "DELETE",
+        path: "/v1/sessions/{session_id}/activities/{activity_id}",
+        tags,
+        summary: "Delete an activity and its responses",
+        successDescription: "Deleted (no content)",
+      },
+    })
     .input(activityRef)
     .output(z.void())
     .mutation(async ({ ctx, input }) => {
@@ -94,7 +130,14 @@ export const activityRouter = {
     }),
 
   setStatus: adminProcedure
-    .meta({ openapi: { method: "PATCH", path: "/v1/activities/{activity_id}/status", tags, summary: "Move an activity draft -> active -> completed" } })
+    .meta({
+      openapi: {
+        method: "PATCH",
+        path: "/v1/activities/{activity_id}/status",
+        tags,
+        summary: "Move an activity draft -> active -> completed",
+      },
+    })
     .input(setActivityStatusInput)
     .output(activity)
     .mutation(async ({ ctx, input }) => {
@@ -104,7 +147,12 @@ export const activityRouter = {
 
   status: authedProcedure
     .meta({
-      openapi: { method: "GET", path: "/sessions/{session_id}/activities/{activity_id}/status", tags: ["Polling"], summary: "Poll an activity's status" },
+      openapi: {
+        method: "GET",
+        path: "/sessions/{session_id}/activities/{activity_id}/status",
+        tags: ["Polling"],
+        summary: "Poll an activity's status",
+      },
       limit: "poll",
       poll: true,
     })

@@ -1,6 +1,12 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { toPage } from "../schemas/common";
-import { joinSessionInput, joinSessionOutput, listParticipantsInput, participantPage, toParticipantWire } from "../schemas/participant";
+import {
+  joinSessionInput,
+  joinSessionOutput,
+  listParticipantsInput,
+  participantPage,
+  toParticipantWire,
+} from "../schemas/participant";
 import * as participants from "../services/participants";
 import * as sessions from "../services/sessions";
 import { adminProcedure, publicProcedure } from "../trpc";
@@ -30,7 +36,9 @@ export const participantRouter = {
     }),
 
   list: adminProcedure
-    .meta({ openapi: { method: "GET", path: "/v1/sessions/{session_id}/participants", tags, summary: "List a session's participants" } })
+    .meta({
+      openapi: { method: "GET", path: "/v1/sessions/{session_id}/participants", tags, summary: "List a session's participants" },
+    })
     .input(listParticipantsInput)
     .output(participantPage)
     .query(async ({ ctx, input }) => {

@@ -46,7 +46,9 @@ export const sessionRouter = {
     }),
 
   get: authedProcedure
-    .meta({ openapi: { method: "GET", path: "/v1/sessions/{session_id}", tags, summary: "Get a session (owner or participant)" } })
+    .meta({
+      openapi: { method: "GET", path: "/v1/sessions/{session_id}", tags, summary: "Get a session (owner or participant)" },
+    })
     .input(sessionRef)
     .output(session)
     .query(async ({ ctx, input }) => {
@@ -56,7 +58,14 @@ export const sessionRouter = {
     }),
 
   update: adminProcedure
-    .meta({ openapi: { method: "PUT", path: "/v1/sessions/{session_id}", tags, summary: "Update a session's title, description or capacity" } })
+    .meta({
+      openapi: {
+        method: "PUT",
+        path: "/v1/sessions/{session_id}",
+        tags,
+        summary: "Update a session's title, description or capacity",
+      },
+    })
     .input(updateSessionInput)
     .output(session)
     .mutation(async ({ ctx, input }) => {
@@ -70,7 +79,15 @@ export const sessionRouter = {
     }),
 
   delete: adminProcedure
-    .meta({ openapi: { method: "DELETE", path: "/v1/sessions/{session_id}", tags, summary: "Delete a session and everything in it", successDescription: "Deleted (no content)" } })
+    .meta({
+      openapi: {
+        method: "DELETE",
+        path: "/v1/sessions/{session_id}",
+        tags,
+        summary: "Delete a session and everything in it",
+        successDescription: "Deleted (no content)",
+      },
+    })
     .input(sessionRef)
     .output(z.void())
     .mutation(async ({ ctx, input }) => {
@@ -79,7 +96,14 @@ export const sessionRouter = {
     }),
 
   setStatus: adminProcedure
-    .meta({ openapi: { method: "PATCH", path: "/v1/sessions/{session_id}/status", tags, summary: "Move a session draft -> active -> completed" } })
+    .meta({
+      openapi: {
+        method: "PATCH",
+        path: "/v1/sessions/{session_id}/status",
+        tags,
+        summary: "Move a session draft -> active -> completed",
+      },
+    })
     .input(setSessionStatusInput)
     .output(session)
     .mutation(async ({ ctx, input }) => {

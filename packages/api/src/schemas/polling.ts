@@ -15,10 +15,7 @@ export const sessionStatus = z
     status: lifecycleStatus,
     current_activity_id: z.uuid().nullable(),
     participant_count: z.number().int(),
-    active_participant_count: z
-      .number()
-      .int()
-      .meta({ description: "Participants whose own requests arrived in the last 30 s" }),
+    active_participant_count: z.number().int().meta({ description: "Participants whose own requests arrived in the last 30 s" }),
     last_updated: timestamp,
     poll_interval_ms: pollIntervalMs,
   })

@@ -1,6 +1,18 @@
 import { z } from "zod";
 import type { SessionRow } from "@caja/db";
-import { lifecycleStatus, nullableTimestamp, pageInput, pageOf, sessionId, storable, timestamp, titleText, toIso, toIsoOrNull, withoutNul } from "./common";
+import {
+  lifecycleStatus,
+  nullableTimestamp,
+  pageInput,
+  pageOf,
+  sessionId,
+  storable,
+  timestamp,
+  titleText,
+  toIso,
+  toIsoOrNull,
+  withoutNul,
+} from "./common";
 
 const description = z.string().max(10_000, { error: "must be at most 10000 characters" }).refine(withoutNul, storable).nullable();
 const maxParticipants = z.number().int().min(1).max(100_000);

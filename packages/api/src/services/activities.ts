@@ -165,4 +165,3 @@ export async function setActivityStatus(deps: ServiceDeps, current: ActivityRow,
   ]);
   return outcome.row;
 }
-

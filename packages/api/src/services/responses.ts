@@ -76,10 +76,14 @@ export async function submitResponse(
       .from(activities)
       .where(and(eq(activities.id, q.activityId), eq(activities.sessionId, q.sessionId)));
     if (!activity) throw notFound("Activity", q.activityId);
-    throw new CajaError("ACTIVITY_NOT_ACTIVE", `Responses are accepted only while the activity is active (it is ${activity.status})`, {
-      activity_id: q.activityId,
-      status: activity.status,
-    });
+    throw new CajaError(
+      "ACTIVITY_NOT_ACTIVE",
+      `Responses are accepted only while the activity is active (it is ${activity.status})`,
+      {
+        activity_id: q.activityId,
+        status: activity.status,
+      },
+    );
   }
   await deps.cache.invalidate([cacheKeys.activityStatus(q.activityId), cacheKeys.feedHead(q.activityId)]);
   return {

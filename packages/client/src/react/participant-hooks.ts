@@ -15,11 +15,11 @@ export type JoinSessionOptions = MutationOptions<JoinResult, RouterInputs["parti
  * Joins a session by its code: `join.mutate({ join_code, nickname })`; `join.data` holds the
  * participant, its token and the session. The token becomes the provider's token.
  */
-export function useJoinSession({
-  adoptToken = true,
-  onSuccess,
-  ...options
-}: JoinSessionOptions = {}): UseMutationResult<JoinResult, CajaClientError, RouterInputs["participant"]["join"]> {
+export function useJoinSession({ adoptToken = true, onSuccess, ...options }: JoinSessionOptions = {}): UseMutationResult<
+  JoinResult,
+  CajaClientError,
+  RouterInputs["participant"]["join"]
+> {
   const trpc = useTRPC();
   const { setToken } = useCajaAuth();
   return useMutation(
@@ -40,10 +40,11 @@ export type SubmitResponseOptions = MutationOptions<UserResponse, RouterInputs["
  * `submit.mutate({ session_id, activity_id, response_data })`. The activity's status and
  * feed are refetched right away rather than at the next poll.
  */
-export function useSubmitResponse({
-  onSuccess,
-  ...options
-}: SubmitResponseOptions = {}): UseMutationResult<UserResponse, CajaClientError, RouterInputs["response"]["submit"]> {
+export function useSubmitResponse({ onSuccess, ...options }: SubmitResponseOptions = {}): UseMutationResult<
+  UserResponse,
+  CajaClientError,
+  RouterInputs["response"]["submit"]
+> {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   return useMutation(

@@ -11,7 +11,10 @@ import { useTRPC } from "./trpc-context";
  * TanStack Query option, which wins over the polling defaults (e.g. your own `refetchInterval`).
  */
 export type PollingQueryOptions<TOutput> = PollPolicy &
-  Omit<UndefinedInitialDataOptions<TOutput, CajaClientError, TOutput, TRPCQueryKey>, "queryKey" | "queryFn" | "queryHash" | "queryHashFn"> &
+  Omit<
+    UndefinedInitialDataOptions<TOutput, CajaClientError, TOutput, TRPCQueryKey>,
+    "queryKey" | "queryFn" | "queryHash" | "queryHashFn"
+  > &
   TRPCQueryBaseOptions;
 
 const isCompleted = (status: { status: string }) => status.status === "completed";
@@ -39,5 +42,7 @@ export function useActivityStatus(
   const trpc = useTRPC();
   const [policy, query] = splitPollPolicy(options);
   const input = sessionId == null || activityId == null ? skipToken : { session_id: sessionId, activity_id: activityId };
-  return useQuery(trpc.activity.status.queryOptions(input, { ...pollingDefaults<ActivityStatus>(policy, isCompleted), ...query }));
+  return useQuery(
+    trpc.activity.status.queryOptions(input, { ...pollingDefaults<ActivityStatus>(policy, isCompleted), ...query }),
+  );
 }

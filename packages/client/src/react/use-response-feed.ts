@@ -1,4 +1,10 @@
-import { skipToken, useQuery, useQueryClient, type UndefinedInitialDataOptions, type UseQueryResult } from "@tanstack/react-query";
+import {
+  skipToken,
+  useQuery,
+  useQueryClient,
+  type UndefinedInitialDataOptions,
+  type UseQueryResult,
+} from "@tanstack/react-query";
 import type { CajaClientError } from "../errors";
 import { mergeFeedItems } from "../feed";
 import type { PollPolicy } from "../polling";

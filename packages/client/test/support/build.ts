@@ -14,7 +14,8 @@ export function* filesUnder(dir: string, suffix: string): Generator<string> {
   }
 }
 
-const newest = (dir: string, suffix: string) => Math.max(0, ...[...filesUnder(dir, suffix)].map((file) => statSync(file).mtimeMs));
+const newest = (dir: string, suffix: string) =>
+  Math.max(0, ...[...filesUnder(dir, suffix)].map((file) => statSync(file).mtimeMs));
 
 /**
  * CI builds before it tests; locally, build when dist/ is missing or older than the sources

@@ -19,7 +19,12 @@ export async function startActivity(server: LiveServer, title = "Lunch?"): Promi
 
 /** Another activity in the session, made active (which completes the previous one). */
 export async function addActiveActivity(admin: CajaClient, sessionId: number, title: string): Promise<string> {
-  const activity = await admin.activity.create.mutate({ session_id: sessionId, type: "poll", title, config: { options: ["a", "b"] } });
+  const activity = await admin.activity.create.mutate({
+    session_id: sessionId,
+    type: "poll",
+    title,
+    config: { options: ["a", "b"] },
+  });
   await admin.activity.setStatus.mutate({ activity_id: activity.id, status: "active" });
   return activity.id;
 }
