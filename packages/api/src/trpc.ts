@@ -1,11 +1,14 @@
 import { initTRPC } from "@trpc/server";
 import type { OpenApiMeta } from "trpc-to-openapi";
 import { bearerToken, type AdminClaims, type Claims, type ParticipantClaims, type Role } from "./auth/tokens";
+import type { AccessRule } from "./access/policy";
 import type { Context } from "./context";
 import { CajaError, toCajaError, toTRPCError } from "./errors";
 import type { LimitClass } from "./ratelimit";
 
 export type CajaMeta = OpenApiMeta<{
+  /** Who may call the procedure (see `access/policy.ts`); required so no procedure goes undeclared. */
+  access: AccessRule;
   /** Rate-limit class; by default `read` for queries and `write` for mutations. */
   limit?: LimitClass;
   /** A polling route: served with ETag / 304 over REST. */

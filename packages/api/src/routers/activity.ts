@@ -25,6 +25,7 @@ const tags = ["Activities"];
 export const activityRouter = {
   create: adminProcedure
     .meta({
+      access: "owner",
       openapi: {
         method: "POST",
         path: "/v1/sessions/{session_id}/activities",
@@ -47,6 +48,7 @@ export const activityRouter = {
 
   list: authedProcedure
     .meta({
+      access: "member",
       openapi: {
         method: "GET",
         path: "/v1/sessions/{session_id}/activities",
@@ -72,6 +74,7 @@ export const activityRouter = {
 
   get: authedProcedure
     .meta({
+      access: "member",
       openapi: {
         method: "GET",
         path: "/v1/sessions/{session_id}/activities/{activity_id}",
@@ -92,6 +95,7 @@ export const activityRouter = {
 
   update: adminProcedure
     .meta({
+      access: "owner",
       openapi: {
         method: "PUT",
         path: "/v1/sessions/{session_id}/activities/{activity_id}",
@@ -114,6 +118,7 @@ export const activityRouter = {
 
   delete: adminProcedure
     .meta({
+      access: "owner",
       openapi: {
         method: "DELETE",
         path: "/v1/sessions/{session_id}/activities/{activity_id}",
@@ -131,6 +136,7 @@ export const activityRouter = {
 
   setStatus: adminProcedure
     .meta({
+      access: "owner",
       openapi: {
         method: "PATCH",
         path: "/v1/activities/{activity_id}/status",
@@ -147,6 +153,7 @@ export const activityRouter = {
 
   status: authedProcedure
     .meta({
+      access: "member",
       openapi: {
         method: "GET",
         path: "/sessions/{session_id}/activities/{activity_id}/status",

@@ -16,6 +16,7 @@ const tags = ["Participants"];
 export const participantRouter = {
   join: publicProcedure
     .meta({
+      access: "public",
       openapi: { method: "POST", path: "/v1/sessions/join", tags, summary: "Join a session by its code", protect: false },
       limit: "join",
     })
@@ -37,6 +38,7 @@ export const participantRouter = {
 
   list: adminProcedure
     .meta({
+      access: "owner",
       openapi: { method: "GET", path: "/v1/sessions/{session_id}/participants", tags, summary: "List a session's participants" },
     })
     .input(listParticipantsInput)

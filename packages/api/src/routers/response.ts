@@ -14,6 +14,7 @@ const tags = ["Responses"];
 export const responseRouter = {
   submit: participantProcedure
     .meta({
+      access: "participant",
       openapi: {
         method: "POST",
         path: "/v1/sessions/{session_id}/activities/{activity_id}/responses",
@@ -38,6 +39,7 @@ export const responseRouter = {
 
   list: authedProcedure
     .meta({
+      access: "member",
       openapi: {
         method: "GET",
         path: "/v1/sessions/{session_id}/activities/{activity_id}/responses",
@@ -60,6 +62,7 @@ export const responseRouter = {
 
   feed: authedProcedure
     .meta({
+      access: "member",
       openapi: {
         method: "GET",
         path: "/sessions/{session_id}/activities/{activity_id}/responses/since/{timestamp}",

@@ -22,7 +22,10 @@ const tags = ["Sessions"];
 
 export const sessionRouter = {
   create: adminProcedure
-    .meta({ openapi: { method: "POST", path: "/v1/sessions", tags, summary: "Create a session", successDescription: "Created" } })
+    .meta({
+      access: "admin",
+      openapi: { method: "POST", path: "/v1/sessions", tags, summary: "Create a session", successDescription: "Created" },
+    })
     .input(createSessionInput)
     .output(session)
     .mutation(async ({ ctx, input }) =>
@@ -37,7 +40,7 @@ export const sessionRouter = {
     ),
 
   list: adminProcedure
-    .meta({ openapi: { method: "GET", path: "/v1/sessions", tags, summary: "List the sessions you created" } })
+    .meta({ access: "admin", openapi: { method: "GET", path: "/v1/sessions", tags, summary: "List the sessions you created" } })
     .input(listSessionsInput)
     .output(sessionPage)
     .query(async ({ ctx, input }) => {
@@ -47,6 +50,7 @@ export const sessionRouter = {
 
   get: authedProcedure
     .meta({
+      access: "member",
       openapi: { method: "GET", path: "/v1/sessions/{session_id}", tags, summary: "Get a session (owner or participant)" },
     })
     .input(sessionRef)
@@ -59,6 +63,7 @@ export const sessionRouter = {
 
   update: adminProcedure
     .meta({
+      access: "owner",
       openapi: {
         method: "PUT",
         path: "/v1/sessions/{session_id}",
@@ -80,6 +85,7 @@ export const sessionRouter = {
 
   delete: adminProcedure
     .meta({
+      access: "owner",
       openapi: {
         method: "DELETE",
         path: "/v1/sessions/{session_id}",
@@ -97,6 +103,7 @@ export const sessionRouter = {
 
   setStatus: adminProcedure
     .meta({
+      access: "owner",
       openapi: {
         method: "PATCH",
         path: "/v1/sessions/{session_id}/status",
@@ -113,6 +120,7 @@ export const sessionRouter = {
 
   status: authedProcedure
     .meta({
+      access: "member",
       openapi: { method: "GET", path: "/sessions/{session_id}/status", tags: ["Polling"], summary: "Poll a session's status" },
       limit: "poll",
       poll: true,
