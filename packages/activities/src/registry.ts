@@ -45,8 +45,9 @@ export const countsInResults = (status: ModerationStatus, moderated: boolean): b
 const byCreation = (a: StoredResponse, b: StoredResponse): number =>
   a.createdAt.getTime() - b.createdAt.getTime() || compareText(a.id, b.id);
 
+/** Inline, self-contained schemas: an empty metadata registry keeps the OpenAPI component ids (`.meta({ id })`) out. */
 const jsonSchema = (schema: z.ZodType, io: "input" | "output") =>
-  z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<string, unknown>;
+  z.toJSONSchema(schema, { io, unrepresentable: "any", metadata: z.registry() }) as Record<string, unknown>;
 
 export type ActivityRegistry = ReturnType<typeof createActivityRegistry>;
 
@@ -69,7 +70,8 @@ export function createActivityRegistry(types: readonly AnyActivityType[], option
     const parsed = t.response.safeParse(data, parseOptions);
     if (!parsed.success) return { ok: false, issues: fromZodIssues(responseRoot, parsed.error.issues) };
     const issues = t.checkResponse?.(parsed.data as never, config as never) ?? [];
-    if (issues.length > 0) return { ok: false, issues: issues.map((i) => ({ field: joinPath(responseRoot, i.path), reason: i.reason })) };
+    if (issues.length > 0)
+      return { ok: false, issues: issues.map((i) => ({ field: joinPath(responseRoot, i.path), reason: i.reason })) };
     return { ok: true, value: parsed.data };
   };
 
@@ -80,7 +82,12 @@ export function createActivityRegistry(types: readonly AnyActivityType[], option
   };
 
   /** Counted responses with validated data, in canonical order; invalid ones (e.g. an option since removed) are left out. */
-  const countedResponses = (t: AnyActivityType | undefined, config: unknown, moderated: boolean, responses: readonly StoredResponse[]) => {
+  const countedResponses = (
+    t: AnyActivityType | undefined,
+    config: unknown,
+    moderated: boolean,
+    responses: readonly StoredResponse[],
+  ) => {
     const counted: CountedResponse<unknown>[] = [];
     for (const r of [...responses].sort(byCreation)) {
       if (!countsInResults(r.status, moderated)) continue;
@@ -119,7 +126,9 @@ export function createActivityRegistry(types: readonly AnyActivityType[], option
       const t = byName.get(type);
       if (!t) {
         if (!allowUnregistered) return { ok: false, issues: [{ field: "type", reason: `Unknown activity type "${type}"` }] };
-        return isObject(config) ? { ok: true, value: config } : { ok: false, issues: [{ field: configRoot, reason: "must be an object" }] };
+        return isObject(config)
+          ? { ok: true, value: config }
+          : { ok: false, issues: [{ field: configRoot, reason: "must be an object" }] };
       }
       const parsed = t.config.safeParse(config, parseOptions);
       if (!parsed.success) return { ok: false, issues: fromZodIssues(configRoot, parsed.error.issues) };
@@ -186,7 +195,11 @@ export function createActivityRegistry(types: readonly AnyActivityType[], option
         const parsed = t && parsedConfig(t, activity.config);
         if (!t?.score || parsed === undefined) continue;
         for (const r of countedResponses(t, parsed, isModerated(activity.type, activity.config), activity.responses)) {
-          answers.push({ participantId: r.participantId, nickname: r.nickname, points: t.score(r.data as never, parsed as never) });
+          answers.push({
+            participantId: r.participantId,
+            nickname: r.nickname,
+            points: t.score(r.data as never, parsed as never),
+          });
         }
       }
       return rankParticipants(answers);

@@ -12,7 +12,6 @@ export const builtInActivityTypes = [poll, wordCloud, rating, qa, openText, quiz
 type BuiltIn = (typeof builtInActivityTypes)[number];
 export type BuiltInActivityTypeName = BuiltIn["type"];
 
-
 /** Stored config per built-in type (after defaults and trimming). */
 export type ConfigByType = { [T in BuiltIn as T["type"]]: ConfigOf<T> };
 /** Config as a client sends it when creating or updating an activity. */

@@ -52,7 +52,8 @@ export const quiz = defineActivityType({
   mode: "single",
   privateConfigFields: ["correct_options"],
   // The number of correct options is public (a client must know whether to show radio buttons or checkboxes).
-  checkResponse: (response, config) => checkSelection(response.selected_options, config.options, config.correct_options.length > 1),
+  checkResponse: (response, config) =>
+    checkSelection(response.selected_options, config.options, config.correct_options.length > 1),
   timeLimitSeconds: (config) => config.time_limit_s,
   score: (response, config) => (isCorrect(response.selected_options, config) ? (config.points ?? 1) : 0),
   redactResult: (result) => ({

@@ -4,9 +4,12 @@ import { count, promptText } from "./fields";
 
 const maxSteps = 1000;
 const bound = 1_000_000;
-const scaleNumber = z.number({ error: "must be a number" }).min(-bound, { error: `must be at least ${-bound}` }).max(bound, {
-  error: `must be at most ${bound}`,
-});
+const scaleNumber = z
+  .number({ error: "must be a number" })
+  .min(-bound, { error: `must be at least ${-bound}` })
+  .max(bound, {
+    error: `must be at most ${bound}`,
+  });
 
 export const ratingConfig = z
   .strictObject({

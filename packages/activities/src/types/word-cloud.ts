@@ -20,10 +20,9 @@ export const wordCloudConfig = z.strictObject({
 
 export const wordCloudResponse = z.strictObject({
   words: z
-    .array(
-      z.string({ error: "must be a string" }).max(maxWordLength, { error: `must be at most ${maxWordLength} characters` }),
-      { error: "must be an array of strings" },
-    )
+    .array(z.string({ error: "must be a string" }).max(maxWordLength, { error: `must be at most ${maxWordLength} characters` }), {
+      error: "must be an array of strings",
+    })
     .min(1, { error: "must contain at least one word" })
     .max(maxWordsPerResponse, { error: `must contain at most ${maxWordsPerResponse} words` }),
 });
@@ -50,7 +49,8 @@ export const wordCloud = defineActivityType({
       normalizeWord(word) === "" ? [{ path: ["words", index], reason: "must not be blank" }] : [],
     );
     const cap = config.max_words_per_participant;
-    if (cap !== undefined && response.words.length > cap) issues.push({ path: ["words"], reason: `must contain at most ${cap} words` });
+    if (cap !== undefined && response.words.length > cap)
+      issues.push({ path: ["words"], reason: `must contain at most ${cap} words` });
     return issues;
   },
   aggregate: (config, responses) => {
@@ -74,7 +74,11 @@ export const wordCloud = defineActivityType({
         entries.set(normalized, entry);
       }
     }
-    const words = [...entries].map(([normalized, entry]) => ({ word: mostFrequent(entry.spellings), normalized, count: entry.count }));
+    const words = [...entries].map(([normalized, entry]) => ({
+      word: mostFrequent(entry.spellings),
+      normalized,
+      count: entry.count,
+    }));
     words.sort((a, b) => b.count - a.count || compareText(a.normalized, b.normalized));
     return { words, total_words: total, total_participants: participants.size };
   },
