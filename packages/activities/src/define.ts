@@ -65,6 +65,8 @@ export interface ActivityTypeSpec<
   score?: (response: z.output<TResponse>, config: z.output<TConfig>) => number;
   /** The result as participants may see it before the activity completes (e.g. without the correct answers). */
   redactResult?: (result: z.output<TResult>, config: z.output<TConfig>) => z.output<TResult>;
+  /** One line of text for an export cell (e.g. `Pizza; Soup`). Default: the response as JSON. */
+  toText?: (response: z.output<TResponse>) => string;
   /** Pure and exact: the same config and set of counted responses always give the same result. */
   aggregate: (config: z.output<TConfig>, responses: readonly CountedResponse<z.output<TResponse>>[]) => z.output<TResult>;
 }
@@ -93,6 +95,7 @@ export interface AnyActivityType {
   timeLimitSeconds?(config: never): number | undefined;
   score?(response: never, config: never): number;
   redactResult?(result: never, config: never): unknown;
+  toText?(response: never): string;
   aggregate(config: never, responses: readonly CountedResponse<never>[]): unknown;
 }
 

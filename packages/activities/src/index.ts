@@ -29,12 +29,19 @@ export {
   countsInResults,
   createActivityRegistry,
   type ActivityRegistry,
-  type ActivityTypeInfo,
   type RegistryOptions,
   type ResultOptions,
   type ScoredActivity,
 } from "./registry";
-export { rankParticipants, type LeaderboardEntry, type ScoredAnswer } from "./leaderboard";
+export { rankParticipants, type ScoredAnswer } from "./leaderboard";
+export {
+  activityTypeInfo,
+  leaderboardEntry,
+  moderationStatus,
+  responseMode,
+  type ActivityTypeInfo,
+  type LeaderboardEntry,
+} from "./wire";
 export { aggregateGeneric, genericResult, type GenericResult } from "./generic";
 export { percentOf } from "./tally";
 export { displayWord, normalizeWord } from "./words";

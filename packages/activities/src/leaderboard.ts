@@ -1,19 +1,10 @@
 import { compareText } from "./tally";
+import type { LeaderboardEntry } from "./wire";
 
 export interface ScoredAnswer {
   participantId: number;
   nickname: string;
   points: number;
-}
-
-export interface LeaderboardEntry {
-  /** Competition ranking: equal points share a rank, the next rank skips (1, 1, 3). */
-  rank: number;
-  participant_id: number;
-  nickname: string;
-  points: number;
-  /** Answers that counted, right or wrong. */
-  answers: number;
 }
 
 /** Totals per participant, most points first; ties listed by nickname, then id, so the order is stable. */

@@ -2,25 +2,13 @@ import { z } from "zod";
 import type { AnyActivityType, CountedResponse, ModerationStatus, ResponseMode, StoredResponse } from "./define";
 import { aggregateGeneric } from "./generic";
 import { configRoot, fromZodIssues, joinPath, parseOptions, responseRoot, type FieldIssue, type Validation } from "./issues";
-import { rankParticipants, type LeaderboardEntry, type ScoredAnswer } from "./leaderboard";
+import { rankParticipants, type ScoredAnswer } from "./leaderboard";
 import { compareText } from "./tally";
+import type { ActivityTypeInfo, LeaderboardEntry } from "./wire";
 
 export interface RegistryOptions {
   /** When false, an activity of a type not in the registry is refused (`ALLOW_CUSTOM_ACTIVITY_TYPES=false`). Default true. */
   allowUnregistered?: boolean;
-}
-
-/** One entry of `GET /api/v1/activity-types`. */
-export interface ActivityTypeInfo {
-  type: string;
-  description: string | null;
-  mode: ResponseMode;
-  private_config_fields: string[];
-  /** Takes part in the session leaderboard. */
-  scored: boolean;
-  config_schema: Record<string, unknown>;
-  response_schema: Record<string, unknown>;
-  result_schema: Record<string, unknown>;
 }
 
 /** A session's activity with its stored responses, as the leaderboard reads it. */
@@ -182,6 +170,14 @@ export function createActivityRegistry(types: readonly AnyActivityType[], option
       const counted = countedResponses(t, parsed, isModerated(type, config), responses);
       const result = t.aggregate(parsed as never, counted as never);
       return resultOptions.redact && t.redactResult ? t.redactResult(result as never, parsed as never) : result;
+    },
+
+    /** A response as one line of text for an export (the type's `toText`, else JSON); strings stay as they are. */
+    answerText(type: string, data: unknown): string {
+      const t = byName.get(type);
+      const parsed = t?.toText ? t.response.safeParse(data) : undefined;
+      if (t?.toText && parsed?.success) return t.toText(parsed.data as never);
+      return typeof data === "string" ? data : JSON.stringify(data);
     },
 
     /**

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { leaderboardEntry } from "../src";
 import { issuesOf, registry, stored } from "./support";
 
 const config = { question: "2 + 2?", options: ["3", "4", "5"], correct_options: ["4"], points: 10, time_limit_s: 30 };
@@ -112,6 +113,7 @@ describe("leaderboard", () => {
       },
       { type: "poll", config: { question: "q", options: ["a", "b"] }, responses: [stored(4, { selected_options: ["a"] })] },
     ]);
+    for (const entry of board) expect(leaderboardEntry.parse(entry)).toEqual(entry);
     expect(board).toEqual([
       { rank: 1, participant_id: 1, nickname: "p1", points: 10, answers: 2 },
       { rank: 2, participant_id: 2, nickname: "p2", points: 5, answers: 2 },

@@ -1,5 +1,6 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
 import {
+  activityTypeInfo,
   builtInActivityTypes,
   createActivityRegistry,
   poll,
@@ -35,6 +36,10 @@ describe("list()", () => {
       properties: { selected_options: { type: "array" } },
     });
     expect(pollEntry?.result_schema).toMatchObject({ required: ["options", "total_voters"] });
+  });
+
+  it("matches the wire schema the API declares for GET /api/v1/activity-types", () => {
+    for (const entry of registry.list()) expect(activityTypeInfo.parse(entry)).toEqual(entry);
   });
 
   it("is plain JSON", () => {
@@ -122,4 +127,20 @@ it("types configs, responses and results per built-in type", () => {
   expectTypeOf<ResultsByType["poll"]["options"][number]>().toEqualTypeOf<{ option: string; count: number; percentage: number }>();
   expectTypeOf<ResultsByType["rating"]["average"]>().toEqualTypeOf<number | null>();
   expectTypeOf<keyof ResultsByType>().toEqualTypeOf<"poll" | "word_cloud" | "rating" | "qa" | "open_text" | "quiz">();
+});
+
+describe("answerText (export cells)", () => {
+  it.each([
+    ["poll", { selected_options: ["Pizza", "Soup"] }, "Pizza; Soup"],
+    ["quiz", { selected_options: ["4"] }, "4"],
+    ["word_cloud", { words: ["calm", "blue sky"] }, "calm; blue sky"],
+    ["rating", { value: 4.5 }, "4.5"],
+    ["qa", { question_text: "Why, though?" }, "Why, though?"],
+    ["open_text", { text: "line one\nline two" }, "line one\nline two"],
+    ["bingo", { cells: [1, 2] }, '{"cells":[1,2]}'],
+    ["bingo", "B-12", "B-12"],
+    ["poll", { unexpected: true }, '{"unexpected":true}'],
+  ])("%s %j reads %j", (type, data, text) => {
+    expect(registry.answerText(type, data)).toBe(text);
+  });
 });

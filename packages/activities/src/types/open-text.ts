@@ -34,6 +34,7 @@ export const openText = defineActivityType({
     config.max_length !== undefined && characters(response.text) > config.max_length
       ? [{ path: ["text"], reason: `must be at most ${config.max_length} characters` }]
       : [],
+  toText: (response) => response.text,
   aggregate: (_config, responses) => ({
     entries: responses.map((r) => ({ id: r.id, text: r.data.text, nickname: r.nickname, created_at: r.createdAt.toISOString() })),
     total_entries: responses.length,

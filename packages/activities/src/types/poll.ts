@@ -27,6 +27,7 @@ export const poll = defineActivityType({
   result: pollResult,
   mode: "single",
   checkResponse: (response, config) => checkSelection(response.selected_options, config.options, config.allow_multiple === true),
+  toText: (response) => response.selected_options.join("; "),
   aggregate: (config, responses) => {
     const counts = tallyOptions(
       config.options,

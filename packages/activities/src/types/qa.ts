@@ -38,6 +38,7 @@ export const qa = defineActivityType({
   result: qaResult,
   mode: "multiple",
   moderated: (config) => config.moderation === true,
+  toText: (response) => response.question_text,
   aggregate: (config, responses) => {
     const ordered = [...responses].sort(
       (a, b) => b.votes - a.votes || a.createdAt.getTime() - b.createdAt.getTime() || compareText(a.id, b.id),

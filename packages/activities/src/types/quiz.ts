@@ -61,6 +61,7 @@ export const quiz = defineActivityType({
     total_answers: result.total_answers,
     correct_answers: null,
   }),
+  toText: (response) => response.selected_options.join("; "),
   aggregate: (config, responses) => {
     const counts = tallyOptions(
       config.options,

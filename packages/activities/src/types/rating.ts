@@ -65,6 +65,7 @@ export const rating = defineActivityType({
     stepIndex(response.value, config) === undefined
       ? [{ path: ["value"], reason: `must be between ${config.min} and ${config.max} in steps of ${config.step ?? 1}` }]
       : [],
+  toText: (response) => String(response.value),
   aggregate: (config, responses) => {
     const step = config.step ?? 1;
     const buckets = Array.from({ length: stepCount(config) + 1 }, () => 0);

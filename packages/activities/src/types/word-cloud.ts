@@ -53,6 +53,7 @@ export const wordCloud = defineActivityType({
       issues.push({ path: ["words"], reason: `must contain at most ${cap} words` });
     return issues;
   },
+  toText: (response) => response.words.join("; "),
   aggregate: (config, responses) => {
     const cap = config.max_words_per_participant ?? Number.POSITIVE_INFINITY;
     const usedByParticipant = new Map<number, number>();
