@@ -69,8 +69,13 @@ export function parseSinceTimestamp(text: string): number {
 const comparePositions = (a: FeedPosition, b: FeedPosition) =>
   a.txid === b.txid ? (a.id === b.id ? 0 : a.id < b.id ? -1 : 1) : a.txid < b.txid ? -1 : 1;
 
+/**
+ * Positions leave SQL as text (xid8 exceeds a JS number) under another name
+ * than the column: `order by txid` would otherwise sort the text alias, and
+ * "100000" < "99999" repeats and skips rows whenever the counter gains a digit.
+ */
 interface FeedRow extends UserResponseSqlRow {
-  txid: string;
+  txid_text: string;
 }
 
 export interface FeedPage {
@@ -84,13 +89,13 @@ export interface FeedPage {
 /** The newest row every reader can already see, cached: an idle feed costs no query per poll. */
 async function feedHead(deps: ServiceDeps, activityId: string): Promise<{ txid: string; id: string } | null> {
   return deps.cache.get(cacheKeys.feedHead(activityId), async () => {
-    const [row] = await queryRows<{ txid: string; id: string }>(
+    const [row] = await queryRows<{ txid_text: string; id: string }>(
       deps.db,
-      sql`select txid::text as txid, id from user_responses
+      sql`select txid::text as txid_text, id from user_responses
            where activity_id = ${activityId} and txid < pg_snapshot_xmin(pg_current_snapshot())
            order by txid desc, id desc limit 1`,
     );
-    return row ?? null;
+    return row ? { txid: row.txid_text, id: row.id } : null;
   });
 }
 
@@ -114,7 +119,7 @@ export async function responseFeed(
 
   const rows = await queryRows<FeedRow>(
     deps.db,
-    sql`select id, session_id, participant_id, activity_id, response_data, created_at, updated_at, txid::text as txid
+    sql`select id, session_id, participant_id, activity_id, response_data, created_at, updated_at, txid::text as txid_text
           from user_responses
          where activity_id = ${q.activityId}
            and (txid, id) > (${cursor.txid.toString()}::xid8, ${cursor.id}::uuid)
@@ -132,7 +137,7 @@ export async function responseFeed(
     items: page.map((r) => toUserResponseWire(fromSqlRow(r))),
     since,
     count: page.length,
-    next_cursor: encodeCursor({ txid: BigInt(last.txid), id: last.id, sinceMs: cursor.sinceMs }),
+    next_cursor: encodeCursor({ txid: BigInt(last.txid_text), id: last.id, sinceMs: cursor.sinceMs }),
     has_more: hasMore,
   };
 }
