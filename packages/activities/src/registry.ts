@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { AnyActivityType, CountedResponse, ModerationStatus, ResponseMode, StoredResponse } from "./define";
 import { aggregateGeneric } from "./generic";
-import { configRoot, fromZodIssues, joinPath, parseOptions, responseRoot, type FieldIssue, type Validation } from "./issues";
+import { configRoot, fromZodIssues, joinPath, parseReporting, responseRoot, type FieldIssue, type Validation } from "./issues";
 import { rankParticipants, type ScoredAnswer } from "./leaderboard";
 import { compareText } from "./tally";
 import type { ActivityTypeInfo, LeaderboardEntry } from "./wire";
@@ -55,7 +55,7 @@ export function createActivityRegistry(types: readonly AnyActivityType[], option
   };
 
   const checkResponse = (t: AnyActivityType, config: unknown, data: unknown): Validation<unknown> => {
-    const parsed = t.response.safeParse(data, parseOptions);
+    const parsed = parseReporting(t.response, data);
     if (!parsed.success) return { ok: false, issues: fromZodIssues(responseRoot, parsed.error.issues) };
     const issues = t.checkResponse?.(parsed.data as never, config as never) ?? [];
     if (issues.length > 0)
@@ -118,7 +118,7 @@ export function createActivityRegistry(types: readonly AnyActivityType[], option
           ? { ok: true, value: config }
           : { ok: false, issues: [{ field: configRoot, reason: "must be an object" }] };
       }
-      const parsed = t.config.safeParse(config, parseOptions);
+      const parsed = parseReporting(t.config, config);
       if (!parsed.success) return { ok: false, issues: fromZodIssues(configRoot, parsed.error.issues) };
       return { ok: true, value: parsed.data as Record<string, unknown> };
     },

@@ -7,7 +7,8 @@ export const percentOf = (part: number, total: number): number => (total === 0 ?
 export function tallyOptions(options: readonly string[], selections: Iterable<readonly string[]>): Map<string, number> {
   const counts = new Map(options.map((option) => [option, 0]));
   for (const selected of selections) {
-    for (const option of new Set(selected)) {
+    for (const [index, option] of selected.entries()) {
+      if (selected.indexOf(option) !== index) continue;
       const current = counts.get(option);
       if (current !== undefined) counts.set(option, current + 1);
     }
@@ -17,13 +18,11 @@ export function tallyOptions(options: readonly string[], selections: Iterable<re
 
 /** Every selected option is one of the config's, none twice, and exactly one unless several are allowed. */
 export function checkSelection(selected: readonly string[], options: readonly string[], allowSeveral: boolean): ResponseIssue[] {
-  const known = new Set(options);
-  const seen = new Set<string>();
+  // At most 20 options each side: linear scans beat building sets for every response.
   const issues: ResponseIssue[] = [];
   selected.forEach((option, index) => {
-    if (!known.has(option)) issues.push({ path: ["selected_options", index], reason: "Not one of the options" });
-    else if (seen.has(option)) issues.push({ path: ["selected_options", index], reason: "Selected twice" });
-    seen.add(option);
+    if (!options.includes(option)) issues.push({ path: ["selected_options", index], reason: "Not one of the options" });
+    else if (selected.indexOf(option) !== index) issues.push({ path: ["selected_options", index], reason: "Selected twice" });
   });
   if (!allowSeveral && selected.length !== 1) issues.push({ path: ["selected_options"], reason: "Select exactly one option" });
   return issues;

@@ -46,7 +46,7 @@ export const wordCloud = defineActivityType({
   moderated: (config) => config.moderation === true,
   checkResponse: (response, config) => {
     const issues: ResponseIssue[] = response.words.flatMap((word, index) =>
-      normalizeWord(word) === "" ? [{ path: ["words", index], reason: "must not be blank" }] : [],
+      displayWord(word) === "" ? [{ path: ["words", index], reason: "must not be blank" }] : [],
     );
     const cap = config.max_words_per_participant;
     if (cap !== undefined && response.words.length > cap)
@@ -60,9 +60,13 @@ export const wordCloud = defineActivityType({
     const entries = new Map<string, { count: number; spellings: Map<string, number> }>();
     const participants = new Set<number>();
     let total = 0;
+    // Crowds repeat themselves: normalise each distinct raw word once.
+    const forms = new Map<string, { normalized: string; spelling: string }>();
     for (const response of responses) {
       for (const word of response.data.words) {
-        const normalized = normalizeWord(word);
+        let form = forms.get(word);
+        if (form === undefined) forms.set(word, (form = { normalized: normalizeWord(word), spelling: displayWord(word) }));
+        const { normalized, spelling } = form;
         const used = usedByParticipant.get(response.participantId) ?? 0;
         if (normalized === "" || used >= cap) continue;
         usedByParticipant.set(response.participantId, used + 1);
@@ -70,7 +74,6 @@ export const wordCloud = defineActivityType({
         total++;
         const entry = entries.get(normalized) ?? { count: 0, spellings: new Map<string, number>() };
         entry.count++;
-        const spelling = displayWord(word);
         entry.spellings.set(spelling, (entry.spellings.get(spelling) ?? 0) + 1);
         entries.set(normalized, entry);
       }
