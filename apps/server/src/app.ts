@@ -18,12 +18,14 @@ import {
   type HeaderReader,
 } from "@caja/api";
 import { createDb, migrate, sql, type DbHandle } from "@caja/db";
-import { createOpenApiDocument, createRestHandler, createTrpcGetHandler, sendError } from "@caja/openapi";
+import { createRestHandler, createTrpcGetHandler, sendError } from "@caja/openapi";
 import { limitRules, type ServerConfig } from "./config";
 import { createDocsHandler } from "./docs";
+import { openApiDocument, REST_BASE_PATH } from "./openapi";
 import { loadOrCreateSecret } from "./secret";
+import { VERSION } from "./version";
 
-export const VERSION = "0.1.0";
+export { VERSION } from "./version";
 
 export interface CajaServer {
   server: Server;
@@ -99,7 +101,7 @@ export async function createCajaServer(config: ServerConfig, options: CreateServ
   const rest = createRestHandler({
     router: appRouter,
     createContext: contextFor,
-    basePath: "/api",
+    basePath: REST_BASE_PATH,
     maxBodyBytes: config.MAX_BODY_BYTES,
     onInternalError,
   });
@@ -114,7 +116,7 @@ export async function createCajaServer(config: ServerConfig, options: CreateServ
         onInternalError(error.cause ?? error, req);
     },
   });
-  const openapiJson = JSON.stringify(createOpenApiDocument({ router: appRouter, version: VERSION, baseUrl: "/api" }));
+  const openapiJson = JSON.stringify(openApiDocument());
   const docs = createDocsHandler();
   const corsOrigins = config.CORS_ORIGINS.split(",")
     .map((o) => o.trim())

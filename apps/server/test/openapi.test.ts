@@ -3,10 +3,15 @@ import { keys } from "./fixtures";
 import { startTestServer, type TestServer } from "./harness";
 
 interface Operation {
+  description?: string;
+  deprecated?: boolean;
   security?: Array<Record<string, unknown>>;
   parameters?: Array<{ in: string; name: string; required?: boolean; schema?: unknown }>;
   requestBody?: { content?: Record<string, { schema?: Record<string, unknown> }> };
-  responses?: Record<string, { description?: string; content?: Record<string, { schema?: Record<string, unknown> }> }>;
+  responses?: Record<
+    string,
+    { description?: string; headers?: Record<string, unknown>; content?: Record<string, { schema?: Record<string, unknown> }> }
+  >;
 }
 interface OpenApiDoc {
   openapi: string;
@@ -26,65 +31,129 @@ const routes: Array<{
   success: string;
   schema?: string;
   body?: string[];
+  /** The component the request body refers to. */
+  bodyName?: string;
   query?: string[];
   public?: true;
+  poll?: true;
+  /** Error statuses beyond those its token, path ids and body imply. */
+  domain?: string[];
 }> = [
-  { method: "post", path: "/v1/sessions", success: "201", schema: "Session", body: ["title"] },
-  { method: "get", path: "/v1/sessions", success: "200", schema: "SessionPage", query: ["limit", "offset"] },
-  { method: "get", path: "/v1/sessions/{session_id}", success: "200", schema: "Session" },
-  { method: "put", path: "/v1/sessions/{session_id}", success: "200", schema: "Session", body: [] },
-  { method: "delete", path: "/v1/sessions/{session_id}", success: "204" },
-  { method: "patch", path: "/v1/sessions/{session_id}/status", success: "200", schema: "Session", body: ["status"] },
   {
     method: "post",
-    path: "/v1/sessions/join",
+    path: "/api/v1/sessions",
+    success: "201",
+    schema: "Session",
+    body: ["title"],
+    bodyName: "CreateSessionRequest",
+  },
+  { method: "get", path: "/api/v1/sessions", success: "200", schema: "SessionPage", query: ["limit", "offset"] },
+  { method: "get", path: "/api/v1/sessions/{session_id}", success: "200", schema: "Session" },
+  {
+    method: "put",
+    path: "/api/v1/sessions/{session_id}",
+    success: "200",
+    schema: "Session",
+    body: [],
+    bodyName: "UpdateSessionRequest",
+  },
+  { method: "delete", path: "/api/v1/sessions/{session_id}", success: "204" },
+  {
+    method: "patch",
+    path: "/api/v1/sessions/{session_id}/status",
+    success: "200",
+    schema: "Session",
+    body: ["status"],
+    bodyName: "UpdateSessionStatusRequest",
+    domain: ["409"],
+  },
+  {
+    method: "post",
+    path: "/api/v1/sessions/join",
     success: "201",
     schema: "JoinResult",
     body: ["join_code", "nickname"],
+    bodyName: "JoinSessionRequest",
     public: true,
+    domain: ["404", "409"],
   },
   {
     method: "get",
-    path: "/v1/sessions/{session_id}/participants",
+    path: "/api/v1/sessions/{session_id}/participants",
     success: "200",
     schema: "ParticipantPage",
     query: ["limit", "offset"],
   },
-  { method: "post", path: "/v1/sessions/{session_id}/activities", success: "201", schema: "Activity", body: ["type", "title"] },
+  {
+    method: "post",
+    path: "/api/v1/sessions/{session_id}/activities",
+    success: "201",
+    schema: "Activity",
+    body: ["type"],
+    bodyName: "CreateActivityRequest",
+    domain: ["409"],
+  },
   {
     method: "get",
-    path: "/v1/sessions/{session_id}/activities",
+    path: "/api/v1/sessions/{session_id}/activities",
     success: "200",
     schema: "ActivityPage",
     query: ["limit", "offset"],
   },
-  { method: "get", path: "/v1/sessions/{session_id}/activities/{activity_id}", success: "200", schema: "Activity" },
-  { method: "put", path: "/v1/sessions/{session_id}/activities/{activity_id}", success: "200", schema: "Activity", body: [] },
-  { method: "delete", path: "/v1/sessions/{session_id}/activities/{activity_id}", success: "204" },
-  { method: "patch", path: "/v1/activities/{activity_id}/status", success: "200", schema: "Activity", body: ["status"] },
+  { method: "get", path: "/api/v1/sessions/{session_id}/activities/{activity_id}", success: "200", schema: "Activity" },
+  {
+    method: "put",
+    path: "/api/v1/sessions/{session_id}/activities/{activity_id}",
+    success: "200",
+    schema: "Activity",
+    body: [],
+    bodyName: "UpdateActivityRequest",
+  },
+  { method: "delete", path: "/api/v1/sessions/{session_id}/activities/{activity_id}", success: "204" },
+  {
+    method: "patch",
+    path: "/api/v1/activities/{activity_id}/status",
+    success: "200",
+    schema: "Activity",
+    body: ["status"],
+    bodyName: "UpdateActivityStatusRequest",
+    domain: ["409"],
+  },
   {
     method: "post",
-    path: "/v1/sessions/{session_id}/activities/{activity_id}/responses",
+    path: "/api/v1/sessions/{session_id}/activities/{activity_id}/responses",
     success: "201",
     schema: "UserResponse",
     body: ["response_data"],
+    bodyName: "SubmitResponseRequest",
+    domain: ["409"],
   },
   {
     method: "get",
-    path: "/v1/sessions/{session_id}/activities/{activity_id}/responses",
+    path: "/api/v1/sessions/{session_id}/activities/{activity_id}/responses",
     success: "200",
     schema: "UserResponsePage",
     query: ["limit", "offset"],
   },
-  { method: "get", path: "/sessions/{session_id}/status", success: "200", schema: "SessionStatus" },
-  { method: "get", path: "/sessions/{session_id}/activities/{activity_id}/status", success: "200", schema: "ActivityStatus" },
+  { method: "get", path: "/api/sessions/{session_id}/status", success: "200", schema: "SessionStatusResponse", poll: true },
   {
     method: "get",
-    path: "/sessions/{session_id}/activities/{activity_id}/responses/since/{timestamp}",
+    path: "/api/sessions/{session_id}/activities/{activity_id}/status",
     success: "200",
-    schema: "ResponseFeed",
+    schema: "ActivityStatusResponse",
+    poll: true,
+  },
+  {
+    method: "get",
+    path: "/api/sessions/{session_id}/activities/{activity_id}/responses/since/{timestamp}",
+    success: "200",
+    schema: "IncrementalResponseList",
+    poll: true,
   },
 ];
+
+/** The seed backend's paths for the three polls: answered too, documented as deprecated. */
+const pollAliases = routes.filter((r) => r.poll).map((r) => ({ ...r, path: r.path.replace(/^\/api\//, "/api/v1/") }));
 
 let server: TestServer;
 let doc: OpenApiDoc;
@@ -98,17 +167,23 @@ beforeAll(async () => {
 });
 afterAll(async () => server?.stop());
 
-const ERROR_REF = "#/components/schemas/Error";
+const ERROR_REF = "#/components/schemas/ErrorResponse";
 
 describe("GET /openapi.json", () => {
-  it("is OpenAPI 3.1 with the API served under /api and a bearer JWT scheme", () => {
+  it("is OpenAPI 3.1 with full /api paths under the server `/` and a bearer JWT scheme", () => {
     expect(doc.openapi).toMatch(/^3\.1\.\d+$/);
     expect(doc.info).toMatchObject({ title: "Caja API", version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
-    expect(doc.servers?.[0]?.url).toBe("/api");
+    expect(doc.servers).toEqual([{ url: "/" }]);
+    for (const path of Object.keys(doc.paths)) expect(path).toMatch(/^\/api\//);
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer", bearerFormat: "JWT" });
   });
 
-  describe.each(routes.map((r) => [`${r.method.toUpperCase()} /api${r.path}`, r] as const))("%s", (_, route) => {
+  it("documents exactly the spec's routes and the deprecated polling aliases", () => {
+    const documented = Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item).map((m) => `${m} ${path}`));
+    expect(documented.sort()).toEqual([...routes, ...pollAliases].map((r) => `${r.method} ${r.path}`).sort());
+  });
+
+  describe.each([...routes, ...pollAliases].map((r) => [`${r.method.toUpperCase()} ${r.path}`, r] as const))("%s", (_, route) => {
     const op = (): Operation => {
       const found = doc.paths[route.path]?.[route.method];
       if (!found) throw new Error(`not documented: ${route.method} ${route.path}`);
@@ -128,12 +203,14 @@ describe("GET /openapi.json", () => {
       }
     });
 
-    it("documents the JSON request body, when it takes one", () => {
-      const schema = op().requestBody?.content?.["application/json"]?.schema;
+    it("documents the JSON request body as a named component, when it takes one", () => {
+      const ref = op().requestBody?.content?.["application/json"]?.schema;
       if (!route.body) {
         expect(op().requestBody).toBeUndefined();
         return;
       }
+      expect(ref).toEqual({ $ref: `#/components/schemas/${route.bodyName}` });
+      const schema = doc.components.schemas[route.bodyName as string] as Record<string, unknown> | undefined;
       expect(schema?.type).toBe("object");
       expect(Object.keys(schema?.properties ?? {})).toEqual(expect.arrayContaining(route.body));
       expect(Array.isArray(schema?.required) ? schema.required : []).toEqual(expect.arrayContaining(route.body));
@@ -149,18 +226,39 @@ describe("GET /openapi.json", () => {
       for (const other of ["200", "201", "204"].filter((s) => s !== route.success)) expect(responses[other]).toBeUndefined();
     });
 
-    it(route.public ? "needs no token" : "requires the bearer token", () => {
-      if (route.public) expect(op().security ?? []).toEqual([]);
+    it(route.public ? "needs no token (security: [])" : "requires the bearer token", () => {
+      if (route.public) expect(op().security).toEqual([]);
       else expect(op().security).toEqual([{ bearerAuth: [] }]);
     });
 
-    it("documents its errors in the Error format", () => {
+    it("lists exactly the errors it can answer, in the ErrorResponse format", () => {
       const responses = op().responses ?? {};
-      const expected = ["400", "404", "429", "500", ...(route.public ? ["409"] : ["401", "403"])];
-      for (const status of expected) {
+      const hasInput = (op().parameters ?? []).length > 0 || route.body !== undefined;
+      const expected = new Set(["429", "500", "503", ...(route.domain ?? [])]);
+      if (hasInput) expected.add("400");
+      if (!route.public) ["401", "403"].forEach((s) => expected.add(s));
+      if (route.path.includes("{")) expected.add("404");
+      if (["post", "put", "patch"].includes(route.method)) ["413", "415"].forEach((s) => expected.add(s));
+      const errors = Object.keys(responses).filter((s) => /^[45]/.test(s));
+      expect(errors.sort()).toEqual([...expected].sort());
+      for (const status of errors) {
         expect(responses[status]?.content?.["application/json"]?.schema, status).toEqual({ $ref: ERROR_REF });
       }
-      if (route.public) expect(responses["401"]).toBeUndefined();
+      for (const status of ["429", "503"]) expect(Object.keys(responses[status]?.headers ?? {})).toContain("Retry-After");
+    });
+
+    it(route.poll ? "documents 304 as a bodiless answer, not an error" : "has no 304", () => {
+      const notModified = op().responses?.["304"];
+      if (!route.poll) return expect(notModified).toBeUndefined();
+      expect(notModified?.description).toMatch(/If-None-Match/);
+      expect(notModified?.content).toBeUndefined();
+      expect(Object.keys(op().responses?.["200"]?.headers ?? {})).toEqual(["ETag"]);
+    });
+
+    const alias = pollAliases.includes(route);
+    it(alias ? "is a deprecated alias of the /api path" : "is not deprecated", () => {
+      expect(op().deprecated ?? false).toBe(alias);
+      if (alias) expect(op().description).toContain(route.path.replace("/api/v1/", "/api/"));
     });
   });
 
@@ -171,11 +269,11 @@ describe("GET /openapi.json", () => {
     };
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const method of Object.keys(item)) {
-        const res = await fetch(`${server.url}/api${path.replace(/\{\w+\}/g, (p) => samples[p] ?? "1")}`, {
+        const res = await fetch(`${server.url}${path.replace(/\{\w+\}/g, (p) => samples[p] ?? "1")}`, {
           method: method.toUpperCase(),
         });
         // Without a token every route but join refuses with 401; join answers 400 for an empty body.
-        expect([`${method} ${path}`, res.status]).toEqual([`${method} ${path}`, path === "/v1/sessions/join" ? 400 : 401]);
+        expect([`${method} ${path}`, res.status]).toEqual([`${method} ${path}`, path === "/api/v1/sessions/join" ? 400 : 401]);
       }
     }
   });
@@ -191,8 +289,77 @@ describe("GET /openapi.json", () => {
       expect(props(page)).toEqual([...keys.page].sort());
   });
 
-  it("defines Error as { error: { code, message, details } } with the codes the API sends", () => {
-    const error = doc.components.schemas.Error;
+  describe("as generators read it", () => {
+    /** Every schema object in the document, with where it is. */
+    const schemaNodes = () => {
+      const out: Array<{ at: string; node: Record<string, unknown> }> = [];
+      const walk = (value: unknown, at: string) => {
+        if (Array.isArray(value)) return value.forEach((v, i) => walk(v, `${at}/${i}`));
+        if (typeof value !== "object" || value === null) return;
+        const node = value as Record<string, unknown>;
+        if ("type" in node || "anyOf" in node || "$ref" in node) out.push({ at, node });
+        for (const [k, v] of Object.entries(node)) walk(v, `${at}/${k}`);
+      };
+      walk(doc, "#");
+      return out;
+    };
+
+    it("names the polling snapshots after the spec's models", () => {
+      for (const name of ["SessionStatusResponse", "ActivityStatusResponse", "IncrementalResponseList", "ErrorResponse"])
+        expect(doc.components.schemas[name], name).toBeDefined();
+      expect(doc.components.schemas.Error).toBeUndefined();
+    });
+
+    it("writes the session and activity lifecycles as two shared enum components, never inline", () => {
+      for (const name of ["SessionStatus", "ActivityStatus"])
+        expect(doc.components.schemas[name]).toMatchObject({ type: "string", enum: ["draft", "active", "completed"] });
+      const inline = schemaNodes().filter(({ node }) => Array.isArray(node.enum) && (node.enum as unknown[]).includes("draft"));
+      expect(inline.map(({ at }) => at).sort()).toEqual([
+        "#/components/schemas/ActivityStatus",
+        "#/components/schemas/SessionStatus",
+      ]);
+      const refs = (name: string) => JSON.stringify(doc.components.schemas[name]);
+      expect(refs("Session")).toContain('"$ref":"#/components/schemas/SessionStatus"');
+      expect(refs("SessionStatusResponse")).toContain('"$ref":"#/components/schemas/SessionStatus"');
+      expect(refs("Activity")).toContain('"$ref":"#/components/schemas/ActivityStatus"');
+      expect(refs("ActivityStatusResponse")).toContain('"$ref":"#/components/schemas/ActivityStatus"');
+    });
+
+    it("bounds ids and counts from below and never by +/-2^53", () => {
+      const props = (name: string) => doc.components.schemas[name]?.properties as Record<string, Record<string, unknown>>;
+      expect(props("Session").id).toMatchObject({ type: "integer", minimum: 1 });
+      expect(props("Session").participant_count).toMatchObject({ type: "integer", minimum: 0 });
+      expect(props("SessionStatusResponse").session_id).toMatchObject({ type: "integer", minimum: 1 });
+      expect(props("ActivityStatusResponse").response_count).toMatchObject({ type: "integer", minimum: 0 });
+      expect(props("IncrementalResponseList").count).toMatchObject({ type: "integer", minimum: 0 });
+      for (const { at, node } of schemaNodes().filter(({ node }) => node.type === "integer")) {
+        expect(node.minimum, at).toBeGreaterThanOrEqual(0);
+        expect(node.maximum ?? 0, at).toBeLessThan(2 ** 53 - 1);
+      }
+    });
+
+    it("describes timestamps by format alone, so the spec's example values are valid", () => {
+      const timestamps = schemaNodes().filter(({ node }) => node.format === "date-time");
+      expect(timestamps.length).toBeGreaterThan(10);
+      for (const { at, node } of timestamps) expect(node.pattern, at).toBeUndefined();
+    });
+
+    it("writes null one way: anyOf with { type: null }", () => {
+      const nodes = schemaNodes();
+      for (const { at, node } of nodes) expect(Array.isArray(node.type), at).toBe(false);
+      const nullable = nodes.filter(({ node }) => JSON.stringify(node.anyOf ?? []).includes('{"type":"null"}'));
+      expect(nullable.map(({ at }) => at)).toEqual(
+        expect.arrayContaining([
+          "#/components/schemas/Session/properties/description",
+          "#/components/schemas/Session/properties/current_activity_id",
+          "#/components/schemas/ActivityStatusResponse/properties/last_response_at",
+        ]),
+      );
+    });
+  });
+
+  it("defines ErrorResponse as { error: { code, message, details } } with the codes the API sends", () => {
+    const error = doc.components.schemas.ErrorResponse;
     expect(Object.keys(error?.properties ?? {})).toEqual(["error"]);
     const inner = JSON.stringify(error);
     for (const code of [

@@ -204,6 +204,42 @@ describe("GET /api/sessions/{session_id}/activities/{activity_id}/responses/sinc
   });
 });
 
+describe("the seed backend's polling paths under /api/v1", () => {
+  const legacy = (path: string) => path.replace(/^\/api\//, "/api/v1/");
+
+  it("answer each poll exactly as its /api path does, to the owner and to a participant", async () => {
+    const since = p.feed("2000-01-01T00:00:00Z");
+    for (const token of [room.admin, room.participants[0]?.token]) {
+      for (const path of [p.session, p.activity, since]) {
+        const [current, alias] = [await get(path, token), await get(legacy(path), token)];
+        expect([legacy(path), alias.status]).toEqual([legacy(path), 200]);
+        expect(alias.body).toEqual({ ...current.body, poll_interval_ms: expect.any(Number) });
+      }
+    }
+  });
+
+  it("revalidate with ETag and 304 like the /api paths", async () => {
+    const first = await get(legacy(p.activity), room.admin);
+    const etag = first.headers.get("etag") as string;
+    expect(etag).toMatch(/^W\/".+"$/);
+    expect((await get(legacy(p.activity), room.admin, { "if-none-match": etag })).status).toBe(304);
+  });
+
+  it("check the caller like the /api paths: 401 without a token, 403 for a stranger", async () => {
+    expect((await get(legacy(p.session))).status).toBe(401);
+    expect((await get(legacy(p.session), server.adminToken("mallory"))).status).toBe(403);
+  });
+
+  it("leave PATCH /api/v1/sessions/{session_id}/status to the session lifecycle, and answer other methods 405", async () => {
+    const patched = await call(server.url, "PATCH", legacy(p.session), room.admin, { status: "active" });
+    expect(patched.status).toBe(200);
+    expect(patched.body).toMatchObject({ id: room.sessionId, status: "active", join_code: room.joinCode });
+    const put = await call(server.url, "PUT", legacy(p.session), room.admin, {});
+    expect(put.status).toBe(405);
+    expect(put.headers.get("allow")?.split(", ").sort()).toEqual(["GET", "PATCH"]);
+  });
+});
+
 describe("the polling routes over tRPC", () => {
   it("serve the same shapes as REST", async () => {
     const input = encodeURIComponent(JSON.stringify({ session_id: room.sessionId }));

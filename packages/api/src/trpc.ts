@@ -3,7 +3,7 @@ import type { OpenApiMeta } from "trpc-to-openapi";
 import { bearerToken, type AdminClaims, type Claims, type ParticipantClaims, type Role } from "./auth/tokens";
 import type { AccessRule } from "./access/policy";
 import type { Context } from "./context";
-import { CajaError, toCajaError, toTRPCError } from "./errors";
+import { CajaError, toCajaError, toTRPCError, type ErrorCode } from "./errors";
 import type { LimitClass } from "./ratelimit";
 
 export type CajaMeta = OpenApiMeta<{
@@ -13,6 +13,12 @@ export type CajaMeta = OpenApiMeta<{
   limit?: LimitClass;
   /** A polling route: served with ETag / 304 over REST. */
   poll?: boolean;
+  /**
+   * Domain errors the procedure may answer beyond those its access rule, path,
+   * input and body imply (the 409s, a 404 without a path id): the OpenAPI
+   * document lists them on the operation.
+   */
+  errors?: readonly ErrorCode[];
 }>;
 
 const t = initTRPC

@@ -66,13 +66,13 @@ describe("createCajaRestClient", () => {
   it("serves the spec's polling path with typed answers and ETag revalidation", async () => {
     const live = await startActivity(server);
     const rest = createCajaRestClient({ url: server.url, token: server.adminToken() });
-    const first = await rest.GET("/sessions/{session_id}/status", { params: { path: { session_id: live.sessionId } } });
+    const first = await rest.GET("/api/sessions/{session_id}/status", { params: { path: { session_id: live.sessionId } } });
     expect(first.response.status).toBe(200);
     expect(first.data).toMatchObject({ session_id: live.sessionId, status: "active" });
     const etag = first.response.headers.get("etag");
     expect(etag).toBeTruthy();
 
-    const again = await rest.GET("/sessions/{session_id}/status", {
+    const again = await rest.GET("/api/sessions/{session_id}/status", {
       params: { path: { session_id: live.sessionId } },
       headers: { "if-none-match": etag ?? "" },
     });
@@ -82,21 +82,21 @@ describe("createCajaRestClient", () => {
   it("joins and submits over REST, with the error body typed", async () => {
     const live = await startActivity(server);
     const anonymous = createCajaRestClient({ url: `${server.url}/api` });
-    const joined = await anonymous.POST("/v1/sessions/join", { body: { join_code: live.joinCode, nickname: "Ada" } });
+    const joined = await anonymous.POST("/api/v1/sessions/join", { body: { join_code: live.joinCode, nickname: "Ada" } });
     expect(joined.response.status).toBe(201);
     const token = joined.data?.token;
     expect(token).toEqual(expect.any(String));
 
     const ada = createCajaRestClient({ url: server.url, token });
     const path = { session_id: live.sessionId, activity_id: live.activityId };
-    const submitted = await ada.POST("/v1/sessions/{session_id}/activities/{activity_id}/responses", {
+    const submitted = await ada.POST("/api/v1/sessions/{session_id}/activities/{activity_id}/responses", {
       params: { path },
       body: { response_data: { choice: "a" } },
     });
     expect(submitted.data).toMatchObject({ activity_id: live.activityId, response_data: { choice: "a" } });
 
     const other = createCajaRestClient({ url: server.url, token: await joinToken(server, live.joinCode, "Bob") });
-    const denied = await other.PUT("/v1/sessions/{session_id}", {
+    const denied = await other.PUT("/api/v1/sessions/{session_id}", {
       params: { path: { session_id: live.sessionId } },
       body: { title: "Mine" },
     });

@@ -54,7 +54,7 @@ describe("polling under rate limits", () => {
     const statuses: number[] = [];
     let retryAfter: number | undefined;
     for (let i = 0; i < 4; i++) {
-      const { response, error } = await rest.GET("/sessions/{session_id}/status", {
+      const { response, error } = await rest.GET("/api/sessions/{session_id}/status", {
         params: { path: { session_id: live.sessionId } },
       });
       statuses.push(response.status);

@@ -62,22 +62,22 @@ describe("the React hooks", () => {
 
 describe("the REST client", () => {
   const rest = createCajaRestClient({ url: "http://localhost:3000" });
-  type StatusAnswer = paths["/sessions/{session_id}/status"]["get"]["responses"][200]["content"]["application/json"];
+  type StatusAnswer = paths["/api/sessions/{session_id}/status"]["get"]["responses"][200]["content"]["application/json"];
 
   it("is typed from the OpenAPI document", () => {
     expectTypeOf<StatusAnswer["participant_count"]>().toEqualTypeOf<number>();
-    const getStatus = () => rest.GET("/sessions/{session_id}/status", { params: { path: { session_id: 1 } } });
+    const getStatus = () => rest.GET("/api/sessions/{session_id}/status", { params: { path: { session_id: 1 } } });
     expectTypeOf(getStatus).returns.resolves.toHaveProperty("data").toEqualTypeOf<StatusAnswer | undefined>();
   });
 
   it("does not compile a wrong path or parameter", () => {
     const compileOnly = () => {
       // @ts-expect-error not a path the server serves
-      void rest.GET("/sessions/{session_id}/summary", { params: { path: { session_id: 1 } } });
+      void rest.GET("/api/sessions/{session_id}/summary", { params: { path: { session_id: 1 } } });
       // @ts-expect-error session_id is a path parameter and required
-      void rest.GET("/sessions/{session_id}/status", { params: { path: {} } });
+      void rest.GET("/api/sessions/{session_id}/status", { params: { path: {} } });
       // @ts-expect-error a join needs a nickname
-      void rest.POST("/v1/sessions/join", { body: { join_code: "ABC123" } });
+      void rest.POST("/api/v1/sessions/join", { body: { join_code: "ABC123" } });
     };
     expectTypeOf(compileOnly).toBeFunction();
   });

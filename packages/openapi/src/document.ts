@@ -2,83 +2,106 @@ import type { AnyRouter } from "@trpc/server";
 import { generateOpenApiDocument, type OpenAPIObject } from "trpc-to-openapi";
 import { createSchema } from "zod-openapi";
 import { schemas } from "@caja/api";
+import { errorCodesFor, errorResponses } from "./document-errors";
+import { nameRequestBodies, normalizeSchemas } from "./document-shapes";
+import { collectRoutes, type RestRoute } from "./routes";
 
 export interface DocumentOptions {
   router: AnyRouter;
   version: string;
-  /** Public base URL of the API, e.g. `http://localhost:3000/api`. */
-  baseUrl: string;
+  /** Where the REST adapter serves the procedures' paths, `/api`: written into each path, so the server is `/`. */
+  basePath?: string;
 }
 
-type Operation = {
+interface Operation {
+  operationId?: string;
+  description?: string;
+  summary?: string;
   security?: unknown[];
-  responses?: Record<string, { description?: string; content?: Record<string, { schema: unknown }> }>;
-};
-
-const errorStatuses: Record<string, string> = {
-  "400": "Invalid input (VALIDATION_ERROR)",
-  "401": "Missing or invalid bearer token (UNAUTHORIZED)",
-  "403": "The caller may not touch this resource (FORBIDDEN)",
-  "404": "Not found (NOT_FOUND)",
-  "409": "Conflict (CONFLICT, INVALID_TRANSITION, NICKNAME_TAKEN, SESSION_FULL, SESSION_CLOSED, ACTIVITY_NOT_ACTIVE)",
-  "413": "Body too large (PAYLOAD_TOO_LARGE)",
-  "429": "Rate limited (RATE_LIMITED); see Retry-After",
-  "500": "Internal error (INTERNAL_ERROR)",
-};
+  deprecated?: boolean;
+  parameters?: unknown[];
+  requestBody?: { content?: Record<string, { schema?: unknown }> };
+  responses?: Record<string, { description?: string; headers?: unknown; content?: Record<string, { schema: unknown }> }>;
+}
+type PathItem = Record<string, Operation>;
 
 /**
  * The OpenAPI 3.1 document, generated from the procedures (paths, inputs,
- * outputs). Error responses are rewritten to the spec's error format, which is
- * what the REST adapter really sends.
+ * outputs) and rewritten to what the REST adapter really answers: the spec's
+ * full paths, its status codes, and per operation the errors it can send.
  */
-export function createOpenApiDocument({ router, version, baseUrl }: DocumentOptions): OpenAPIObject {
+export function createOpenApiDocument({ router, version, basePath = "/api" }: DocumentOptions): OpenAPIObject {
   const doc = generateOpenApiDocument(router, {
     title: "Caja API",
     description:
       "Live audience sessions: sessions, participants, activities of any type and their responses, plus cheap polling routes. " +
       "Every route takes `Authorization: Bearer <jwt>` except join. Errors are `{ error: { code, message, details } }`.",
     version,
-    baseUrl,
+    baseUrl: "/",
     securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
   });
-  // errorBody has an id, so createSchema answers a $ref to it and puts the definition in `components`.
-  const { components: errorComponents } = createSchema(schemas.errorBody);
-  doc.components = doc.components ?? {};
-  type SchemaObject = NonNullable<typeof doc.components.schemas>[string];
-  // trpc-to-openapi's `error.*` schemas describe the error responses replaced below: they go with them.
-  const generated = Object.entries(doc.components.schemas ?? {}).filter(([name]) => !name.startsWith("error."));
-  doc.components.schemas = { ...Object.fromEntries(generated), ...(errorComponents as Record<string, SchemaObject>) };
-  const errorRef = { $ref: "#/components/schemas/Error" };
+  const generatedPaths = (doc.paths ?? {}) as Record<string, PathItem>;
+  const routes = collectRoutes(router);
+  const operations: Operation[] = [];
 
-  for (const pathItem of Object.values(doc.paths ?? {})) {
-    for (const [method, op] of Object.entries(pathItem as Record<string, Operation>)) {
-      if (!op || typeof op !== "object" || !op.responses) continue;
-      const isPublic = !Array.isArray(op.security) || op.security.length === 0;
-      fixSuccessStatus(method, op);
-      for (const status of Object.keys(op.responses)) {
-        if (status.startsWith("4") || status.startsWith("5") || status === "default") delete op.responses[status];
-      }
-      for (const [status, description] of Object.entries(errorStatuses)) {
-        if (isPublic && (status === "401" || status === "403")) continue;
-        op.responses[status] = { description, content: { "application/json": { schema: errorRef } } };
-      }
-    }
+  for (const route of routes.filter((r) => !r.aliasOf)) {
+    const op = generatedPaths[route.path]?.[route.method.toLowerCase()];
+    if (!op) throw new Error(`${route.procedure}: ${route.method} ${route.path} is served but not documented`);
+    describeOperation(route, op);
+    operations.push(op);
   }
+  for (const alias of routes.filter((r) => r.aliasOf)) {
+    const method = alias.method.toLowerCase();
+    const documented = generatedPaths[alias.aliasOf as string]?.[method] as Operation;
+    const copy: Operation = structuredClone(documented);
+    copy.operationId = `${documented.operationId}-v1`;
+    copy.deprecated = true;
+    copy.description =
+      `Deprecated alias of \`${alias.method} ${basePath}${alias.aliasOf}\`, answered the same way, for clients ` +
+      `generated from the seed backend's document. ${documented.description ?? ""}`.trim();
+    generatedPaths[alias.path] = { ...generatedPaths[alias.path], [method]: copy };
+    operations.push(copy);
+  }
+
+  doc.paths = Object.fromEntries(Object.entries(generatedPaths).map(([path, item]) => [basePath + path, item]));
+
+  // Our error schema replaces trpc-to-openapi's `error.*` ones, which describe tRPC's own format.
+  type SchemaObject = NonNullable<NonNullable<typeof doc.components>["schemas"]>[string];
+  const { components: errorComponents } = createSchema(schemas.errorBody);
+  const generated = Object.entries(doc.components?.schemas ?? {}).filter(([name]) => !name.startsWith("error."));
+  const componentSchemas: Record<string, SchemaObject> = {
+    ...Object.fromEntries(generated),
+    ...(errorComponents as Record<string, SchemaObject>),
+  };
+  nameRequestBodies(operations, componentSchemas);
+  doc.components = { ...doc.components, schemas: componentSchemas };
+  normalizeSchemas(doc.paths);
+  normalizeSchemas(doc.components.schemas);
   return doc;
 }
 
-/** The adapter answers POST with 201, an empty DELETE with 204, and polls with ETag / 304. */
-function fixSuccessStatus(method: string, op: Operation) {
-  const responses = op.responses ?? {};
-  const ok = responses["200"];
-  if (!ok) return;
-  if (method === "post") {
-    delete responses["200"];
-    responses["201"] = { ...ok, description: "Created" };
-  } else if (method === "delete") {
-    delete responses["200"];
-    responses["204"] = { description: "Deleted" };
-  } else if ((op as { tags?: string[] }).tags?.includes("Polling")) {
-    responses["304"] = { description: "Not modified: the `If-None-Match` ETag still matches" };
+/** Success status, errors and security as the REST adapter answers them. */
+function describeOperation(route: RestRoute, op: Operation): void {
+  const needsToken = route.meta.openapi?.protect !== false;
+  const ok = op.responses?.["200"];
+  const responses: NonNullable<Operation["responses"]> = {};
+  if (ok && route.method === "POST") responses["201"] = { ...ok, description: "Created" };
+  else if (ok && route.method === "DELETE") responses["204"] = { description: ok.description ?? "Deleted" };
+  else if (ok) responses["200"] = ok;
+  if (route.poll && responses["200"]) {
+    responses["200"].headers = {
+      ETag: { description: "Weak validator of this answer: send it back as `If-None-Match`", schema: { type: "string" } },
+    };
+    // Not an error: the answer to a poll that sent the current ETag in If-None-Match.
+    responses["304"] = { description: "Not modified: the `If-None-Match` ETag still matches (no body)" };
   }
+  const shape = {
+    hasInput: (op.parameters?.length ?? 0) > 0 || op.requestBody !== undefined,
+    // The adapter reads a body for every method but GET and DELETE.
+    hasBody: route.method !== "GET" && route.method !== "DELETE",
+    needsToken,
+  };
+  Object.assign(responses, errorResponses(errorCodesFor(route, shape)));
+  op.responses = responses;
+  op.security = needsToken ? op.security : [];
 }

@@ -13,6 +13,9 @@ export interface RestRoute {
   type: "query" | "mutation";
   /** Polling route: answered with ETag / 304. */
   poll: boolean;
+  /** Set on an alias: the documented path this route also answers, e.g. `/sessions/{session_id}/status`. */
+  aliasOf?: string;
+  meta: CajaMeta;
   segments: Array<{ literal: string } | { param: string }>;
   /** How many segments are literal: more literal routes win a tie. */
   specificity: number;
@@ -22,27 +25,36 @@ interface ProcedureDef {
   _def: { meta?: CajaMeta; type: "query" | "mutation" | "subscription" };
 }
 
+/**
+ * The seed backend also served its polling routes under `/v1`, and clients
+ * generated from its document call them there: each polling route outside `/v1`
+ * is answered at `/v1` + its path too (documented as deprecated).
+ */
+export const legacyPollPrefix = "/v1";
+
 export function collectRoutes(router: AnyRouter): RestRoute[] {
   const procedures = router._def.procedures as Record<string, ProcedureDef>;
   const routes: RestRoute[] = [];
   for (const [procedure, { _def }] of Object.entries(procedures)) {
-    const openapi = _def.meta?.openapi;
-    if (!openapi || openapi.enabled === false || _def.type === "subscription") continue;
-    const segments = openapi.path
-      .split("/")
-      .filter(Boolean)
-      .map((s) => (s.startsWith("{") && s.endsWith("}") ? { param: s.slice(1, -1) } : { literal: s }));
-    routes.push({
-      method: openapi.method,
-      path: openapi.path,
-      procedure,
-      type: _def.type,
-      poll: _def.meta?.poll === true,
-      segments,
-      specificity: segments.filter((s) => "literal" in s).length,
-    });
+    const meta = _def.meta;
+    const openapi = meta?.openapi;
+    if (!meta || !openapi || openapi.enabled === false || _def.type === "subscription") continue;
+    const route = { method: openapi.method, procedure, type: _def.type, poll: meta.poll === true, meta };
+    routes.push({ ...route, path: openapi.path, ...segmentsOf(openapi.path) });
+    if (route.poll && !openapi.path.startsWith(legacyPollPrefix + "/")) {
+      const alias = legacyPollPrefix + openapi.path;
+      routes.push({ ...route, path: alias, aliasOf: openapi.path, ...segmentsOf(alias) });
+    }
   }
   return routes.sort((a, b) => b.specificity - a.specificity);
+}
+
+function segmentsOf(path: string): Pick<RestRoute, "segments" | "specificity"> {
+  const segments = path
+    .split("/")
+    .filter(Boolean)
+    .map((s) => (s.startsWith("{") && s.endsWith("}") ? { param: s.slice(1, -1) } : { literal: s }));
+  return { segments, specificity: segments.filter((s) => "literal" in s).length };
 }
 
 export interface RouteMatch {

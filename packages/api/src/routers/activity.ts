@@ -32,6 +32,7 @@ export const activityRouter = {
         tags,
         summary: "Add an activity of any type with any JSON config",
       },
+      errors: ["SESSION_CLOSED"],
     })
     .input(createActivityInput)
     .output(activity)
@@ -143,6 +144,7 @@ export const activityRouter = {
         tags,
         summary: "Move an activity draft -> active -> completed",
       },
+      errors: ["INVALID_TRANSITION"],
     })
     .input(setActivityStatusInput)
     .output(activity)

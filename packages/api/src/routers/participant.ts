@@ -19,6 +19,7 @@ export const participantRouter = {
       access: "public",
       openapi: { method: "POST", path: "/v1/sessions/join", tags, summary: "Join a session by its code", protect: false },
       limit: "join",
+      errors: ["NOT_FOUND", "NICKNAME_TAKEN", "SESSION_FULL", "SESSION_CLOSED"],
     })
     .input(joinSessionInput)
     .output(joinSessionOutput)

@@ -21,6 +21,7 @@ export const responseRouter = {
         tags,
         summary: "Submit your response to an active activity (submitting again replaces it)",
       },
+      errors: ["ACTIVITY_NOT_ACTIVE"],
     })
     .input(submitResponseInput)
     .output(userResponse)

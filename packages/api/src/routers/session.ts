@@ -110,6 +110,7 @@ export const sessionRouter = {
         tags,
         summary: "Move a session draft -> active -> completed",
       },
+      errors: ["INVALID_TRANSITION"],
     })
     .input(setSessionStatusInput)
     .output(session)

@@ -4,7 +4,9 @@ import {
   activityId,
   titleText,
   jsonObject,
-  lifecycleStatus,
+  activityLifecycle,
+  nonNegativeInt,
+  serialId,
   nullableTimestamp,
   pageInput,
   pageOf,
@@ -28,12 +30,12 @@ const orderIndex = z.number().int().min(0).max(1_000_000);
 export const activity = z
   .object({
     id: z.uuid(),
-    session_id: z.number().int(),
+    session_id: serialId,
     type: z.string(),
     title: z.string(),
     config: jsonObject,
-    order_index: z.number().int(),
-    status: lifecycleStatus,
+    order_index: nonNegativeInt,
+    status: activityLifecycle,
     created_at: timestamp,
     updated_at: timestamp,
     started_at: nullableTimestamp,
@@ -44,28 +46,34 @@ export type Activity = z.infer<typeof activity>;
 
 export const activityPage = pageOf(activity).meta({ id: "ActivityPage" });
 
-export const createActivityInput = z.object({
-  session_id: sessionId,
-  type,
-  title: titleText,
-  config: jsonObject.default({}),
-  order_index: orderIndex.optional(),
-});
+export const createActivityInput = z
+  .object({
+    session_id: sessionId,
+    type,
+    title: titleText,
+    config: jsonObject.default({}),
+    order_index: orderIndex.optional(),
+  })
+  .meta({ title: "CreateActivityRequest" });
 
-export const listActivitiesInput = z.object({ session_id: sessionId, ...pageInput, status: lifecycleStatus.optional() });
+export const listActivitiesInput = z.object({ session_id: sessionId, ...pageInput, status: activityLifecycle.optional() });
 
 export const activityRef = z.object({ session_id: sessionId, activity_id: activityId });
 
-export const updateActivityInput = z.object({
-  session_id: sessionId,
-  activity_id: activityId,
-  type: type.optional(),
-  title: titleText.optional(),
-  config: jsonObject.optional(),
-  order_index: orderIndex.optional(),
-});
+export const updateActivityInput = z
+  .object({
+    session_id: sessionId,
+    activity_id: activityId,
+    type: type.optional(),
+    title: titleText.optional(),
+    config: jsonObject.optional(),
+    order_index: orderIndex.optional(),
+  })
+  .meta({ title: "UpdateActivityRequest" });
 
-export const setActivityStatusInput = z.object({ activity_id: activityId, status: lifecycleStatus });
+export const setActivityStatusInput = z
+  .object({ activity_id: activityId, status: activityLifecycle })
+  .meta({ title: "UpdateActivityStatusRequest" });
 
 export function toActivityWire(row: ActivityRow): Activity {
   return {

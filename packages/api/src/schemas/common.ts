@@ -7,15 +7,22 @@ export const nullableTimestamp = timestamp.nullable();
 
 export const lifecycleStatus = z.enum(["draft", "active", "completed"]);
 export type LifecycleStatus = z.infer<typeof lifecycleStatus>;
+/** The spec names the one lifecycle twice: generated clients get the `SessionStatus` and `ActivityStatus` enums. */
+export const sessionLifecycle = lifecycleStatus.meta({ id: "SessionStatus" });
+export const activityLifecycle = lifecycleStatus.meta({ id: "ActivityStatus" });
 
 export const sessionId = z.coerce
   .number<number>({ error: "must be an integer" })
   .int({ error: "must be an integer" })
-  .positive({ error: "must be positive" })
+  .min(1, { error: "must be positive" })
   .max(2_147_483_647, { error: "out of range" });
 export const activityId = z.uuid({ error: "must be a UUID" });
 export const responseId = z.uuid({ error: "must be a UUID" });
 export const participantId = z.number().int().positive();
+/** A serial id as answered: generated clients learn it is at least 1. */
+export const serialId = z.number().int().min(1);
+/** A count, offset or duration as answered. */
+export const nonNegativeInt = z.number().int().min(0);
 
 /**
  * PostgreSQL's text and jsonb cannot hold U+0000: refused as invalid input here
@@ -81,9 +88,9 @@ export const pageInput = {
 export function pageOf<T extends z.ZodType>(item: T) {
   return z.object({
     items: z.array(item),
-    total: z.number().int(),
-    limit: z.number().int(),
-    offset: z.number().int(),
+    total: nonNegativeInt,
+    limit: nonNegativeInt,
+    offset: nonNegativeInt,
     has_next: z.boolean(),
     has_prev: z.boolean(),
   });
@@ -101,7 +108,7 @@ export const errorBody = z
       details: z.record(z.string(), z.unknown()),
     }),
   })
-  .meta({ id: "Error" });
+  .meta({ id: "ErrorResponse" });
 
 export const toIso = (d: Date) => d.toISOString();
 export const toIsoOrNull = (d: Date | null) => (d ? d.toISOString() : null);

@@ -1,25 +1,34 @@
 import { z } from "zod";
-import { activityId, lifecycleStatus, limitParam, nullableTimestamp, sessionId, timestamp } from "./common";
+import {
+  activityId,
+  activityLifecycle,
+  limitParam,
+  nonNegativeInt,
+  nullableTimestamp,
+  serialId,
+  sessionId,
+  sessionLifecycle,
+  timestamp,
+} from "./common";
 import { userResponse } from "./response";
 
-const pollIntervalMs = z
-  .number()
-  .int()
-  .meta({ description: "How long the client should wait before polling again; grows under load" });
+const pollIntervalMs = nonNegativeInt.meta({
+  description: "How long the client should wait before polling again; grows under load",
+});
 
 export const sessionStatusInput = z.object({ session_id: sessionId });
 
 export const sessionStatus = z
   .object({
-    session_id: z.number().int(),
-    status: lifecycleStatus,
+    session_id: serialId,
+    status: sessionLifecycle,
     current_activity_id: z.uuid().nullable(),
-    participant_count: z.number().int(),
-    active_participant_count: z.number().int().meta({ description: "Participants whose own requests arrived in the last 30 s" }),
+    participant_count: nonNegativeInt,
+    active_participant_count: nonNegativeInt.meta({ description: "Participants whose own requests arrived in the last 30 s" }),
     last_updated: timestamp,
     poll_interval_ms: pollIntervalMs,
   })
-  .meta({ id: "SessionStatus" });
+  .meta({ id: "SessionStatusResponse" });
 export type SessionStatus = z.infer<typeof sessionStatus>;
 
 export const activityStatusInput = z.object({ session_id: sessionId, activity_id: activityId });
@@ -27,14 +36,14 @@ export const activityStatusInput = z.object({ session_id: sessionId, activity_id
 export const activityStatus = z
   .object({
     activity_id: z.uuid(),
-    session_id: z.number().int(),
-    status: lifecycleStatus,
-    response_count: z.number().int(),
+    session_id: serialId,
+    status: activityLifecycle,
+    response_count: nonNegativeInt,
     last_response_at: nullableTimestamp,
     last_updated: timestamp,
     poll_interval_ms: pollIntervalMs,
   })
-  .meta({ id: "ActivityStatus" });
+  .meta({ id: "ActivityStatusResponse" });
 export type ActivityStatus = z.infer<typeof activityStatus>;
 
 export const responseFeedInput = z.object({
@@ -57,10 +66,10 @@ export const responseFeed = z
   .object({
     items: z.array(userResponse),
     since: timestamp,
-    count: z.number().int(),
+    count: nonNegativeInt,
     next_cursor: z.string().meta({ description: "Pass as `?cursor=` to continue; opaque" }),
     has_more: z.boolean(),
     poll_interval_ms: pollIntervalMs,
   })
-  .meta({ id: "ResponseFeed" });
+  .meta({ id: "IncrementalResponseList" });
 export type ResponseFeed = z.infer<typeof responseFeed>;

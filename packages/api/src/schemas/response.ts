@@ -1,13 +1,13 @@
 import { z } from "zod";
 import type { UserResponseRow } from "@caja/db";
-import { activityId, jsonValue, pageInput, pageOf, sessionId, timestamp, toIso } from "./common";
+import { activityId, jsonValue, pageInput, pageOf, serialId, sessionId, timestamp, toIso } from "./common";
 
 export const userResponse = z
   .object({
     id: z.uuid(),
-    session_id: z.number().int(),
+    session_id: serialId,
     activity_id: z.uuid(),
-    participant_id: z.number().int(),
+    participant_id: serialId,
     response_data: z.unknown(),
     created_at: timestamp,
     updated_at: timestamp,
@@ -17,11 +17,13 @@ export type UserResponse = z.infer<typeof userResponse>;
 
 export const userResponsePage = pageOf(userResponse).meta({ id: "UserResponsePage" });
 
-export const submitResponseInput = z.object({
-  session_id: sessionId,
-  activity_id: activityId,
-  response_data: jsonValue,
-});
+export const submitResponseInput = z
+  .object({
+    session_id: sessionId,
+    activity_id: activityId,
+    response_data: jsonValue,
+  })
+  .meta({ title: "SubmitResponseRequest" });
 
 export const listResponsesInput = z.object({ session_id: sessionId, activity_id: activityId, ...pageInput });
 

@@ -1,7 +1,9 @@
 import { z } from "zod";
 import type { SessionRow } from "@caja/db";
 import {
-  lifecycleStatus,
+  nonNegativeInt,
+  serialId,
+  sessionLifecycle,
   nullableTimestamp,
   pageInput,
   pageOf,
@@ -19,13 +21,13 @@ const maxParticipants = z.number().int().min(1).max(100_000);
 
 export const session = z
   .object({
-    id: z.number().int(),
+    id: serialId,
     title: z.string(),
     description: z.string().nullable(),
-    status: lifecycleStatus,
+    status: sessionLifecycle,
     join_code: z.string(),
-    max_participants: z.number().int(),
-    participant_count: z.number().int(),
+    max_participants: serialId,
+    participant_count: nonNegativeInt,
     current_activity_id: z.uuid().nullable(),
     created_by: z.string(),
     created_at: timestamp,
@@ -38,19 +40,26 @@ export type Session = z.infer<typeof session>;
 
 export const sessionPage = pageOf(session).meta({ id: "SessionPage" });
 
-export const createSessionInput = z.object({
-  title: titleText,
-  description: description.optional(),
-  max_participants: maxParticipants.optional(),
-});
+export const createSessionInput = z
+  .object({
+    title: titleText,
+    description: description.optional(),
+    max_participants: maxParticipants.optional(),
+  })
+  .meta({ title: "CreateSessionRequest" });
 
-export const listSessionsInput = z.object({ ...pageInput, status: lifecycleStatus.optional() });
+export const listSessionsInput = z.object({ ...pageInput, status: sessionLifecycle.optional() });
 
 export const sessionRef = z.object({ session_id: sessionId });
 
-export const updateSessionInput = createSessionInput.partial().extend({ session_id: sessionId });
+export const updateSessionInput = createSessionInput
+  .partial()
+  .extend({ session_id: sessionId })
+  .meta({ title: "UpdateSessionRequest" });
 
-export const setSessionStatusInput = z.object({ session_id: sessionId, status: lifecycleStatus });
+export const setSessionStatusInput = z
+  .object({ session_id: sessionId, status: sessionLifecycle })
+  .meta({ title: "UpdateSessionStatusRequest" });
 
 export function toSessionWire(row: SessionRow): Session {
   return {

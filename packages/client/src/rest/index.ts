@@ -6,12 +6,12 @@ export type { components, operations, paths } from "./schema";
 export { retryAfterHeaderMs } from "../errors";
 
 export type CajaRestClientOptions = TokenSource & {
-  /** The Caja server, e.g. `https://caja.example.com`; REST is served under `/api`. */
+  /** The Caja server, e.g. `https://caja.example.com`: the paths are written in full (`/api/...`). */
   url: string;
   fetch?: typeof fetch;
 };
 
-/** `openapi-fetch` client typed by the server's OpenAPI document: `GET("/sessions/{session_id}/status", ...)`. */
+/** `openapi-fetch` client typed by the server's OpenAPI document: `GET("/api/sessions/{session_id}/status", ...)`. */
 export type CajaRestClient = Client<paths>;
 
 /**
@@ -21,7 +21,8 @@ export type CajaRestClient = Client<paths>;
  */
 export function createCajaRestClient(options: CajaRestClientOptions): CajaRestClient {
   const client = createClient<paths>({
-    baseUrl: endpointUrl(options.url, "api"),
+    // The document's paths start with `/api`; a base URL that ends in `/api` too is taken as the host.
+    baseUrl: endpointUrl(options.url, "api").replace(/\/api$/, ""),
     // Bound late, so a fetch replaced after creation (tests, instrumentation) is the one used.
     fetch: (request) => (options.fetch ?? globalThis.fetch)(request),
   });

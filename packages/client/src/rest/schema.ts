@@ -2,7 +2,7 @@
 // Do not edit: test/rest-types.test.ts fails when this file is stale.
 
 export interface paths {
-    "/v1/sessions": {
+    "/api/v1/sessions": {
         parameters: {
             query?: never;
             header?: never;
@@ -20,7 +20,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/sessions/{session_id}": {
+    "/api/v1/sessions/{session_id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -39,14 +39,19 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/sessions/{session_id}/status": {
+    "/api/v1/sessions/{session_id}/status": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Poll a session's status
+         * @deprecated
+         * @description Deprecated alias of `GET /api/sessions/{session_id}/status`, answered the same way, for clients generated from the seed backend's document.
+         */
+        get: operations["session-status-v1"];
         put?: never;
         post?: never;
         delete?: never;
@@ -56,7 +61,7 @@ export interface paths {
         patch: operations["session-setStatus"];
         trace?: never;
     };
-    "/sessions/{session_id}/status": {
+    "/api/sessions/{session_id}/status": {
         parameters: {
             query?: never;
             header?: never;
@@ -73,7 +78,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/sessions/join": {
+    "/api/v1/sessions/join": {
         parameters: {
             query?: never;
             header?: never;
@@ -90,7 +95,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/sessions/{session_id}/participants": {
+    "/api/v1/sessions/{session_id}/participants": {
         parameters: {
             query?: never;
             header?: never;
@@ -107,7 +112,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/sessions/{session_id}/activities": {
+    "/api/v1/sessions/{session_id}/activities": {
         parameters: {
             query?: never;
             header?: never;
@@ -125,7 +130,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/sessions/{session_id}/activities/{activity_id}": {
+    "/api/v1/sessions/{session_id}/activities/{activity_id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -144,7 +149,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/activities/{activity_id}/status": {
+    "/api/v1/activities/{activity_id}/status": {
         parameters: {
             query?: never;
             header?: never;
@@ -161,7 +166,7 @@ export interface paths {
         patch: operations["activity-setStatus"];
         trace?: never;
     };
-    "/sessions/{session_id}/activities/{activity_id}/status": {
+    "/api/sessions/{session_id}/activities/{activity_id}/status": {
         parameters: {
             query?: never;
             header?: never;
@@ -178,7 +183,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/sessions/{session_id}/activities/{activity_id}/responses": {
+    "/api/v1/sessions/{session_id}/activities/{activity_id}/responses": {
         parameters: {
             query?: never;
             header?: never;
@@ -196,7 +201,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/sessions/{session_id}/activities/{activity_id}/responses/since/{timestamp}": {
+    "/api/sessions/{session_id}/activities/{activity_id}/responses/since/{timestamp}": {
         parameters: {
             query?: never;
             header?: never;
@@ -213,16 +218,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sessions/{session_id}/activities/{activity_id}/responses/since/{timestamp}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Responses created or updated after a timestamp; follow next_cursor for a gap-free feed
+         * @deprecated
+         * @description Deprecated alias of `GET /api/sessions/{session_id}/activities/{activity_id}/responses/since/{timestamp}`, answered the same way, for clients generated from the seed backend's document.
+         */
+        get: operations["response-feed-v1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sessions/{session_id}/activities/{activity_id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Poll an activity's status
+         * @deprecated
+         * @description Deprecated alias of `GET /api/sessions/{session_id}/activities/{activity_id}/status`, answered the same way, for clients generated from the seed backend's document.
+         */
+        get: operations["activity-status-v1"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @enum {string} */
+        SessionStatus: "draft" | "active" | "completed";
+        /** @enum {string} */
+        ActivityStatus: "draft" | "active" | "completed";
         Session: {
             id: number;
             title: string;
             description: string | null;
-            /** @enum {string} */
-            status: "draft" | "active" | "completed";
+            status: components["schemas"]["SessionStatus"];
             join_code: string;
             max_participants: number;
             participant_count: number;
@@ -249,10 +299,9 @@ export interface components {
             has_next: boolean;
             has_prev: boolean;
         };
-        SessionStatus: {
+        SessionStatusResponse: {
             session_id: number;
-            /** @enum {string} */
-            status: "draft" | "active" | "completed";
+            status: components["schemas"]["SessionStatus"];
             current_activity_id: string | null;
             participant_count: number;
             /** @description Participants whose own requests arrived in the last 30 s */
@@ -277,8 +326,7 @@ export interface components {
             session: {
                 id: number;
                 title: string;
-                /** @enum {string} */
-                status: "draft" | "active" | "completed";
+                status: components["schemas"]["SessionStatus"];
             };
         };
         Participant: {
@@ -314,8 +362,7 @@ export interface components {
                 [key: string]: unknown;
             };
             order_index: number;
-            /** @enum {string} */
-            status: "draft" | "active" | "completed";
+            status: components["schemas"]["ActivityStatus"];
             /**
              * Format: date-time
              * @example 2025-10-07T19:00:30.123Z
@@ -337,12 +384,11 @@ export interface components {
             has_next: boolean;
             has_prev: boolean;
         };
-        ActivityStatus: {
+        ActivityStatusResponse: {
             /** Format: uuid */
             activity_id: string;
             session_id: number;
-            /** @enum {string} */
-            status: "draft" | "active" | "completed";
+            status: components["schemas"]["ActivityStatus"];
             response_count: number;
             last_response_at: string | null;
             /**
@@ -380,7 +426,7 @@ export interface components {
             has_next: boolean;
             has_prev: boolean;
         };
-        ResponseFeed: {
+        IncrementalResponseList: {
             items: components["schemas"]["UserResponse"][];
             /**
              * Format: date-time
@@ -394,7 +440,7 @@ export interface components {
             /** @description How long the client should wait before polling again; grows under load */
             poll_interval_ms: number;
         };
-        Error: {
+        ErrorResponse: {
             error: {
                 /** @enum {string} */
                 code: "VALIDATION_ERROR" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "INVALID_TRANSITION" | "NICKNAME_TAKEN" | "SESSION_FULL" | "SESSION_CLOSED" | "ACTIVITY_NOT_ACTIVE" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE";
@@ -403,6 +449,56 @@ export interface components {
                     [key: string]: unknown;
                 };
             };
+        };
+        /** SubmitResponseRequest */
+        SubmitResponseRequest: {
+            response_data: unknown;
+        };
+        /** UpdateSessionStatusRequest */
+        UpdateSessionStatusRequest: {
+            status: components["schemas"]["SessionStatus"];
+        };
+        /** JoinSessionRequest */
+        JoinSessionRequest: {
+            join_code: string;
+            nickname: string;
+        };
+        /** CreateActivityRequest */
+        CreateActivityRequest: {
+            /** @example poll */
+            type: string;
+            title: string;
+            /** @default {} */
+            config: {
+                [key: string]: unknown;
+            };
+            order_index?: number;
+        };
+        /** UpdateActivityRequest */
+        UpdateActivityRequest: {
+            /** @example poll */
+            type?: string;
+            title?: string;
+            config?: {
+                [key: string]: unknown;
+            };
+            order_index?: number;
+        };
+        /** UpdateActivityStatusRequest */
+        UpdateActivityStatusRequest: {
+            status: components["schemas"]["ActivityStatus"];
+        };
+        /** CreateSessionRequest */
+        CreateSessionRequest: {
+            title: string;
+            description?: string | null;
+            max_participants?: number;
+        };
+        /** UpdateSessionRequest */
+        UpdateSessionRequest: {
+            title?: string;
+            description?: string | null;
+            max_participants?: number;
         };
     };
     responses: never;
@@ -418,7 +514,7 @@ export interface operations {
             query?: {
                 limit?: number;
                 offset?: number;
-                status?: "draft" | "active" | "completed";
+                status?: components["schemas"]["SessionStatus"];
             };
             header?: never;
             path?: never;
@@ -435,76 +531,62 @@ export interface operations {
                     "application/json": components["schemas"]["SessionPage"];
                 };
             };
-            /** @description Invalid input (VALIDATION_ERROR) */
+            /** @description Bad Request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid bearer token (UNAUTHORIZED) */
+            /** @description Unauthorized: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller may not touch this resource (FORBIDDEN) */
+            /** @description Forbidden: `FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (NOT_FOUND) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflict (CONFLICT, INVALID_TRANSITION, NICKNAME_TAKEN, SESSION_FULL, SESSION_CLOSED, ACTIVITY_NOT_ACTIVE) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body too large (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Rate limited (RATE_LIMITED); see Retry-After */
+            /** @description Too Many Requests: `RATE_LIMITED` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Internal error (INTERNAL_ERROR) */
+            /** @description Internal Server Error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -518,11 +600,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    title: string;
-                    description?: string | null;
-                    max_participants?: number;
-                };
+                "application/json": components["schemas"]["CreateSessionRequest"];
             };
         };
         responses: {
@@ -535,76 +613,80 @@ export interface operations {
                     "application/json": components["schemas"]["Session"];
                 };
             };
-            /** @description Invalid input (VALIDATION_ERROR) */
+            /** @description Bad Request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid bearer token (UNAUTHORIZED) */
+            /** @description Unauthorized: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller may not touch this resource (FORBIDDEN) */
+            /** @description Forbidden: `FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (NOT_FOUND) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflict (CONFLICT, INVALID_TRANSITION, NICKNAME_TAKEN, SESSION_FULL, SESSION_CLOSED, ACTIVITY_NOT_ACTIVE) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body too large (PAYLOAD_TOO_LARGE) */
+            /** @description Payload Too Large: `PAYLOAD_TOO_LARGE` */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited (RATE_LIMITED); see Retry-After */
-            429: {
+            /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Internal error (INTERNAL_ERROR) */
+            /** @description Too Many Requests: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -629,76 +711,71 @@ export interface operations {
                     "application/json": components["schemas"]["Session"];
                 };
             };
-            /** @description Invalid input (VALIDATION_ERROR) */
+            /** @description Bad Request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid bearer token (UNAUTHORIZED) */
+            /** @description Unauthorized: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller may not touch this resource (FORBIDDEN) */
+            /** @description Forbidden: `FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (NOT_FOUND) */
+            /** @description Not Found: `NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict (CONFLICT, INVALID_TRANSITION, NICKNAME_TAKEN, SESSION_FULL, SESSION_CLOSED, ACTIVITY_NOT_ACTIVE) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body too large (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Rate limited (RATE_LIMITED); see Retry-After */
+            /** @description Too Many Requests: `RATE_LIMITED` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Internal error (INTERNAL_ERROR) */
+            /** @description Internal Server Error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -714,11 +791,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    title?: string;
-                    description?: string | null;
-                    max_participants?: number;
-                };
+                "application/json": components["schemas"]["UpdateSessionRequest"];
             };
         };
         responses: {
@@ -731,76 +804,89 @@ export interface operations {
                     "application/json": components["schemas"]["Session"];
                 };
             };
-            /** @description Invalid input (VALIDATION_ERROR) */
+            /** @description Bad Request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid bearer token (UNAUTHORIZED) */
+            /** @description Unauthorized: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller may not touch this resource (FORBIDDEN) */
+            /** @description Forbidden: `FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (NOT_FOUND) */
+            /** @description Not Found: `NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict (CONFLICT, INVALID_TRANSITION, NICKNAME_TAKEN, SESSION_FULL, SESSION_CLOSED, ACTIVITY_NOT_ACTIVE) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body too large (PAYLOAD_TOO_LARGE) */
+            /** @description Payload Too Large: `PAYLOAD_TOO_LARGE` */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited (RATE_LIMITED); see Retry-After */
-            429: {
+            /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Internal error (INTERNAL_ERROR) */
+            /** @description Too Many Requests: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -816,83 +902,176 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Deleted */
+            /** @description Deleted (no content) */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Invalid input (VALIDATION_ERROR) */
+            /** @description Bad Request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid bearer token (UNAUTHORIZED) */
+            /** @description Unauthorized: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller may not touch this resource (FORBIDDEN) */
+            /** @description Forbidden: `FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (NOT_FOUND) */
+            /** @description Not Found: `NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict (CONFLICT, INVALID_TRANSITION, NICKNAME_TAKEN, SESSION_FULL, SESSION_CLOSED, ACTIVITY_NOT_ACTIVE) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body too large (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Rate limited (RATE_LIMITED); see Retry-After */
+            /** @description Too Many Requests: `RATE_LIMITED` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Internal error (INTERNAL_ERROR) */
+            /** @description Internal Server Error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "session-status-v1": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    /** @description Weak validator of this answer: send it back as `If-None-Match` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionStatusResponse"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` ETag still matches (no body) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: `VALIDATION_ERROR` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden: `FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found: `NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -908,10 +1087,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /** @enum {string} */
-                    status: "draft" | "active" | "completed";
-                };
+                "application/json": components["schemas"]["UpdateSessionStatusRequest"];
             };
         };
         responses: {
@@ -924,76 +1100,98 @@ export interface operations {
                     "application/json": components["schemas"]["Session"];
                 };
             };
-            /** @description Invalid input (VALIDATION_ERROR) */
+            /** @description Bad Request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid bearer token (UNAUTHORIZED) */
+            /** @description Unauthorized: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller may not touch this resource (FORBIDDEN) */
+            /** @description Forbidden: `FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (NOT_FOUND) */
+            /** @description Not Found: `NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict (CONFLICT, INVALID_TRANSITION, NICKNAME_TAKEN, SESSION_FULL, SESSION_CLOSED, ACTIVITY_NOT_ACTIVE) */
+            /** @description Conflict: `INVALID_TRANSITION` */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Body too large (PAYLOAD_TOO_LARGE) */
+            /** @description Payload Too Large: `PAYLOAD_TOO_LARGE` */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited (RATE_LIMITED); see Retry-After */
-            429: {
+            /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Internal error (INTERNAL_ERROR) */
+            /** @description Too Many Requests: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1012,89 +1210,86 @@ export interface operations {
             /** @description Successful response */
             200: {
                 headers: {
+                    /** @description Weak validator of this answer: send it back as `If-None-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SessionStatus"];
+                    "application/json": components["schemas"]["SessionStatusResponse"];
                 };
             };
-            /** @description Not modified: the `If-None-Match` ETag still matches */
+            /** @description Not modified: the `If-None-Match` ETag still matches (no body) */
             304: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Invalid input (VALIDATION_ERROR) */
+            /** @description Bad Request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid bearer token (UNAUTHORIZED) */
+            /** @description Unauthorized: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller may not touch this resource (FORBIDDEN) */
+            /** @description Forbidden: `FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (NOT_FOUND) */
+            /** @description Not Found: `NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict (CONFLICT, INVALID_TRANSITION, NICKNAME_TAKEN, SESSION_FULL, SESSION_CLOSED, ACTIVITY_NOT_ACTIVE) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body too large (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Rate limited (RATE_LIMITED); see Retry-After */
+            /** @description Too Many Requests: `RATE_LIMITED` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Internal error (INTERNAL_ERROR) */
+            /** @description Internal Server Error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1108,10 +1303,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    join_code: string;
-                    nickname: string;
-                };
+                "application/json": components["schemas"]["JoinSessionRequest"];
             };
         };
         responses: {
@@ -1124,58 +1316,80 @@ export interface operations {
                     "application/json": components["schemas"]["JoinResult"];
                 };
             };
-            /** @description Invalid input (VALIDATION_ERROR) */
+            /** @description Bad Request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (NOT_FOUND) */
+            /** @description Not Found: `NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict (CONFLICT, INVALID_TRANSITION, NICKNAME_TAKEN, SESSION_FULL, SESSION_CLOSED, ACTIVITY_NOT_ACTIVE) */
+            /** @description Conflict: `NICKNAME_TAKEN`, `SESSION_FULL`, `SESSION_CLOSED` */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Body too large (PAYLOAD_TOO_LARGE) */
+            /** @description Payload Too Large: `PAYLOAD_TOO_LARGE` */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited (RATE_LIMITED); see Retry-After */
-            429: {
+            /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Internal error (INTERNAL_ERROR) */
+            /** @description Too Many Requests: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1203,76 +1417,71 @@ export interface operations {
                     "application/json": components["schemas"]["ParticipantPage"];
                 };
             };
-            /** @description Invalid input (VALIDATION_ERROR) */
+            /** @description Bad Request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid bearer token (UNAUTHORIZED) */
+            /** @description Unauthorized: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller may not touch this resource (FORBIDDEN) */
+            /** @description Forbidden: `FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (NOT_FOUND) */
+            /** @description Not Found: `NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict (CONFLICT, INVALID_TRANSITION, NICKNAME_TAKEN, SESSION_FULL, SESSION_CLOSED, ACTIVITY_NOT_ACTIVE) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body too large (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Rate limited (RATE_LIMITED); see Retry-After */
+            /** @description Too Many Requests: `RATE_LIMITED` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Internal error (INTERNAL_ERROR) */
+            /** @description Internal Server Error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1282,7 +1491,7 @@ export interface operations {
             query?: {
                 limit?: number;
                 offset?: number;
-                status?: "draft" | "active" | "completed";
+                status?: components["schemas"]["ActivityStatus"];
             };
             header?: never;
             path: {
@@ -1301,76 +1510,71 @@ export interface operations {
                     "application/json": components["schemas"]["ActivityPage"];
                 };
             };
-            /** @description Invalid input (VALIDATION_ERROR) */
+            /** @description Bad Request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid bearer token (UNAUTHORIZED) */
+            /** @description Unauthorized: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller may not touch this resource (FORBIDDEN) */
+            /** @description Forbidden: `FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (NOT_FOUND) */
+            /** @description Not Found: `NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict (CONFLICT, INVALID_TRANSITION, NICKNAME_TAKEN, SESSION_FULL, SESSION_CLOSED, ACTIVITY_NOT_ACTIVE) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body too large (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Rate limited (RATE_LIMITED); see Retry-After */
+            /** @description Too Many Requests: `RATE_LIMITED` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Internal error (INTERNAL_ERROR) */
+            /** @description Internal Server Error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1386,16 +1590,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /** @example poll */
-                    type: string;
-                    title: string;
-                    /** @default {} */
-                    config?: {
-                        [key: string]: unknown;
-                    };
-                    order_index?: number;
-                };
+                "application/json": components["schemas"]["CreateActivityRequest"];
             };
         };
         responses: {
@@ -1408,76 +1603,98 @@ export interface operations {
                     "application/json": components["schemas"]["Activity"];
                 };
             };
-            /** @description Invalid input (VALIDATION_ERROR) */
+            /** @description Bad Request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid bearer token (UNAUTHORIZED) */
+            /** @description Unauthorized: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller may not touch this resource (FORBIDDEN) */
+            /** @description Forbidden: `FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (NOT_FOUND) */
+            /** @description Not Found: `NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict (CONFLICT, INVALID_TRANSITION, NICKNAME_TAKEN, SESSION_FULL, SESSION_CLOSED, ACTIVITY_NOT_ACTIVE) */
+            /** @description Conflict: `SESSION_CLOSED` */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Body too large (PAYLOAD_TOO_LARGE) */
+            /** @description Payload Too Large: `PAYLOAD_TOO_LARGE` */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited (RATE_LIMITED); see Retry-After */
-            429: {
+            /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Internal error (INTERNAL_ERROR) */
+            /** @description Too Many Requests: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1503,76 +1720,71 @@ export interface operations {
                     "application/json": components["schemas"]["Activity"];
                 };
             };
-            /** @description Invalid input (VALIDATION_ERROR) */
+            /** @description Bad Request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid bearer token (UNAUTHORIZED) */
+            /** @description Unauthorized: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller may not touch this resource (FORBIDDEN) */
+            /** @description Forbidden: `FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (NOT_FOUND) */
+            /** @description Not Found: `NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict (CONFLICT, INVALID_TRANSITION, NICKNAME_TAKEN, SESSION_FULL, SESSION_CLOSED, ACTIVITY_NOT_ACTIVE) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body too large (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Rate limited (RATE_LIMITED); see Retry-After */
+            /** @description Too Many Requests: `RATE_LIMITED` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Internal error (INTERNAL_ERROR) */
+            /** @description Internal Server Error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1589,15 +1801,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /** @example poll */
-                    type?: string;
-                    title?: string;
-                    config?: {
-                        [key: string]: unknown;
-                    };
-                    order_index?: number;
-                };
+                "application/json": components["schemas"]["UpdateActivityRequest"];
             };
         };
         responses: {
@@ -1610,76 +1814,89 @@ export interface operations {
                     "application/json": components["schemas"]["Activity"];
                 };
             };
-            /** @description Invalid input (VALIDATION_ERROR) */
+            /** @description Bad Request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid bearer token (UNAUTHORIZED) */
+            /** @description Unauthorized: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller may not touch this resource (FORBIDDEN) */
+            /** @description Forbidden: `FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (NOT_FOUND) */
+            /** @description Not Found: `NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict (CONFLICT, INVALID_TRANSITION, NICKNAME_TAKEN, SESSION_FULL, SESSION_CLOSED, ACTIVITY_NOT_ACTIVE) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body too large (PAYLOAD_TOO_LARGE) */
+            /** @description Payload Too Large: `PAYLOAD_TOO_LARGE` */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited (RATE_LIMITED); see Retry-After */
-            429: {
+            /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Internal error (INTERNAL_ERROR) */
+            /** @description Too Many Requests: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1696,83 +1913,78 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Deleted */
+            /** @description Deleted (no content) */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Invalid input (VALIDATION_ERROR) */
+            /** @description Bad Request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid bearer token (UNAUTHORIZED) */
+            /** @description Unauthorized: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller may not touch this resource (FORBIDDEN) */
+            /** @description Forbidden: `FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (NOT_FOUND) */
+            /** @description Not Found: `NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict (CONFLICT, INVALID_TRANSITION, NICKNAME_TAKEN, SESSION_FULL, SESSION_CLOSED, ACTIVITY_NOT_ACTIVE) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body too large (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Rate limited (RATE_LIMITED); see Retry-After */
+            /** @description Too Many Requests: `RATE_LIMITED` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Internal error (INTERNAL_ERROR) */
+            /** @description Internal Server Error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1788,10 +2000,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    /** @enum {string} */
-                    status: "draft" | "active" | "completed";
-                };
+                "application/json": components["schemas"]["UpdateActivityStatusRequest"];
             };
         };
         responses: {
@@ -1804,76 +2013,98 @@ export interface operations {
                     "application/json": components["schemas"]["Activity"];
                 };
             };
-            /** @description Invalid input (VALIDATION_ERROR) */
+            /** @description Bad Request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid bearer token (UNAUTHORIZED) */
+            /** @description Unauthorized: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller may not touch this resource (FORBIDDEN) */
+            /** @description Forbidden: `FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (NOT_FOUND) */
+            /** @description Not Found: `NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict (CONFLICT, INVALID_TRANSITION, NICKNAME_TAKEN, SESSION_FULL, SESSION_CLOSED, ACTIVITY_NOT_ACTIVE) */
+            /** @description Conflict: `INVALID_TRANSITION` */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Body too large (PAYLOAD_TOO_LARGE) */
+            /** @description Payload Too Large: `PAYLOAD_TOO_LARGE` */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited (RATE_LIMITED); see Retry-After */
-            429: {
+            /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Internal error (INTERNAL_ERROR) */
+            /** @description Too Many Requests: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -1893,89 +2124,86 @@ export interface operations {
             /** @description Successful response */
             200: {
                 headers: {
+                    /** @description Weak validator of this answer: send it back as `If-None-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ActivityStatus"];
+                    "application/json": components["schemas"]["ActivityStatusResponse"];
                 };
             };
-            /** @description Not modified: the `If-None-Match` ETag still matches */
+            /** @description Not modified: the `If-None-Match` ETag still matches (no body) */
             304: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Invalid input (VALIDATION_ERROR) */
+            /** @description Bad Request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid bearer token (UNAUTHORIZED) */
+            /** @description Unauthorized: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller may not touch this resource (FORBIDDEN) */
+            /** @description Forbidden: `FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (NOT_FOUND) */
+            /** @description Not Found: `NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict (CONFLICT, INVALID_TRANSITION, NICKNAME_TAKEN, SESSION_FULL, SESSION_CLOSED, ACTIVITY_NOT_ACTIVE) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body too large (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Rate limited (RATE_LIMITED); see Retry-After */
+            /** @description Too Many Requests: `RATE_LIMITED` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Internal error (INTERNAL_ERROR) */
+            /** @description Internal Server Error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2004,76 +2232,71 @@ export interface operations {
                     "application/json": components["schemas"]["UserResponsePage"];
                 };
             };
-            /** @description Invalid input (VALIDATION_ERROR) */
+            /** @description Bad Request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid bearer token (UNAUTHORIZED) */
+            /** @description Unauthorized: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller may not touch this resource (FORBIDDEN) */
+            /** @description Forbidden: `FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (NOT_FOUND) */
+            /** @description Not Found: `NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict (CONFLICT, INVALID_TRANSITION, NICKNAME_TAKEN, SESSION_FULL, SESSION_CLOSED, ACTIVITY_NOT_ACTIVE) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body too large (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Rate limited (RATE_LIMITED); see Retry-After */
+            /** @description Too Many Requests: `RATE_LIMITED` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Internal error (INTERNAL_ERROR) */
+            /** @description Internal Server Error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2090,9 +2313,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    response_data: unknown;
-                };
+                "application/json": components["schemas"]["SubmitResponseRequest"];
             };
         };
         responses: {
@@ -2105,76 +2326,98 @@ export interface operations {
                     "application/json": components["schemas"]["UserResponse"];
                 };
             };
-            /** @description Invalid input (VALIDATION_ERROR) */
+            /** @description Bad Request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid bearer token (UNAUTHORIZED) */
+            /** @description Unauthorized: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller may not touch this resource (FORBIDDEN) */
+            /** @description Forbidden: `FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (NOT_FOUND) */
+            /** @description Not Found: `NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict (CONFLICT, INVALID_TRANSITION, NICKNAME_TAKEN, SESSION_FULL, SESSION_CLOSED, ACTIVITY_NOT_ACTIVE) */
+            /** @description Conflict: `ACTIVITY_NOT_ACTIVE` */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Body too large (PAYLOAD_TOO_LARGE) */
+            /** @description Payload Too Large: `PAYLOAD_TOO_LARGE` */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Rate limited (RATE_LIMITED); see Retry-After */
-            429: {
+            /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Internal error (INTERNAL_ERROR) */
+            /** @description Too Many Requests: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -2199,89 +2442,289 @@ export interface operations {
             /** @description Successful response */
             200: {
                 headers: {
+                    /** @description Weak validator of this answer: send it back as `If-None-Match` */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ResponseFeed"];
+                    "application/json": components["schemas"]["IncrementalResponseList"];
                 };
             };
-            /** @description Not modified: the `If-None-Match` ETag still matches */
+            /** @description Not modified: the `If-None-Match` ETag still matches (no body) */
             304: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Invalid input (VALIDATION_ERROR) */
+            /** @description Bad Request: `VALIDATION_ERROR` */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing or invalid bearer token (UNAUTHORIZED) */
+            /** @description Unauthorized: `UNAUTHORIZED` */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller may not touch this resource (FORBIDDEN) */
+            /** @description Forbidden: `FORBIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Not found (NOT_FOUND) */
+            /** @description Not Found: `NOT_FOUND` */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict (CONFLICT, INVALID_TRANSITION, NICKNAME_TAKEN, SESSION_FULL, SESSION_CLOSED, ACTIVITY_NOT_ACTIVE) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body too large (PAYLOAD_TOO_LARGE) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Rate limited (RATE_LIMITED); see Retry-After */
+            /** @description Too Many Requests: `RATE_LIMITED` */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Internal error (INTERNAL_ERROR) */
+            /** @description Internal Server Error: `INTERNAL_ERROR` */
             500: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "response-feed-v1": {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                session_id: number;
+                activity_id: string;
+                /** @description ISO-8601 timestamp (or epoch milliseconds); responses created or updated after it */
+                timestamp: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    /** @description Weak validator of this answer: send it back as `If-None-Match` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IncrementalResponseList"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` ETag still matches (no body) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: `VALIDATION_ERROR` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden: `FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found: `NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "activity-status-v1": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: number;
+                activity_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    /** @description Weak validator of this answer: send it back as `If-None-Match` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityStatusResponse"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` ETag still matches (no body) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: `VALIDATION_ERROR` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden: `FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found: `NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
