@@ -1,8 +1,10 @@
+import { accessDescriptions, type AccessRule } from "@caja/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keys } from "./fixtures";
 import { startTestServer, type TestServer } from "./harness";
 
 interface Operation {
+  "x-caja-access"?: string;
   description?: string;
   deprecated?: boolean;
   security?: Array<Record<string, unknown>>;
@@ -38,6 +40,8 @@ const routes: Array<{
   poll?: true;
   /** Error statuses beyond those its token, path ids and body imply. */
   domain?: string[];
+  /** On an alias: the documented path. */
+  documented?: string;
 }> = [
   {
     method: "post",
@@ -153,7 +157,32 @@ const routes: Array<{
 ];
 
 /** The seed backend's paths for the three polls: answered too, documented as deprecated. */
-const pollAliases = routes.filter((r) => r.poll).map((r) => ({ ...r, path: r.path.replace(/^\/api\//, "/api/v1/") }));
+const pollAliases = routes
+  .filter((r) => r.poll)
+  .map((r) => ({ ...r, path: r.path.replace(/^\/api\//, "/api/v1/"), documented: r.path }));
+
+/** Who may call each route, as the README's API table says. */
+const access: Record<string, AccessRule> = {
+  "post /api/v1/sessions": "admin",
+  "get /api/v1/sessions": "admin",
+  "get /api/v1/sessions/{session_id}": "member",
+  "put /api/v1/sessions/{session_id}": "owner",
+  "delete /api/v1/sessions/{session_id}": "owner",
+  "patch /api/v1/sessions/{session_id}/status": "owner",
+  "post /api/v1/sessions/join": "public",
+  "get /api/v1/sessions/{session_id}/participants": "owner",
+  "post /api/v1/sessions/{session_id}/activities": "owner",
+  "get /api/v1/sessions/{session_id}/activities": "member",
+  "get /api/v1/sessions/{session_id}/activities/{activity_id}": "member",
+  "put /api/v1/sessions/{session_id}/activities/{activity_id}": "owner",
+  "delete /api/v1/sessions/{session_id}/activities/{activity_id}": "owner",
+  "patch /api/v1/activities/{activity_id}/status": "owner",
+  "post /api/v1/sessions/{session_id}/activities/{activity_id}/responses": "participant",
+  "get /api/v1/sessions/{session_id}/activities/{activity_id}/responses": "member",
+  "get /api/sessions/{session_id}/status": "member",
+  "get /api/sessions/{session_id}/activities/{activity_id}/status": "member",
+  "get /api/sessions/{session_id}/activities/{activity_id}/responses/since/{timestamp}": "member",
+};
 
 let server: TestServer;
 let doc: OpenApiDoc;
@@ -224,6 +253,12 @@ describe("GET /openapi.json", () => {
         expect(ok?.content?.["application/json"]?.schema).toEqual({ $ref: `#/components/schemas/${route.schema}` });
       else expect(ok?.content).toBeUndefined();
       for (const other of ["200", "201", "204"].filter((s) => s !== route.success)) expect(responses[other]).toBeUndefined();
+    });
+
+    it("shows its access rule as x-caja-access and in its description", () => {
+      const rule = access[`${route.method} ${route.documented ?? route.path}`];
+      expect(op()["x-caja-access"]).toBe(rule);
+      expect(op().description).toContain(accessDescriptions[rule as AccessRule]);
     });
 
     it(route.public ? "needs no token (security: [])" : "requires the bearer token", () => {

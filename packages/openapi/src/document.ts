@@ -1,7 +1,7 @@
 import type { AnyRouter } from "@trpc/server";
 import { generateOpenApiDocument, type OpenAPIObject } from "trpc-to-openapi";
 import { createSchema } from "zod-openapi";
-import { schemas } from "@caja/api";
+import { accessDescriptions, schemas } from "@caja/api";
 import { errorCodesFor, errorResponses } from "./document-errors";
 import { nameRequestBodies, normalizeSchemas } from "./document-shapes";
 import { collectRoutes, type RestRoute } from "./routes";
@@ -19,6 +19,7 @@ interface Operation {
   summary?: string;
   security?: unknown[];
   deprecated?: boolean;
+  "x-caja-access"?: string;
   parameters?: unknown[];
   requestBody?: { content?: Record<string, { schema?: unknown }> };
   responses?: Record<string, { description?: string; headers?: unknown; content?: Record<string, { schema: unknown }> }>;
@@ -80,9 +81,12 @@ export function createOpenApiDocument({ router, version, basePath = "/api" }: Do
   return doc;
 }
 
-/** Success status, errors and security as the REST adapter answers them. */
+/** Access rule, success status, errors and security as the REST adapter answers them. */
 function describeOperation(route: RestRoute, op: Operation): void {
-  const needsToken = route.meta.openapi?.protect !== false;
+  const { access } = route.meta;
+  const needsToken = access !== "public";
+  op["x-caja-access"] = access;
+  op.description = [op.description, `**Access (\`${access}\`):** ${accessDescriptions[access]}`].filter(Boolean).join("\n\n");
   const ok = op.responses?.["200"];
   const responses: NonNullable<Operation["responses"]> = {};
   if (ok && route.method === "POST") responses["201"] = { ...ok, description: "Created" };

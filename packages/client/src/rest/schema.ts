@@ -9,10 +9,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the sessions you created */
+        /**
+         * List the sessions you created
+         * @description **Access (`admin`):** Any admin token.
+         */
         get: operations["session-list"];
         put?: never;
-        /** Create a session */
+        /**
+         * Create a session
+         * @description **Access (`admin`):** Any admin token.
+         */
         post: operations["session-create"];
         delete?: never;
         options?: never;
@@ -27,12 +33,21 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a session (owner or participant) */
+        /**
+         * Get a session (owner or participant)
+         * @description **Access (`member`):** The admin who created the session, or a participant of that session (participants never see draft activities).
+         */
         get: operations["session-get"];
-        /** Update a session's title, description or capacity */
+        /**
+         * Update a session's title, description or capacity
+         * @description **Access (`owner`):** The admin who created the session.
+         */
         put: operations["session-update"];
         post?: never;
-        /** Delete a session and everything in it */
+        /**
+         * Delete a session and everything in it
+         * @description **Access (`owner`):** The admin who created the session.
+         */
         delete: operations["session-delete"];
         options?: never;
         head?: never;
@@ -49,7 +64,7 @@ export interface paths {
         /**
          * Poll a session's status
          * @deprecated
-         * @description Deprecated alias of `GET /api/sessions/{session_id}/status`, answered the same way, for clients generated from the seed backend's document.
+         * @description Deprecated alias of `GET /api/sessions/{session_id}/status`, answered the same way, for clients generated from the seed backend's document. **Access (`member`):** The admin who created the session, or a participant of that session (participants never see draft activities).
          */
         get: operations["session-status-v1"];
         put?: never;
@@ -57,7 +72,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Move a session draft -> active -> completed */
+        /**
+         * Move a session draft -> active -> completed
+         * @description **Access (`owner`):** The admin who created the session.
+         */
         patch: operations["session-setStatus"];
         trace?: never;
     };
@@ -68,7 +86,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Poll a session's status */
+        /**
+         * Poll a session's status
+         * @description **Access (`member`):** The admin who created the session, or a participant of that session (participants never see draft activities).
+         */
         get: operations["session-status"];
         put?: never;
         post?: never;
@@ -87,7 +108,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Join a session by its code */
+        /**
+         * Join a session by its code
+         * @description **Access (`public`):** Anyone, without a token (limited per caller address).
+         */
         post: operations["participant-join"];
         delete?: never;
         options?: never;
@@ -102,7 +126,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List a session's participants */
+        /**
+         * List a session's participants
+         * @description **Access (`owner`):** The admin who created the session.
+         */
         get: operations["participant-list"];
         put?: never;
         post?: never;
@@ -119,10 +146,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List a session's activities (participants see no drafts) */
+        /**
+         * List a session's activities (participants see no drafts)
+         * @description **Access (`member`):** The admin who created the session, or a participant of that session (participants never see draft activities).
+         */
         get: operations["activity-list"];
         put?: never;
-        /** Add an activity of any type with any JSON config */
+        /**
+         * Add an activity of any type with any JSON config
+         * @description **Access (`owner`):** The admin who created the session.
+         */
         post: operations["activity-create"];
         delete?: never;
         options?: never;
@@ -137,12 +170,21 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get an activity (participants: not drafts) */
+        /**
+         * Get an activity (participants: not drafts)
+         * @description **Access (`member`):** The admin who created the session, or a participant of that session (participants never see draft activities).
+         */
         get: operations["activity-get"];
-        /** Update an activity's type, title, config or order */
+        /**
+         * Update an activity's type, title, config or order
+         * @description **Access (`owner`):** The admin who created the session.
+         */
         put: operations["activity-update"];
         post?: never;
-        /** Delete an activity and its responses */
+        /**
+         * Delete an activity and its responses
+         * @description **Access (`owner`):** The admin who created the session.
+         */
         delete: operations["activity-delete"];
         options?: never;
         head?: never;
@@ -162,7 +204,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Move an activity draft -> active -> completed */
+        /**
+         * Move an activity draft -> active -> completed
+         * @description **Access (`owner`):** The admin who created the session.
+         */
         patch: operations["activity-setStatus"];
         trace?: never;
     };
@@ -173,7 +218,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Poll an activity's status */
+        /**
+         * Poll an activity's status
+         * @description **Access (`member`):** The admin who created the session, or a participant of that session (participants never see draft activities).
+         */
         get: operations["activity-status"];
         put?: never;
         post?: never;
@@ -190,10 +238,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List responses (the owner sees all, a participant its own) */
+        /**
+         * List responses (the owner sees all, a participant its own)
+         * @description **Access (`member`):** The admin who created the session, or a participant of that session (participants never see draft activities).
+         */
         get: operations["response-list"];
         put?: never;
-        /** Submit your response to an active activity (submitting again replaces it) */
+        /**
+         * Submit your response to an active activity (submitting again replaces it)
+         * @description **Access (`participant`):** A participant of the session, acting as itself.
+         */
         post: operations["response-submit"];
         delete?: never;
         options?: never;
@@ -208,7 +262,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Responses created or updated after a timestamp; follow next_cursor for a gap-free feed */
+        /**
+         * Responses created or updated after a timestamp; follow next_cursor for a gap-free feed
+         * @description **Access (`member`):** The admin who created the session, or a participant of that session (participants never see draft activities).
+         */
         get: operations["response-feed"];
         put?: never;
         post?: never;
@@ -228,7 +285,7 @@ export interface paths {
         /**
          * Responses created or updated after a timestamp; follow next_cursor for a gap-free feed
          * @deprecated
-         * @description Deprecated alias of `GET /api/sessions/{session_id}/activities/{activity_id}/responses/since/{timestamp}`, answered the same way, for clients generated from the seed backend's document.
+         * @description Deprecated alias of `GET /api/sessions/{session_id}/activities/{activity_id}/responses/since/{timestamp}`, answered the same way, for clients generated from the seed backend's document. **Access (`member`):** The admin who created the session, or a participant of that session (participants never see draft activities).
          */
         get: operations["response-feed-v1"];
         put?: never;
@@ -249,7 +306,7 @@ export interface paths {
         /**
          * Poll an activity's status
          * @deprecated
-         * @description Deprecated alias of `GET /api/sessions/{session_id}/activities/{activity_id}/status`, answered the same way, for clients generated from the seed backend's document.
+         * @description Deprecated alias of `GET /api/sessions/{session_id}/activities/{activity_id}/status`, answered the same way, for clients generated from the seed backend's document. **Access (`member`):** The admin who created the session, or a participant of that session (participants never see draft activities).
          */
         get: operations["activity-status-v1"];
         put?: never;
