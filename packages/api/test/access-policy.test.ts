@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { accessDescriptions, accessRules, appRouter, type CajaMeta } from "../src/index";
 
 describe("access policy declarations", () => {
-  const procedures = Object.entries(appRouter._def.procedures as Record<string, { _def: { meta?: CajaMeta } }>);
+  const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { meta?: CajaMeta } }>);
 
   it("finds the router's procedures", () => {
     expect(procedures.length).toBeGreaterThan(0);
