@@ -9,14 +9,20 @@ export default defineConfig({
   format: ["esm"],
   target: "es2022",
   platform: "neutral",
-  // Declarations come from tsc (tsconfig.build.json): one .d.ts per source file, fast.
-  dts: false,
+  // One bundled .d.ts per entry. `@caja/api` resolves to the client's view of the router that
+  // scripts/app-router-declaration.ts wrote just before, and is inlined: the published types
+  // import only the packages listed in package.json (test/dist.test.ts checks that).
+  dts: {
+    compilerOptions: { paths: { "@caja/api": ["./.cache/app-router.d.ts"] } },
+  },
   clean: true,
   sourcemap: true,
   splitting: true,
   treeshake: true,
-  // The SDK imports only types from the server packages. Keeping them external means a
-  // stray runtime import shows up as an import line (test/dist.test.ts fails on it)
-  // instead of the server being bundled in silently.
-  external: [/^@caja\//],
+  esbuildOptions(options) {
+    // The SDK imports only types from the server packages. Keeping them external means a
+    // stray runtime import shows up as an import line (test/dist.test.ts fails on it)
+    // instead of the server being bundled in silently.
+    options.external = [...(options.external ?? []), "@caja/*"];
+  },
 });

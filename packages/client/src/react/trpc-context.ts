@@ -1,8 +1,12 @@
+import type { AnyTRPCRouter } from "@trpc/server";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import type { AppRouter } from "../types";
 
-// Named, so that declarations say `AppRouter` instead of spelling out the whole router.
-type CajaTRPCContext = ReturnType<typeof createTRPCContext<AppRouter>>;
+// Named, so that declarations say `AppRouter` instead of spelling out the whole router. The
+// router is a type argument of an alias rather than of `typeof createTRPCContext<...>`: the
+// declaration bundler loses the import of a name used only inside an instantiation expression.
+type TRPCContextOf<TRouter extends AnyTRPCRouter> = ReturnType<typeof createTRPCContext<TRouter>>;
+type CajaTRPCContext = TRPCContextOf<AppRouter>;
 const context: CajaTRPCContext = createTRPCContext<AppRouter>();
 
 /**

@@ -18,12 +18,19 @@ const newest = (dir: string, suffix: string) =>
   Math.max(0, ...[...filesUnder(dir, suffix)].map((file) => statSync(file).mtimeMs));
 
 /**
- * CI builds before it tests; locally, build when dist/ is missing or older than the sources
+ * What the build reads: the SDK, its build scripts, and the server sources its router type is
+ * generated from (scripts/app-router-declaration.ts).
+ */
+const buildInputs = ["src", "scripts", "../api/src", "../db/src"].map((dir) => join(packageDir, dir)).filter(existsSync);
+
+/**
+ * CI builds before it tests; locally, build when dist/ is missing or older than its inputs
  * so that the tests about the build never look at a stale one.
  */
 export function ensureBuilt(): void {
-  const built = existsSync(join(distDir, "index.js")) && existsSync(join(distDir, "types"));
-  if (built && newest(distDir, ".js") >= newest(join(packageDir, "src"), ".ts")) return;
+  const built = existsSync(join(distDir, "index.js")) && existsSync(join(distDir, "index.d.ts"));
+  const newestInput = Math.max(...buildInputs.map((dir) => newest(dir, ".ts")));
+  if (built && Math.min(newest(distDir, ".js"), newest(distDir, ".d.ts")) >= newestInput) return;
   const run = spawnSync("pnpm", ["run", "build"], { cwd: packageDir, encoding: "utf8" });
   if (run.status !== 0) throw new Error(`pnpm build failed:\n${run.stdout}\n${run.stderr}`);
 }
