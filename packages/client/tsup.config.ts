@@ -13,7 +13,7 @@ export default defineConfig({
   // scripts/app-router-declaration.ts wrote just before, and is inlined: the published types
   // import only the packages listed in package.json (test/dist.test.ts checks that).
   dts: {
-    compilerOptions: { paths: { "@caja/api": ["./.cache/app-router.d.ts"] } },
+    compilerOptions: { paths: { "@caja/api": ["./node_modules/.cache/caja-client/app-router.d.ts"] } },
   },
   clean: true,
   sourcemap: true,

@@ -9,7 +9,8 @@ import { fileURLToPath } from "node:url";
 import ts from "typescript";
 
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
-export const APP_ROUTER_DECLARATION = join(packageDir, ".cache/app-router.d.ts");
+/** A build intermediate (tsup.config.ts reads it), kept where git and Prettier look away. */
+const APP_ROUTER_DECLARATION = join(packageDir, "node_modules/.cache/caja-client/app-router.d.ts");
 
 /** Where the SDK gets `AppRouter` from; the generated file replaces that module in the bundle. */
 const TYPES_ENTRY = join(packageDir, "src/types.ts");
