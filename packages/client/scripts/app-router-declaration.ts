@@ -61,7 +61,7 @@ function generate(): string {
   const { checker, program, scratch, entry } = createChecker();
   const printer = ts.createPrinter();
   const flags = ts.NodeBuilderFlags.NoTruncation | ts.NodeBuilderFlags.MultilineObjectLiterals | ts.NodeBuilderFlags.IgnoreErrors;
-  /** Server type aliases the printed types name, copied into the generated file by name. */
+  /** Server types (aliases, interfaces) the printed types name, copied into the generated file by name. */
   const copied = new Map<string, { from: string; text?: string }>();
 
   const print = (type: ts.Type, where: string, extraFlags = ts.NodeBuilderFlags.None): string => {
@@ -69,11 +69,11 @@ function generate(): string {
     if (!node) throw new Error(`app-router-declaration: cannot print the type of ${where}`);
     return printer
       .printNode(ts.EmitHint.Unspecified, node, scratch)
-      .replace(/import\("([^"]*)"\)\.([\w$]+)/g, (_match, from: string, name: string) => copyServerAlias(from, name, where));
+      .replace(/import\("([^"]*)"\)\.([\w$]+)/g, (_match, from: string, name: string) => copyServerType(from, name, where));
   };
 
-  const copyServerAlias = (from: string, name: string, where: string): string => {
-    // Anything else from a package would make the consumer install it (zod, drizzle-orm, ...).
+  const copyServerType = (from: string, name: string, where: string): string => {
+    // A type from a package would make the consumer install it (zod, drizzle-orm, ...).
     if (from.includes("/node_modules/")) throw new Error(`app-router-declaration: ${where} uses ${name} from ${from}`);
     const seen = copied.get(name);
     if (seen && seen.from !== from)
@@ -83,11 +83,41 @@ function generate(): string {
     const file = program.getSourceFile(`${from}.ts`);
     const module = file && checker.getSymbolAtLocation(file);
     const symbol = module && checker.getExportsOfModule(module).find((candidate) => candidate.name === name);
-    // An alias is copied as what it stands for; an interface or class would bring its members' names.
-    if (!symbol || !(symbol.flags & ts.SymbolFlags.TypeAlias))
-      throw new Error(`app-router-declaration: ${where} uses ${name} from ${from}, which is not a type alias`);
-    copied.set(name, { from, text: print(checker.getDeclaredTypeOfSymbol(symbol), name, ts.NodeBuilderFlags.InTypeAlias) });
+    const declaration = symbol?.declarations?.[0];
+    const generic =
+      declaration &&
+      (ts.isTypeAliasDeclaration(declaration) || ts.isInterfaceDeclaration(declaration)) &&
+      declaration.typeParameters;
+    if (!symbol || generic || !(symbol.flags & (ts.SymbolFlags.TypeAlias | ts.SymbolFlags.Interface)))
+      throw new Error(`app-router-declaration: ${where} uses ${name} from ${from}, which is not a plain type alias or interface`);
+    const declared = checker.getDeclaredTypeOfSymbol(symbol);
+    const text =
+      symbol.flags & ts.SymbolFlags.TypeAlias
+        ? print(declared, name, ts.NodeBuilderFlags.InTypeAlias)
+        : interfaceLiteral(declared, name);
+    copied.set(name, { from, text });
     return name;
+  };
+
+  // An interface prints by its name wherever it is used; copied, it becomes the object type it
+  // describes. One with call signatures has no place on the wire and is refused.
+  const interfaceLiteral = (type: ts.Type, name: string): string => {
+    if (type.getCallSignatures().length > 0 || type.getConstructSignatures().length > 0)
+      throw new Error(`app-router-declaration: ${name} has call signatures`);
+    const members = checker.getPropertiesOfType(type).map((member) => {
+      const optional = member.flags & ts.SymbolFlags.Optional ? "?" : "";
+      const readonly = member.declarations?.some((d) => ts.getCombinedModifierFlags(d) & ts.ModifierFlags.Readonly)
+        ? "readonly "
+        : "";
+      return `${readonly}${JSON.stringify(member.name)}${optional}: ${print(checker.getTypeOfSymbol(member), `${name}.${member.name}`)};`;
+    });
+    const indexes = checker
+      .getIndexInfosOfType(type)
+      .map(
+        (info) =>
+          `${info.isReadonly ? "readonly " : ""}[key: ${print(info.keyType, `${name} index`)}]: ${print(info.type, `${name} index`)};`,
+      );
+    return `{ ${[...indexes, ...members].join(" ")} }`;
   };
 
   const property = (type: ts.Type, name: string, where: string): ts.Type => {

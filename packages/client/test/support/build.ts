@@ -21,7 +21,9 @@ const newest = (dir: string, suffix: string) =>
  * What the build reads: the SDK, its build scripts, and the server sources its router type is
  * generated from (scripts/app-router-declaration.ts).
  */
-const buildInputs = ["src", "scripts", "../api/src", "../db/src"].map((dir) => join(packageDir, dir)).filter(existsSync);
+const buildInputs = ["src", "scripts", "../api/src", "../db/src", "../activities/src"]
+  .map((dir) => join(packageDir, dir))
+  .filter(existsSync);
 
 /**
  * CI builds before it tests; locally, build when dist/ is missing or older than its inputs
