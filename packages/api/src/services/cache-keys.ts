@@ -2,5 +2,6 @@
 export const cacheKeys = {
   sessionStatus: (sessionId: number) => `s:${sessionId}:status`,
   activityStatus: (activityId: string) => `a:${activityId}:status`,
-  feedHead: (activityId: string) => `a:${activityId}:feed`,
+  /** v2: the head carries the newest visible updated_at (older instances cache another shape under the old key). */
+  feedHead: (activityId: string) => `a:${activityId}:feed-head:2`,
 };

@@ -86,17 +86,45 @@ export interface FeedPage {
   has_more: boolean;
 }
 
-/** The newest row every reader can already see, cached: an idle feed costs no query per poll. */
-async function feedHead(deps: ServiceDeps, activityId: string): Promise<{ txid: string; id: string } | null> {
+/** What every reader can already see (below xmin): the newest position, and the newest updated_at. */
+interface FeedHead {
+  txid: string;
+  id: string;
+  /**
+   * The largest updated_at of any visible row, which need not be the head
+   * row's: a writer that started early (updated_at is its start time) can
+   * commit, and pass below xmin, after one that started later.
+   */
+  newestMs: number;
+}
+
+/** Cached: an idle feed costs no query per poll, by cursor or by timestamp. */
+async function feedHead(deps: ServiceDeps, activityId: string): Promise<FeedHead | null> {
   return deps.cache.get(cacheKeys.feedHead(activityId), async () => {
-    const [row] = await queryRows<{ txid_text: string; id: string }>(
+    // One statement, one snapshot; each part is a one-row backward index probe.
+    const [row] = await queryRows<{ txid_text: string; id: string; newest_ms: string }>(
       deps.db,
-      sql`select txid::text as txid_text, id from user_responses
-           where activity_id = ${activityId} and txid < pg_snapshot_xmin(pg_current_snapshot())
-           order by txid desc, id desc limit 1`,
+      sql`select h.txid_text, h.id,
+                 (select (extract(epoch from max(n.updated_at)) * 1000)::int8::text
+                    from user_responses n
+                   where n.activity_id = ${activityId} and n.txid < pg_snapshot_xmin(pg_current_snapshot())) as newest_ms
+            from (select txid::text as txid_text, id from user_responses
+                   where activity_id = ${activityId} and txid < pg_snapshot_xmin(pg_current_snapshot())
+                   order by txid desc, id desc limit 1) h`,
     );
-    return row ? { txid: row.txid_text, id: row.id } : null;
+    return row ? { txid: row.txid_text, id: row.id, newestMs: Number(row.newest_ms) } : null;
   });
+}
+
+/**
+ * Nothing new for this poll: the cursor is at the head, or no visible row was
+ * updated after the timestamp. Participants read a subset of the activity's
+ * rows, so an empty answer for all is an empty answer for them too.
+ */
+function atHead(head: FeedHead | null, cursor: Cursor, byCursor: boolean): boolean {
+  if (!head) return true;
+  if (byCursor) return comparePositions({ txid: BigInt(head.txid), id: head.id }, cursor) <= 0;
+  return cursor.sinceMs >= head.newestMs;
 }
 
 export async function responseFeed(
@@ -105,6 +133,7 @@ export async function responseFeed(
   q: { sessionId: number; activityId: string; timestamp: string; cursor?: string; limit: number },
 ): Promise<FeedPage> {
   const sinceMs = parseSinceTimestamp(q.timestamp);
+  const byCursor = q.cursor !== undefined;
   const cursor: Cursor = q.cursor ? decodeCursor(q.cursor) : { txid: 0n, id: NIL_UUID, sinceMs };
   // Authorises, and 404s an activity of another session.
   await activityStatus(deps, claims, q.sessionId, q.activityId);
@@ -112,22 +141,34 @@ export async function responseFeed(
   const since = new Date(cursor.sinceMs).toISOString();
   const empty = (): FeedPage => ({ items: [], since, count: 0, next_cursor: encodeCursor(cursor), has_more: false });
 
-  if (ownOnly === null) {
-    const head = await feedHead(deps, q.activityId);
-    if (!head || comparePositions({ txid: BigInt(head.txid), id: head.id }, cursor) <= 0) return empty();
-  }
+  if (atHead(await feedHead(deps, q.activityId), cursor, byCursor)) return empty();
 
+  const own = ownOnly === null ? sql`` : sql`and participant_id = ${ownOnly}`;
+  const columns = sql`id, session_id, participant_id, activity_id, response_data, created_at, updated_at`;
   const rows = await queryRows<FeedRow>(
     deps.db,
-    sql`select id, session_id, participant_id, activity_id, response_data, created_at, updated_at, txid::text as txid_text
-          from user_responses
-         where activity_id = ${q.activityId}
-           and (txid, id) > (${cursor.txid.toString()}::xid8, ${cursor.id}::uuid)
-           and txid < pg_snapshot_xmin(pg_current_snapshot())
-           and updated_at > ${since}::timestamptz
-           ${ownOnly === null ? sql`` : sql`and participant_id = ${ownOnly}`}
-         order by txid, id
-         limit ${q.limit + 1}`,
+    byCursor
+      ? sql`select ${columns}, txid::text as txid_text
+              from user_responses
+             where activity_id = ${q.activityId}
+               and (txid, id) > (${cursor.txid.toString()}::xid8, ${cursor.id}::uuid)
+               and txid < pg_snapshot_xmin(pg_current_snapshot())
+               and updated_at > ${since}::timestamptz
+               ${own}
+             order by txid, id
+             limit ${q.limit + 1}`
+      : // By timestamp: the rows updated after it, as a range of the (activity_id, updated_at)
+        // index whatever the statistics say (materialized, the order by cannot pull the plan onto
+        // the feed index, which would walk every row of the activity filtering on updated_at).
+        sql`with recent as materialized (
+              select ${columns}, txid from user_responses
+               where activity_id = ${q.activityId} and updated_at > ${since}::timestamptz ${own}
+            )
+            select ${columns}, txid::text as txid_text
+              from recent
+             where txid < pg_snapshot_xmin(pg_current_snapshot())
+             order by txid, id
+             limit ${q.limit + 1}`,
   );
   if (rows.length === 0) return empty();
   const hasMore = rows.length > q.limit;

@@ -1,0 +1,57 @@
+import { sql, type Database } from "@caja/db";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { submitResponse } from "../src/services/responses";
+import { createApiHarness, type ApiHarness } from "./harness";
+
+/**
+ * A writer's updated_at is its transaction's start time, so the row at the
+ * feed's head (the newest position) need not carry the newest updated_at. A
+ * second connection is needed to commit in between: PostgreSQL only.
+ */
+let h: ApiHarness;
+beforeAll(async () => {
+  h = await createApiHarness();
+}, 60_000);
+afterAll(async () => h?.close());
+
+describe("GET .../responses/since/{timestamp} with a writer that started early and committed late", () => {
+  it("still shows a poller at the late row's updated_at the answer updated after it", async () => {
+    const admin = h.caller(h.adminToken("owner"));
+    const session = await admin.session.create({ title: "Late writer" });
+    const activity = await admin.activity.create({ session_id: session.id, type: "word_cloud", title: "Words" });
+    await admin.session.setStatus({ session_id: session.id, status: "active" });
+    await admin.activity.setStatus({ activity_id: activity.id, status: "active" });
+    const early = await h.caller().participant.join({ join_code: session.join_code, nickname: "early" });
+    const later = await h.caller().participant.join({ join_code: session.join_code, nickname: "later" });
+    const ids = { session_id: session.id, activity_id: activity.id };
+
+    await h.db.db.transaction(async (tx) => {
+      const [{ started }] = (await tx.execute(sql`select now()::text as started`)) as unknown as [{ started: string }];
+      // The other writer starts (and commits) strictly later, at millisecond precision.
+      for (;;) {
+        const answer = await h.caller(later.token).response.submit({ ...ids, response_data: { n: 2 } });
+        if (Date.parse(answer.updated_at) > Date.parse(started) + 1) break;
+      }
+      await submitResponse(
+        { db: tx as unknown as Database, cache: h.deps.cache },
+        { sessionId: session.id, activityId: activity.id, participantId: early.participant.id, data: { n: 1 } },
+      );
+    });
+
+    const feed = (timestamp: string) => admin.response.feed({ ...ids, timestamp, limit: 100 });
+    // Rows show once every older writing transaction of the cluster has ended: wait for that, boundedly.
+    let all = await feed("2000-01-01T00:00:00.000Z");
+    for (const until = Date.now() + 10_000; all.items.length < 2 && Date.now() < until;) {
+      await new Promise((r) => setTimeout(r, 25));
+      all = await feed("2000-01-01T00:00:00.000Z");
+    }
+    const [head, newer] = [all.items.at(-1), all.items.at(0)];
+    // The head (newest position) is the early writer's row, with the older updated_at.
+    expect(head?.response_data).toEqual({ n: 1 });
+    expect(newer?.response_data).toEqual({ n: 2 });
+    expect(Date.parse(newer?.updated_at ?? "")).toBeGreaterThan(Date.parse(head?.updated_at ?? ""));
+
+    const after = await feed(head?.updated_at ?? "");
+    expect(after.items.map((i) => i.response_data)).toEqual([{ n: 2 }]);
+  });
+});

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiHarness, type ApiHarness } from "./harness";
+
+/**
+ * The spec's timestamp feed without a cursor, as the seed frontend polls it:
+ * `responses/since/{the newest updated_at it has seen}`. Answered from the
+ * cached feed head when nothing visible was updated after the timestamp.
+ */
+let h: ApiHarness;
+beforeAll(async () => {
+  h = await createApiHarness();
+}, 60_000);
+afterAll(async () => h?.close());
+
+const ms = (iso: string, delta: number) => new Date(Date.parse(iso) + delta).toISOString();
+
+async function openRoom(participants: number) {
+  const admin = h.caller(h.adminToken("owner"));
+  const session = await admin.session.create({ title: "Timestamps" });
+  const activity = await admin.activity.create({ session_id: session.id, type: "word_cloud", title: "Words" });
+  await admin.session.setStatus({ session_id: session.id, status: "active" });
+  await admin.activity.setStatus({ activity_id: activity.id, status: "active" });
+  const tokens: string[] = [];
+  for (let i = 0; i < participants; i++) {
+    tokens.push((await h.caller().participant.join({ join_code: session.join_code, nickname: `p${i}` })).token);
+  }
+  const ids = { session_id: session.id, activity_id: activity.id };
+  /** The answers' `n` in one timestamp poll, as `who` sees them. */
+  const since = async (timestamp: string, who = admin) =>
+    (await who.response.feed({ ...ids, timestamp, limit: 100 })).items.map((i) => (i.response_data as { n: number }).n);
+  return {
+    admin,
+    tokens,
+    since,
+    /** Submits, then waits (boundedly) until every older writing transaction of the cluster has ended and the feed shows it. */
+    submit: async (token: string, n: number) => {
+      const answer = await h.caller(token).response.submit({ ...ids, response_data: { n } });
+      for (const until = Date.now() + 10_000; Date.now() < until; await new Promise((r) => setTimeout(r, 25))) {
+        if ((await since(ms(answer.updated_at, -1))).includes(n)) break;
+      }
+      return answer;
+    },
+  };
+}
+
+/** Submits until the answer's updated_at is later than `after` (updated_at has millisecond precision). */
+async function submitAfter(room: Awaited<ReturnType<typeof openRoom>>, token: string, n: number, after: string) {
+  for (;;) {
+    const answer = await room.submit(token, n);
+    if (answer.updated_at > after) return answer;
+  }
+}
+
+describe("GET .../responses/since/{timestamp} without a cursor", () => {
+  it("returns only the answers updated after the timestamp", async () => {
+    const room = await openRoom(2);
+    const [t0, t1] = room.tokens as [string, string];
+    const first = await room.submit(t0, 1);
+    const second = await submitAfter(room, t1, 2, first.updated_at);
+
+    expect(await room.since("2000-01-01T00:00:00.000Z")).toEqual([1, 2]);
+    expect(await room.since(first.updated_at)).toEqual([2]);
+    expect(await room.since(ms(second.updated_at, -1))).toEqual([2]);
+  });
+
+  it("is empty at or after the newest update, and shows the next update", async () => {
+    const room = await openRoom(2);
+    const [t0, t1] = room.tokens as [string, string];
+    await room.submit(t0, 1);
+    const newest = await room.submit(t1, 2);
+
+    expect(await room.since(newest.updated_at)).toEqual([]);
+    expect(await room.since(ms(newest.updated_at, 60_000))).toEqual([]);
+
+    await submitAfter(room, t0, 3, newest.updated_at);
+    expect(await room.since(newest.updated_at)).toEqual([3]);
+  });
+
+  it("shows a participant only their own answers", async () => {
+    const room = await openRoom(2);
+    const [t0, t1] = room.tokens as [string, string];
+    const mine = await room.submit(t0, 1);
+    const theirs = await submitAfter(room, t1, 2, mine.updated_at);
+    const me = h.caller(t0);
+
+    expect(await room.since("2000-01-01T00:00:00.000Z", me)).toEqual([1]);
+    // Behind the activity's newest update, but nothing of mine is newer.
+    expect(await room.since(mine.updated_at, me)).toEqual([]);
+    expect(await room.since(theirs.updated_at, me)).toEqual([]);
+  });
+});
