@@ -95,19 +95,37 @@ export function auditSubmissions(submissions: Submission[], stored: StoredRespon
   return { sent: submissions.length, acknowledged, lost, lostExamples };
 }
 
+export interface FollowedFeed {
+  presenter: Presenter;
+  /** Stored responses it still did not show at their latest version after the drain. */
+  behind: number;
+}
+
+/** Each presenter's screen ends with the table: every stored response once, at its latest version. */
+function feedCheck(stored: StoredResponse[], { presenter, behind }: FollowedFeed): Check {
+  const storedIds = new Set(stored.map((r) => r.id));
+  const phantom = [...presenter.latest.keys()].filter((id) => !storedIds.has(id)).length;
+  return {
+    name: `feed followed by ${presenter.mode} shows every stored response once, at its latest version`,
+    fatal: true,
+    ok: behind === 0 && presenter.duplicates === 0 && presenter.regressions === 0 && phantom === 0,
+    detail:
+      `${stored.length} stored, ${presenter.latest.size} ids in the feed, ${behind} missing or stale, ` +
+      `${presenter.duplicates} versions delivered twice, ${presenter.regressions} older after newer, ${phantom} not in the database ` +
+      `(${presenter.itemsReceived} items received)`,
+  };
+}
+
 export function buildChecks(input: {
   audit: SubmissionAudit;
   stored: StoredResponse[];
-  presenter: Presenter;
-  feedBehind: number;
+  feeds: FollowedFeed[];
   serverErrors: number;
   serverErrorExamples: string[];
   counter: { reported: number; stored: number } | null;
   unfinished: number;
 }): Check[] {
-  const { audit, presenter } = input;
-  const storedIds = new Set(input.stored.map((r) => r.id));
-  const phantom = [...presenter.latest.keys()].filter((id) => !storedIds.has(id)).length;
+  const { audit } = input;
   return [
     {
       name: "no 5xx",
@@ -124,15 +142,7 @@ export function buildChecks(input: {
       ok: audit.lost === 0,
       detail: `${audit.acknowledged} acknowledged of ${audit.sent} sent, ${audit.lost} lost${audit.lostExamples.length ? `: ${audit.lostExamples.join("; ")}` : ""}`,
     },
-    {
-      name: "feed shows every stored response once, at its latest version",
-      fatal: true,
-      ok: input.feedBehind === 0 && presenter.duplicates === 0 && presenter.regressions === 0 && phantom === 0,
-      detail:
-        `${input.stored.length} stored, ${presenter.latest.size} ids in the feed, ${input.feedBehind} missing or stale, ` +
-        `${presenter.duplicates} versions delivered twice, ${presenter.regressions} older after newer, ${phantom} not in the database ` +
-        `(${presenter.itemsReceived} items received)`,
-    },
+    ...input.feeds.map((feed) => feedCheck(input.stored, feed)),
     {
       name: "activity status response_count matches the database",
       fatal: true,

@@ -21,10 +21,15 @@ export interface FeedVersion {
   updatedAt: string;
 }
 
+/** How a presenter follows the feed: by `next_cursor` (gap-free), or by the newest `updated_at` it has seen (the spec's timestamp, as the seed frontend polls). */
+export type FollowMode = "cursor" | "timestamp";
+
 /**
- * The presenter's screen: follows responses/since with the cursor it is handed,
- * keeps the latest version of every response by id, and notices any version
- * delivered twice or older than one already shown.
+ * The presenter's screen: follows responses/since, keeps the latest version of
+ * every response by id, and notices any version delivered twice or older than
+ * one already shown. By timestamp it asks for what changed after the newest
+ * `updated_at` it has seen, and uses `next_cursor` only to page through
+ * `has_more`.
  */
 export class Presenter {
   readonly latest = new Map<string, FeedVersion>();
@@ -37,6 +42,8 @@ export class Presenter {
   private readonly seen = new Set<string>();
   private cursor: string | null = null;
   private etag: string | null = null;
+  private newest: string;
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly pool: Pool,
@@ -45,15 +52,29 @@ export class Presenter {
     private readonly authorization: string,
     private readonly since: string,
     private readonly limit: number,
-  ) {}
+    readonly mode: FollowMode = "cursor",
+  ) {
+    this.newest = since;
+  }
 
-  /** One request; throws only on a network error. */
-  async poll(): Promise<{ status: number; hasMore: boolean }> {
+  /**
+   * One request; throws only on a network error. Requests are sent one at a
+   * time whoever asks (the scenario's loop may still be paging when the checks
+   * drain the feed): two callers must not both apply the page of one cursor.
+   */
+  poll(): Promise<{ status: number; hasMore: boolean }> {
+    const answer = this.queue.then(() => this.pollOnce());
+    this.queue = answer.catch(() => undefined);
+    return answer;
+  }
+
+  private async pollOnce(): Promise<{ status: number; hasMore: boolean }> {
     const headers: Record<string, string> = { authorization: this.authorization };
     if (this.etag) headers["if-none-match"] = this.etag;
+    const since = this.mode === "timestamp" ? this.newest : this.since;
     const res = await this.pool.request({
       method: "GET",
-      path: paths.feed(this.room.sessionId, this.room.activityId, this.since, this.cursor, this.limit),
+      path: paths.feed(this.room.sessionId, this.room.activityId, since, this.cursor, this.limit),
       headers,
     });
     if (res.statusCode !== 200) {
@@ -64,7 +85,7 @@ export class Presenter {
     const body = (await res.body.json()) as FeedBody;
     const etag = res.headers.etag;
     this.etag = typeof etag === "string" ? etag : null;
-    this.cursor = body.next_cursor;
+    this.cursor = this.mode === "cursor" || body.has_more ? body.next_cursor : null;
     this.maxAdvertisedPollMs = Math.max(this.maxAdvertisedPollMs, body.poll_interval_ms);
     for (const item of body.items) this.apply(item);
     return { status: 200, hasMore: body.has_more };
@@ -80,6 +101,8 @@ export class Presenter {
 
   private apply(item: FeedItemBody): void {
     this.itemsReceived++;
+    // ISO-8601 UTC strings of one format order as their instants.
+    if (item.updated_at > this.newest) this.newest = item.updated_at;
     const seq = typeof item.response_data.seq === "number" ? item.response_data.seq : -1;
     const key = `${item.id}:${seq}`;
     if (this.seen.has(key)) this.duplicates++;

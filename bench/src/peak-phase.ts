@@ -35,8 +35,13 @@ export async function runPeakPhase(
         token: fixture.participantToken,
       },
       {
-        name: "GET responses/since (at head)",
+        name: "GET responses/since (cursor at head)",
         path: paths.feed(fixture.sessionId, fixture.activityId, "2000-01-01T00:00:00Z", fixture.feedCursor, 100),
+        token: fixture.adminToken,
+      },
+      {
+        name: "GET responses/since (timestamp at head)",
+        path: paths.feed(fixture.sessionId, fixture.activityId, fixture.feedNewest, null, 100),
         token: fixture.adminToken,
       },
     ];

@@ -149,7 +149,7 @@ export function renderReport(r: BenchResult): string {
   const out: string[] = [
     `Caja bench (${r.mode}) ${r.label}: ${o.participants} participants polling 2 routes ` +
       (o.followPollInterval ? "after the server's poll_interval_ms" : `every ${o.pollEveryMs} ms`) +
-      ` ±${fmt(100 * o.jitter, 0)}%, writes ${o.writes}, presenter feed every 1 s`,
+      ` ±${fmt(100 * o.jitter, 0)}%, writes ${o.writes}, two presenters following the feed every 1 s (by cursor, by timestamp)`,
     `machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGb} GB, Node ${m.node}, PostgreSQL ${m.postgres}, Redis ${m.redis}; load average at start ${m.loadAverageAtStart}; commit ${m.commit}`,
     `NOTE: ${r.note}`,
     ...busyWarning(r),

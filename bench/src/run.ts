@@ -78,9 +78,12 @@ export async function runBench(opts: BenchOptions, command: string): Promise<Ben
     const writePool = createPool(server.url, opts.connections);
     undo.push(["pool", async () => (pool.destroyed ? undefined : pool.close())]);
     undo.push(["write pool", async () => (writePool.destroyed ? undefined : writePool.close())]);
-    const presenterPool = createPool(server.url, 1);
-    undo.push(["presenterPool", () => presenterPool.close()]);
-    const presenter = new Presenter(presenterPool, ledger, room, `Bearer ${adminToken}`, since, 1000);
+    // Two screens, each on a connection of its own: one follows next_cursor, one the newest updated_at it has seen.
+    const presenters = (["cursor", "timestamp"] as const).map((mode) => {
+      const presenterPool = createPool(server.url, 1);
+      undo.push([`${mode} presenter pool`, () => presenterPool.close()]);
+      return new Presenter(presenterPool, ledger, room, `Bearer ${adminToken}`, since, 1000, mode);
+    });
 
     const meters = {
       server: new ProcessMeter(server.pid),
@@ -107,7 +110,7 @@ export async function runBench(opts: BenchOptions, command: string): Promise<Ben
     const scenario = await runScenario(
       { polls: pool, writes: writePool },
       { ...room, participants },
-      presenter,
+      presenters,
       ledger,
       {
         warmupMs: opts.warmupSeconds * 1000,
@@ -144,7 +147,9 @@ export async function runBench(opts: BenchOptions, command: string): Promise<Ben
     log("checking: database, feed, counters");
     // An aborted request may still commit in the server: read until the table stops changing.
     const stored = await settledResponses(db, room.activityId, 30_000);
-    const behind = await drainFeed(presenter, stored, 20_000);
+    const feeds = await Promise.all(
+      presenters.map(async (presenter) => ({ presenter, behind: await drainFeed(presenter, stored, 20_000) })),
+    );
     // Past both cache TTLs (local 200 ms + shared 500 ms by default), the status must agree with the table.
     await new Promise((r) => setTimeout(r, 1500));
     const status = await callJson<{ response_count: number }>(
@@ -169,8 +174,7 @@ export async function runBench(opts: BenchOptions, command: string): Promise<Ben
     const checks = buildChecks({
       audit,
       stored,
-      presenter,
-      feedBehind: behind,
+      feeds,
       serverErrors: ledger.serverErrors,
       serverErrorExamples: [
         ...ledger.examples,

@@ -68,7 +68,8 @@ export async function runScenario(
    */
   pools: { polls: Pool; writes: Pool },
   room: Room,
-  presenter: Presenter,
+  /** Screens following the feed, each on its own: one by cursor, one by timestamp. */
+  presenters: Presenter[],
   ledger: ErrorLedger,
   options: ScenarioOptions,
   hooks: ScenarioHooks,
@@ -78,8 +79,11 @@ export async function runScenario(
     session: new RouteStats("GET session status"),
     activity: new RouteStats("GET activity status"),
     submit: new RouteStats("POST response"),
-    feed: new RouteStats("GET responses/since (presenter)"),
   };
+  const feeds = presenters.map((presenter) => ({
+    presenter,
+    stats: new RouteStats(`GET responses/since (${presenter.mode} presenter)`),
+  }));
   const submissions: Submission[] = [];
   const t0 = performance.now() + 100;
   const windowStart = t0 + options.warmupMs;
@@ -210,38 +214,41 @@ export async function runScenario(
     if (order.length > 0) scheduler.at(t0, run);
   }
 
-  // The presenter: one screen, one request at a time; a tick that finds it busy runs right after.
-  let presenterBusy = false;
-  let presenterDue: number | null = null;
-  const presenterTick = (scheduledAt: number): void => {
-    if (scheduledAt + options.presenterEveryMs < end) scheduler.at(scheduledAt + options.presenterEveryMs, presenterTick);
-    if (presenterBusy) {
-      presenterDue ??= scheduledAt;
-      return;
-    }
-    void presenterRun(scheduledAt);
-  };
-  const presenterRun = async (scheduledAt: number): Promise<void> => {
-    presenterBusy = true;
-    inflight++;
-    let due: number | null = scheduledAt;
-    while (due !== null) {
-      const at: number = due;
-      try {
-        const { status, hasMore } = await presenter.poll();
-        if (inWindow(at)) stats.feed.record(performance.now() - at, status);
-        // Following has_more is part of the same screen refresh: the next page is due now.
-        due = hasMore ? performance.now() : presenterDue;
-      } catch {
-        if (inWindow(at)) stats.feed.recordNetworkError(performance.now() - at);
-        due = presenterDue;
+  // Each presenter: one screen, one request at a time; a tick that finds it busy runs right after.
+  const follow = (presenter: Presenter, stats: RouteStats) => {
+    let busy = false;
+    let pending: number | null = null;
+    const tick = (scheduledAt: number): void => {
+      if (scheduledAt + options.presenterEveryMs < end) scheduler.at(scheduledAt + options.presenterEveryMs, tick);
+      if (busy) {
+        pending ??= scheduledAt;
+        return;
       }
-      presenterDue = null;
-    }
-    inflight--;
-    presenterBusy = false;
+      void run(scheduledAt);
+    };
+    const run = async (scheduledAt: number): Promise<void> => {
+      busy = true;
+      inflight++;
+      let due: number | null = scheduledAt;
+      while (due !== null) {
+        const at: number = due;
+        try {
+          const { status, hasMore } = await presenter.poll();
+          if (inWindow(at)) stats.record(performance.now() - at, status);
+          // Following has_more is part of the same screen refresh: the next page is due now.
+          due = hasMore ? performance.now() : pending;
+        } catch {
+          if (inWindow(at)) stats.recordNetworkError(performance.now() - at);
+          due = pending;
+        }
+        pending = null;
+      }
+      inflight--;
+      busy = false;
+    };
+    return tick;
   };
-  scheduler.at(t0, presenterTick);
+  for (const feed of feeds) scheduler.at(t0, follow(feed.presenter, feed.stats));
 
   scheduler.at(windowStart, () => hooks.windowStart());
   const finished = new Promise<void>((resolve) =>
@@ -266,12 +273,12 @@ export async function runScenario(
   const windowSeconds = options.durationMs / 1000;
   return {
     windowSeconds,
-    routes: [stats.session, stats.activity, stats.submit, stats.feed].map((s) => s.summary(windowSeconds)),
+    routes: [stats.session, stats.activity, stats.submit, ...feeds.map((f) => f.stats)].map((s) => s.summary(windowSeconds)),
     submissions,
     offered: {
       pollsPerSecond: (2 * room.participants.length * 1000) / options.pollEveryMs,
       submissionsPerSecond,
-      presenterPerSecond: 1000 / options.presenterEveryMs,
+      presenterPerSecond: (presenters.length * 1000) / options.presenterEveryMs,
     },
     generatorLagMs: scheduler.lag.summary(),
     unfinishedAfterDrain: unanswered,

@@ -92,6 +92,8 @@ export interface PeakFixture {
   participantToken: string;
   adminToken: string;
   feedCursor: string;
+  /** The answer's updated_at: a timestamp poll at the head. */
+  feedNewest: string;
 }
 
 /**
@@ -109,6 +111,7 @@ export async function peakFixture(pool: Pool, ledger: ErrorLedger, adminToken: s
     body: { response_data: responseData(person, 1) },
   });
   if (res.status !== 201) throw new Error(`peak fixture: submission answered ${res.status}`);
+  const answer = res.body as { updated_at: string };
   const feed = await callJson<{ next_cursor: string }>(
     pool,
     ledger,
@@ -124,5 +127,6 @@ export async function peakFixture(pool: Pool, ledger: ErrorLedger, adminToken: s
     participantToken: person.token,
     adminToken,
     feedCursor: feed.body.next_cursor,
+    feedNewest: answer.updated_at,
   };
 }

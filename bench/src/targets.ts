@@ -31,7 +31,7 @@ function worst(routes: RouteSummary[]) {
 export function evaluateTargets(input: TargetInput): TargetVerdict[] {
   const w = worst(input.routes);
   const each = input.routes
-    .map((r) => `${r.route.replace(/^(GET|POST) /, "").replace(" (presenter)", "")} ${r.latencyMs.p99.toFixed(1)}`)
+    .map((r) => `${r.route.replace(/^(GET|POST) /, "").replace(/ \((\w+) presenter\)$/, " by $1")} ${r.latencyMs.p99.toFixed(1)}`)
     .join(", ");
   const latency = `worst p99 ${w.p99.toFixed(1)} ms (${w.route}); p99 ms: ${each}; ${w.errors} errors`;
   const verdicts: TargetVerdict[] = [];

@@ -37,14 +37,15 @@ describe("pnpm bench --quick", () => {
     expect(result).toMatchObject({ version: 1, mode: "quick", ok: true });
     expect(result.checks.length).toBeGreaterThanOrEqual(5);
     for (const check of result.checks) expect(check.ok, `${check.name}: ${check.detail}`).toBe(true);
-    expect(result.checks.filter((c) => c.fatal).length).toBe(4);
+    expect(result.checks.filter((c) => c.fatal).length).toBe(5);
 
     expect(result.setup.joins).toBe(result.options.participants);
     expect(result.scenario.routes.map((r) => r.route)).toEqual([
       "GET session status",
       "GET activity status",
       "POST response",
-      "GET responses/since (presenter)",
+      "GET responses/since (cursor presenter)",
+      "GET responses/since (timestamp presenter)",
     ]);
     for (const route of result.scenario.routes) {
       expect(route.requests, route.route).toBeGreaterThan(0);
@@ -62,7 +63,7 @@ describe("pnpm bench --quick", () => {
     expect(result.database.polls).toBe(polls);
     expect(result.database.transactions).toBeGreaterThan(0);
 
-    expect(result.peak?.runs).toHaveLength(7);
+    expect(result.peak?.runs).toHaveLength(9);
     for (const run of result.peak?.runs ?? []) expect(run.requestsPerSecond, run.name).toBeGreaterThan(0);
     expect(result.peak?.runs.slice(1).every((r) => r.ratio !== null && r.ratio > 0)).toBe(true);
     expect(result.targets.length).toBe(5);
