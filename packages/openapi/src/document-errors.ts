@@ -1,6 +1,6 @@
 import { STATUS_CODES } from "node:http";
 import { errorCodes, type ErrorCode } from "@caja/api";
-import type { RestRoute } from "./routes";
+import type { RestRoute } from "./rest-routes";
 
 export const errorResponseRef = { $ref: "#/components/schemas/ErrorResponse" } as const;
 

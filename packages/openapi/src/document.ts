@@ -4,7 +4,7 @@ import { createSchema } from "zod-openapi";
 import { accessDescriptions, schemas } from "@caja/api";
 import { errorCodesFor, errorResponses } from "./document-errors";
 import { nameRequestBodies, normalizeSchemas } from "./document-shapes";
-import { collectRoutes, type RestRoute } from "./routes";
+import { collectRoutes, type RestRoute } from "./rest-routes";
 
 export interface DocumentOptions {
   router: AnyRouter;

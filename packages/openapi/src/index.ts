@@ -1,6 +1,6 @@
-export { createRestHandler, sendError, type RestHandlerOptions } from "./handler";
+export { createRestHandler, sendError, type RestHandlerOptions } from "./rest-handler";
+export { collectRoutes, matchRoute, legacyPollPrefix, type RestRoute } from "./rest-routes";
 export { createOpenApiDocument, type DocumentOptions } from "./document";
-export { collectRoutes, matchRoute, type RestRoute } from "./routes";
 export { etagOf, matchesIfNoneMatch } from "./etag";
 export { createTrpcGetHandler, type TrpcGetHandlerOptions } from "./trpc-get";
-export { invokeProcedure } from "./invoke";
+export { invokeProcedure, proceduresOf, spreadPatchStatus } from "./trpc-internals";

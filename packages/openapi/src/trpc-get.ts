@@ -1,18 +1,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { getHTTPStatusCodeFromError } from "@trpc/server/http";
-import { getErrorShape, getTRPCErrorFromUnknown, type AnyRouter } from "@trpc/server/unstable-core-do-not-import";
+import type { AnyRouter } from "@trpc/server";
 import { privateRevalidate, sendRevalidated } from "./etag";
-import { invokeProcedure } from "./invoke";
+import { invokeProcedure, proceduresOf, trpcErrorAnswer } from "./trpc-internals";
 
 export interface TrpcGetHandlerOptions<TContext> {
   router: AnyRouter;
   createContext: (req: IncomingMessage) => TContext;
   /** `/trpc` */
   basePath?: string;
-}
-
-interface ProcedureDef {
-  _def: { type: string };
 }
 
 /**
@@ -25,15 +20,14 @@ interface ProcedureDef {
  */
 export function createTrpcGetHandler<TContext>(options: TrpcGetHandlerOptions<TContext>) {
   const prefix = (options.basePath ?? "/trpc").replace(/\/$/, "") + "/";
-  const procedures = options.router._def.procedures as Record<string, ProcedureDef>;
-  const config = options.router._def._config;
+  const procedures = proceduresOf(options.router);
 
   return async function handleTrpcGet(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const url = req.url ?? "/";
     if (req.method !== "GET" || !url.startsWith(prefix)) return false;
     const q = url.indexOf("?");
     const names = decodeURIComponent(url.slice(prefix.length, q === -1 ? undefined : q)).split(",");
-    if (!names.every((name) => procedures[name]?._def.type === "query")) return false;
+    if (!names.every((name) => procedures.get(name)?.type === "query")) return false;
     const params = new URLSearchParams(q === -1 ? "" : url.slice(q + 1));
     const batch = params.get("batch") === "1";
     if (!batch && names.length !== 1) return false;
@@ -55,9 +49,8 @@ export function createTrpcGetHandler<TContext>(options: TrpcGetHandlerOptions<TC
             body: { result: { data: await invokeProcedure(options.router, ctx, path, "query", inputs[i]) } },
           };
         } catch (cause) {
-          const error = getTRPCErrorFromUnknown(cause);
-          const shape = getErrorShape({ config, error, type: "query", path, input: inputs[i], ctx });
-          return { status: getHTTPStatusCodeFromError(error), body: { error: shape } };
+          const { status, shape } = trpcErrorAnswer(options.router, cause, { path, input: inputs[i], ctx });
+          return { status, body: { error: shape } };
         }
       }),
     );

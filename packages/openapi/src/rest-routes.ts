@@ -1,5 +1,6 @@
 import type { AnyRouter } from "@trpc/server";
 import type { CajaMeta } from "@caja/api";
+import { proceduresOf } from "./trpc-internals";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -21,10 +22,6 @@ export interface RestRoute {
   specificity: number;
 }
 
-interface ProcedureDef {
-  _def: { meta?: CajaMeta; type: "query" | "mutation" | "subscription" };
-}
-
 /**
  * The seed backend also served its polling routes under `/v1`, and clients
  * generated from its document call them there: each polling route outside `/v1`
@@ -33,13 +30,11 @@ interface ProcedureDef {
 export const legacyPollPrefix = "/v1";
 
 export function collectRoutes(router: AnyRouter): RestRoute[] {
-  const procedures = router._def.procedures as Record<string, ProcedureDef>;
   const routes: RestRoute[] = [];
-  for (const [procedure, { _def }] of Object.entries(procedures)) {
-    const meta = _def.meta;
+  for (const [procedure, { type, meta }] of proceduresOf(router)) {
     const openapi = meta?.openapi;
-    if (!meta || !openapi || openapi.enabled === false || _def.type === "subscription") continue;
-    const route = { method: openapi.method, procedure, type: _def.type, poll: meta.poll === true, meta };
+    if (!meta || !openapi || openapi.enabled === false || type === "subscription") continue;
+    const route = { method: openapi.method, procedure, type, poll: meta.poll === true, meta };
     routes.push({ ...route, path: openapi.path, ...segmentsOf(openapi.path) });
     if (route.poll && !openapi.path.startsWith(legacyPollPrefix + "/")) {
       const alias = legacyPollPrefix + openapi.path;

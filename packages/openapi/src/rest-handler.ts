@@ -2,8 +2,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AnyRouter } from "@trpc/server";
 import { CajaError, toWireError, type Context } from "@caja/api";
 import { sendRevalidated } from "./etag";
-import { invokeProcedure } from "./invoke";
-import { collectRoutes, matchRoute } from "./routes";
+import { collectRoutes, matchRoute } from "./rest-routes";
+import { invokeProcedure } from "./trpc-internals";
 
 export interface RestHandlerOptions {
   router: AnyRouter;
