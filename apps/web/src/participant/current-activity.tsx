@@ -1,0 +1,46 @@
+import { useActivityStatus, useSubmitResponse, useTRPC } from "@caja/client/react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { asTyped, promptOf, typeLabel } from "../activity-types";
+import { describeError } from "../shared/errors";
+import { AnswerForm } from "./answer-forms";
+
+/** The activity the presenter has on now, with the input its type needs. */
+export function CurrentActivity({ sessionId, activityId }: { sessionId: number; activityId: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const ids = { session_id: sessionId, activity_id: activityId };
+  const activity = useQuery(trpc.activity.get.queryOptions(ids, { staleTime: Infinity }));
+  const status = useActivityStatus(sessionId, activityId);
+  const mine = useQuery(trpc.response.list.queryOptions({ ...ids, limit: 100 }));
+  const submit = useSubmitResponse({ onSuccess: () => queryClient.invalidateQueries(trpc.response.list.queryFilter()) });
+
+  if (!activity.data) {
+    return <p role="status">{activity.error ? describeError(activity.error) : "Loading the question…"}</p>;
+  }
+  const open = (status.data?.status ?? activity.data.status) === "active";
+  const typed = asTyped(activity.data);
+  const previous = [...(mine.data?.items ?? [])].sort((a, b) => a.created_at.localeCompare(b.created_at));
+  return (
+    <section className="card answer" aria-labelledby="question">
+      <p className="muted">{typeLabel(activity.data.type)}</p>
+      <h1 id="question" tabIndex={-1}>
+        {promptOf(activity.data)}
+      </h1>
+      {!open && <p className="notice">Answers are closed.</p>}
+      {typed ? (
+        <AnswerForm
+          key={previous.at(-1)?.updated_at ?? "none"}
+          activity={typed}
+          previous={previous.map((r) => r.response_data)}
+          disabled={!open || submit.isPending}
+          onSubmit={(response_data) => submit.mutate({ ...ids, response_data })}
+        />
+      ) : (
+        <p>This activity type has no input here yet.</p>
+      )}
+      <p role="status" aria-live="polite" className={submit.error ? "error" : "sent"}>
+        {submit.error ? describeError(submit.error) : submit.isSuccess ? "Sent. You can change your answer while the activity is open." : ""}
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,70 @@
+import type { RouterOutputs } from "@caja/client";
+import { useActivityStatus, useResponseFeed, useTRPC } from "@caja/client/react";
+import { useQuery } from "@tanstack/react-query";
+import { useEffect, useMemo } from "react";
+import { promptOf, typeLabel } from "../activity-types";
+import { ActivityResults } from "../results/activity-results";
+import { ConnectionStatus } from "../shared/connection-status";
+
+type Activity = RouterOutputs["activity"]["list"]["items"][number];
+
+/** The activity on screen: its question, how many answered, the results and the latest answers. */
+export function LiveActivity({ sessionId, activity }: { sessionId: number; activity: Activity }) {
+  const status = useActivityStatus(sessionId, activity.id);
+  const feed = useResponseFeed(sessionId, activity.id);
+  const count = status.data?.response_count ?? 0;
+  return (
+    <section className="card live" aria-labelledby="live-heading">
+      <div className="live-head">
+        <p className="muted">
+          {typeLabel(activity.type)} · <span className={`badge badge-${status.data?.status ?? activity.status}`}>{status.data?.status ?? activity.status}</span>
+        </p>
+        <ConnectionStatus queries={[status, feed]} />
+      </div>
+      <h2 id="live-heading" className="live-question">
+        {promptOf(activity)}
+      </h2>
+      <p className="response-count" role="status" aria-live="polite">
+        <strong data-testid="response-count">{count}</strong> {count === 1 ? "response" : "responses"}
+      </p>
+      <ActivityResults sessionId={sessionId} activity={activity} />
+      <LatestAnswers sessionId={sessionId} items={feed.data?.items ?? []} />
+    </section>
+  );
+}
+
+function LatestAnswers({ sessionId, items }: { sessionId: number; items: readonly { id: string; participant_id: number; response_data?: unknown; updated_at: string }[] }) {
+  const trpc = useTRPC();
+  const participants = useQuery(trpc.participant.list.queryOptions({ session_id: sessionId, limit: 100 }));
+  const names = useMemo(() => new Map(participants.data?.items.map((p) => [p.id, p.nickname])), [participants.data]);
+  const unknown = items.some((item) => !names.has(item.participant_id));
+  const { refetch, isFetching } = participants;
+  useEffect(() => {
+    // Someone who joined after the last read: read the list again (not on every poll).
+    if (unknown && !isFetching) void refetch();
+  }, [unknown, isFetching, refetch]);
+
+  if (items.length === 0) return null;
+  const latest = [...items].sort((a, b) => b.updated_at.localeCompare(a.updated_at)).slice(0, 8);
+  return (
+    <details className="feed">
+      <summary>Latest answers</summary>
+      <ul>
+        {latest.map((item) => (
+          <li key={item.id}>
+            <strong>{names.get(item.participant_id) ?? `#${item.participant_id}`}</strong>{" "}
+            <span className="muted">{summarise(item.response_data)}</span>
+          </li>
+        ))}
+      </ul>
+    </details>
+  );
+}
+
+function summarise(data: unknown): string {
+  if (typeof data !== "object" || data === null) return JSON.stringify(data);
+  const record = data as Record<string, unknown>;
+  for (const key of ["selected_options", "words"]) if (Array.isArray(record[key])) return (record[key] as unknown[]).join(", ");
+  for (const key of ["question_text", "text", "value"]) if (record[key] !== undefined) return String(record[key]);
+  return JSON.stringify(data);
+}
