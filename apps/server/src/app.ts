@@ -21,9 +21,11 @@ import { createDb, migrate, sql, type DbHandle } from "@caja/db";
 import { createRestHandler, createTrpcGetHandler, sendError } from "@caja/openapi";
 import { limitRules, type ServerConfig } from "./config";
 import { createDocsHandler } from "./docs";
+import { createLocalSignIn, LOCAL_SIGN_IN_PATH } from "./local-sign-in";
 import { openApiDocument, REST_BASE_PATH } from "./openapi";
 import { loadOrCreateSecret } from "./secret";
 import { VERSION } from "./version";
+import { createWebHandler } from "./web";
 
 export { VERSION } from "./version";
 
@@ -118,6 +120,8 @@ export async function createCajaServer(config: ServerConfig, options: CreateServ
   });
   const openapiJson = JSON.stringify(openApiDocument());
   const docs = createDocsHandler();
+  const web = createWebHandler(config.CAJA_WEB_DIR);
+  const localSignIn = createLocalSignIn({ enabled: stored !== null && !config.TRUST_PROXY, tokens });
   const corsOrigins = config.CORS_ORIGINS.split(",")
     .map((o) => o.trim())
     .filter(Boolean);
@@ -132,6 +136,8 @@ export async function createCajaServer(config: ServerConfig, options: CreateServ
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = req.url ?? "/";
     const pathname = url.split("?", 1)[0] as string;
+    // Before CORS on purpose: no other origin may read what this answers (see local-sign-in.ts).
+    if (pathname === LOCAL_SIGN_IN_PATH) return localSignIn(req, res);
     if (applyCors(req, res, corsOrigins)) return;
     if (await rest(req, res)) return;
     if (pathname.startsWith("/trpc/")) {
@@ -153,7 +159,7 @@ export async function createCajaServer(config: ServerConfig, options: CreateServ
       return;
     }
     if (pathname === "/docs" || pathname.startsWith("/docs/")) return docs(req, res, pathname);
-    if (pathname === "/") return json(res, 200, { name: "Caja API", version: VERSION, docs: "/docs", openapi: "/openapi.json" });
+    if (await web(req, res, pathname)) return;
     sendError(res, new CajaError("NOT_FOUND", `No route for ${req.method} ${pathname}`));
   }
 

@@ -43,6 +43,7 @@ export const envSchema = z
       message: "must be a postgres:// URL, or memory:// for a throw-away PGlite (unset: PGlite under CAJA_DATA_DIR)",
     }),
     CAJA_DATA_DIR: z.string().default(".caja"),
+    CAJA_WEB_DIR: optionalText,
     DB_POOL_SIZE: intIn(1, 200, 10),
     JWT_SECRET: optionalText.refine((v) => v === undefined || v.length >= 32, { message: "must be at least 32 characters" }),
     JWT_PUBLIC_KEY: optionalText.refine((v) => v === undefined || v.includes("-----BEGIN"), {

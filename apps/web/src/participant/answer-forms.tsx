@@ -32,7 +32,10 @@ const last = (previous: readonly unknown[]) => previous.at(-1) as Record<string,
 
 function ChoiceForm(props: AnswerProps & { options: readonly string[]; multiple: boolean }) {
   const earlier = (last(props.previous) as Partial<PollResponse> | undefined)?.selected_options ?? [];
-  const [selected, setSelected] = useState<string[]>(earlier);
+  // Untouched, the form shows the last answer sent (which may arrive after the first render).
+  const [picked, setPicked] = useState<string[] | null>(null);
+  const selected = picked ?? earlier;
+  const setSelected = setPicked;
   const name = useId();
   const toggle = (option: string, checked: boolean) =>
     setSelected(props.multiple ? (checked ? [...selected, option] : selected.filter((o) => o !== option)) : [option]);
@@ -69,7 +72,8 @@ function RatingForm(props: AnswerProps & { config: RatingConfig }) {
   const values: number[] = [];
   for (let v = props.config.min; v <= props.config.max + 1e-9 && values.length < 101; v += step) values.push(Math.round(v * 1000) / 1000);
   const earlier = last(props.previous)?.value;
-  const [value, setValue] = useState<number | null>(typeof earlier === "number" ? earlier : null);
+  const [picked, setValue] = useState<number | null>(null);
+  const value = picked ?? (typeof earlier === "number" ? earlier : null);
   const name = useId();
   return (
     <form

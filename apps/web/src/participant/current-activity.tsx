@@ -29,7 +29,6 @@ export function CurrentActivity({ sessionId, activityId }: { sessionId: number; 
       {!open && <p className="notice">Answers are closed.</p>}
       {typed ? (
         <AnswerForm
-          key={previous.at(-1)?.updated_at ?? "none"}
           activity={typed}
           previous={previous.map((r) => r.response_data)}
           disabled={!open || submit.isPending}
