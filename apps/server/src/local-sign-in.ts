@@ -32,7 +32,8 @@ export function createLocalSignIn(options: { enabled: boolean; tokens: TokenServ
     if (req.method !== "POST") return sendError(res, new CajaError("METHOD_NOT_ALLOWED", "Use GET or POST"));
     if (!options.enabled)
       return sendError(res, new CajaError("NOT_FOUND", "Local sign-in is off: this server has its own JWT_SECRET"));
-    if (!allowed) return sendError(res, new CajaError("FORBIDDEN", "Local sign-in only answers a browser on the server's own machine"));
+    if (!allowed)
+      return sendError(res, new CajaError("FORBIDDEN", "Local sign-in only answers a browser on the server's own machine"));
     const { token, expiresAt } = options.tokens.sign({ sub: "admin", role: "admin" }, ADMIN_TTL_SECONDS);
     json(res, 200, { token, expires_at: expiresAt.toISOString() });
   };
@@ -80,5 +81,7 @@ function hostOf(url: string): string | undefined {
 }
 
 function json(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" }).end(JSON.stringify(body));
+  res
+    .writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" })
+    .end(JSON.stringify(body));
 }

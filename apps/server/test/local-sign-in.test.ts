@@ -77,7 +77,8 @@ describe("POST /local-sign-in elsewhere", () => {
 
 describe("isLoopbackAddress", () => {
   it("accepts 127.0.0.0/8 and ::1, also IPv4-mapped", () => {
-    for (const address of ["127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1"]) expect(isLoopbackAddress(address), address).toBe(true);
+    for (const address of ["127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1"])
+      expect(isLoopbackAddress(address), address).toBe(true);
   });
   it("refuses everything else", () => {
     for (const address of ["10.0.0.1", "192.168.1.20", "::ffff:10.0.0.1", "fe80::1", "0.0.0.0", "::", "", undefined])

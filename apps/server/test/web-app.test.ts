@@ -84,7 +84,13 @@ describe("GET /assets/*", () => {
 
 describe("what the web handler must not serve", () => {
   it("nothing outside the web root, however the path is spelled", async () => {
-    for (const path of ["/../secret.txt", "/assets/../../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt", "/%2e%2e%2fsecret.txt"]) {
+    for (const path of [
+      "/../secret.txt",
+      "/assets/../../secret.txt",
+      "/%2e%2e/secret.txt",
+      "/..%2fsecret.txt",
+      "/%2e%2e%2fsecret.txt",
+    ]) {
       const res = await get(path);
       expect(res.text, path).not.toContain("outside the web root");
       expect([200, 404], path).toContain(res.status);

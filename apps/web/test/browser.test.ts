@@ -12,7 +12,9 @@ const phone = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isM
 async function bars(page: Page): Promise<Record<string, number>> {
   return page
     .locator(".bar-row")
-    .evaluateAll((rows) => Object.fromEntries(rows.map((row) => [row.getAttribute("data-option"), Number(row.getAttribute("data-count"))])));
+    .evaluateAll((rows) =>
+      Object.fromEntries(rows.map((row) => [row.getAttribute("data-option"), Number(row.getAttribute("data-count"))])),
+    );
 }
 
 describe.skipIf(!existsSync(CHROMIUM))("the web app in Chromium: a poll from creation to changed votes", () => {
@@ -132,13 +134,24 @@ describe.skipIf(!existsSync(CHROMIUM))("the web app in Chromium: a poll from cre
     expect(await presenter.getByTestId("participant-count").textContent()).toBe("3");
   });
 
+  it("a participant that goes offline is shown so, and is live again by itself when back", async () => {
+    const caro = participants[2] as Page;
+    const badge = caro.getByRole("status").filter({ hasText: /Live|Offline|Busy|trouble/ });
+    await expect.poll(() => badge.textContent()).toBe("Live");
+    await caro.context().setOffline(true);
+    await expect.poll(() => badge.textContent(), { timeout: 5_000 }).toContain("Offline");
+    await caro.context().setOffline(false);
+    await expect.poll(() => badge.textContent(), { timeout: 5_000 }).toBe("Live");
+  });
+
   it("presenter and participant screens have no serious or critical axe violations, and no page errors", async () => {
     expect(await seriousViolations(presenter)).toEqual([]);
     expect(await seriousViolations(participants[0] as Page)).toEqual([]);
     const fresh = await open("join screen", phone);
     await fresh.goto(qrUrl);
     expect(await seriousViolations(fresh)).toEqual([]);
-    expect(errors).toEqual([]);
+    // Going offline on purpose logs failed requests; anything else is a defect.
+    expect(errors.filter((e) => !e.startsWith("Caro: Failed to load resource: net::ERR_INTERNET_DISCONNECTED"))).toEqual([]);
 
     await presenter.screenshot({ path: join(screenshots, "presenter.png") });
     await (participants[0] as Page).screenshot({ path: join(screenshots, "participant-phone.png") });
@@ -154,5 +167,40 @@ describe.skipIf(!existsSync(CHROMIUM))("the web app in Chromium: a poll from cre
     await caro.getByText("You are no longer in").waitFor({ timeout: 10_000 });
     expect(await caro.getByLabel("Code").inputValue()).toBe(joinCode);
     expect(await caro.evaluate(() => localStorage.getItem("caja.participant"))).toBeNull();
+  });
+});
+
+describe.skipIf(!existsSync(CHROMIUM))("the web app in Chromium: rate limiting", () => {
+  let server: WebServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    ensureWebBuilt();
+    // Three polls, then one every 3.3 s (a token bucket): polling every 250 ms soon meets 429s,
+    // and each refill lets one poll through, which must bring the screen back to "Live".
+    [server, browser] = await Promise.all([
+      startWebServerProcess({ POLL_INTERVAL_MS: "250", RATE_LIMIT_POLL: "3/10s" }),
+      launchChromium(),
+    ]);
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it("a rate-limited participant is shown as busy, keeps its screen, and is live again by itself", async () => {
+    const created = await fetch(`${server.url}/api/v1/sessions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${server.adminToken()}`, "content-type": "application/json" },
+      body: JSON.stringify({ title: "Busy room" }),
+    });
+    const { join_code } = (await created.json()) as { join_code: string };
+    const page = await (await browser.newContext(phone)).newPage();
+    await page.goto(`${server.url}/join/${join_code}`);
+    await page.getByLabel("Your nickname").fill("Dee");
+    await page.getByRole("button", { name: "Join" }).click();
+    const badge = page.getByRole("status").filter({ hasText: /Live|Offline|Busy|trouble/ });
+    await expect.poll(() => badge.textContent(), { timeout: 10_000 }).toContain("Busy");
+    expect(await page.getByText("Waiting for the presenter").isVisible()).toBe(true);
+    await expect.poll(() => badge.textContent(), { timeout: 15_000 }).toBe("Live");
   });
 });

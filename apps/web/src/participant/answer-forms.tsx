@@ -70,7 +70,8 @@ function ChoiceForm(props: AnswerProps & { options: readonly string[]; multiple:
 function RatingForm(props: AnswerProps & { config: RatingConfig }) {
   const step = props.config.step && props.config.step > 0 ? props.config.step : 1;
   const values: number[] = [];
-  for (let v = props.config.min; v <= props.config.max + 1e-9 && values.length < 101; v += step) values.push(Math.round(v * 1000) / 1000);
+  for (let v = props.config.min; v <= props.config.max + 1e-9 && values.length < 101; v += step)
+    values.push(Math.round(v * 1000) / 1000);
   const earlier = last(props.previous)?.value;
   const [picked, setValue] = useState<number | null>(null);
   const value = picked ?? (typeof earlier === "number" ? earlier : null);
@@ -132,7 +133,9 @@ function WordsForm(props: AnswerProps & { max?: number }) {
 function TextForm(props: AnswerProps & { field: string; label: string; action: string; maxLength?: number }) {
   const [text, setText] = useState("");
   const id = useId();
-  const sent = props.previous.map((p) => (p as Record<string, unknown>)[props.field]).filter((t): t is string => typeof t === "string");
+  const sent = props.previous
+    .map((p) => (p as Record<string, unknown>)[props.field])
+    .filter((t): t is string => typeof t === "string");
   return (
     <form
       onSubmit={(e) => {
@@ -144,7 +147,14 @@ function TextForm(props: AnswerProps & { field: string; label: string; action: s
     >
       <div className="field">
         <label htmlFor={id}>{props.label}</label>
-        <textarea id={id} rows={3} value={text} maxLength={props.maxLength ?? 1000} onChange={(e) => setText(e.target.value)} disabled={props.disabled} />
+        <textarea
+          id={id}
+          rows={3}
+          value={text}
+          maxLength={props.maxLength ?? 1000}
+          onChange={(e) => setText(e.target.value)}
+          disabled={props.disabled}
+        />
       </div>
       <button type="submit" className="primary wide" disabled={props.disabled || !text.trim()}>
         {props.action}

@@ -38,7 +38,11 @@ export function CurrentActivity({ sessionId, activityId }: { sessionId: number; 
         <p>This activity type has no input here yet.</p>
       )}
       <p role="status" aria-live="polite" className={submit.error ? "error" : "sent"}>
-        {submit.error ? describeError(submit.error) : submit.isSuccess ? "Sent. You can change your answer while the activity is open." : ""}
+        {submit.error
+          ? describeError(submit.error)
+          : submit.isSuccess
+            ? "Sent. You can change your answer while the activity is open."
+            : ""}
       </p>
     </section>
   );

@@ -45,7 +45,11 @@ export function InSession({ identity, onLeave }: { identity: ParticipantIdentity
             <p>Thanks for taking part, {identity.nickname}!</p>
           </section>
         ) : session.current_activity_id ? (
-          <CurrentActivity key={session.current_activity_id} sessionId={identity.session_id} activityId={session.current_activity_id} />
+          <CurrentActivity
+            key={session.current_activity_id}
+            sessionId={identity.session_id}
+            activityId={session.current_activity_id}
+          />
         ) : (
           <section className="card waiting" aria-live="polite">
             <h1 tabIndex={-1}>You're in, {identity.nickname}</h1>

@@ -71,7 +71,17 @@ export function ActivityForm(props: { sessionId: number; nextIndex: number; onCr
   );
 }
 
-function FieldInput({ id, field, draft, onChange }: { id: string; field: Field; draft: FormDraft; onChange(d: FormDraft): void }) {
+function FieldInput({
+  id,
+  field,
+  draft,
+  onChange,
+}: {
+  id: string;
+  field: Field;
+  draft: FormDraft;
+  onChange(d: FormDraft): void;
+}) {
   const setValue = (value: string) => onChange({ ...draft, values: { ...draft.values, [field.key]: value } });
   switch (field.kind) {
     case "text":
@@ -122,7 +132,13 @@ function FieldInput({ id, field, draft, onChange }: { id: string; field: Field; 
   }
 }
 
-function OptionsInput(props: { id: string; label: string; withCorrect: boolean; draft: FormDraft; onChange(d: FormDraft): void }) {
+function OptionsInput(props: {
+  id: string;
+  label: string;
+  withCorrect: boolean;
+  draft: FormDraft;
+  onChange(d: FormDraft): void;
+}) {
   const { draft, onChange } = props;
   const update = (index: number, patch: Partial<FormDraft["options"][number]>) =>
     onChange({ ...draft, options: draft.options.map((o, i) => (i === index ? { ...o, ...patch } : o)) });

@@ -47,7 +47,12 @@ export function ActivityList(props: {
             <span className={`badge badge-${activity.status}`}>{activity.status}</span>
             <div className="activity-actions">
               {activity.status === "draft" && props.sessionStatus !== "completed" && (
-                <button type="button" className="primary" disabled={setStatus.isPending} onClick={() => void start(activity).catch(() => {})}>
+                <button
+                  type="button"
+                  className="primary"
+                  disabled={setStatus.isPending}
+                  onClick={() => void start(activity).catch(() => {})}
+                >
                   Start<span className="visually-hidden"> {promptOf(activity)}</span>
                 </button>
               )}

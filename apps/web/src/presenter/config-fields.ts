@@ -56,7 +56,14 @@ export interface FormDraft {
 export function emptyDraft(type: BuiltInType): FormDraft {
   const values: Record<string, string> = {};
   for (const field of formFields[type]) if (field.kind === "number" && field.initial) values[field.key] = field.initial;
-  return { values, flags: {}, options: [{ text: "", correct: false }, { text: "", correct: false }] };
+  return {
+    values,
+    flags: {},
+    options: [
+      { text: "", correct: false },
+      { text: "", correct: false },
+    ],
+  };
 }
 
 export type Built = { config: Record<string, unknown>; headline: string } | { problem: string };

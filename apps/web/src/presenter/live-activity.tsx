@@ -17,7 +17,10 @@ export function LiveActivity({ sessionId, activity }: { sessionId: number; activ
     <section className="card live" aria-labelledby="live-heading">
       <div className="live-head">
         <p className="muted">
-          {typeLabel(activity.type)} · <span className={`badge badge-${status.data?.status ?? activity.status}`}>{status.data?.status ?? activity.status}</span>
+          {typeLabel(activity.type)} ·{" "}
+          <span className={`badge badge-${status.data?.status ?? activity.status}`}>
+            {status.data?.status ?? activity.status}
+          </span>
         </p>
         <ConnectionStatus queries={[status, feed]} />
       </div>
@@ -33,7 +36,13 @@ export function LiveActivity({ sessionId, activity }: { sessionId: number; activ
   );
 }
 
-function LatestAnswers({ sessionId, items }: { sessionId: number; items: readonly { id: string; participant_id: number; response_data?: unknown; updated_at: string }[] }) {
+function LatestAnswers({
+  sessionId,
+  items,
+}: {
+  sessionId: number;
+  items: readonly { id: string; participant_id: number; response_data?: unknown; updated_at: string }[];
+}) {
   const trpc = useTRPC();
   const participants = useQuery(trpc.participant.list.queryOptions({ session_id: sessionId, limit: 100 }));
   const names = useMemo(() => new Map(participants.data?.items.map((p) => [p.id, p.nickname])), [participants.data]);

@@ -29,7 +29,11 @@ export function tallyOptions(options: readonly string[], answers: readonly Answe
     }
   }
   return {
-    options: options.map((option) => ({ option, count: counts.get(option) ?? 0, percentage: percent(counts.get(option) ?? 0, voters) })),
+    options: options.map((option) => ({
+      option,
+      count: counts.get(option) ?? 0,
+      percentage: percent(counts.get(option) ?? 0, voters),
+    })),
     total_voters: voters,
   };
 }

@@ -20,7 +20,11 @@ function newest(dir: string): number {
 /** CI builds before it tests; locally, build when dist/ is missing or older than src/ so the test never runs a stale app. */
 export function ensureWebBuilt(): void {
   const index = join(distDir, "index.html");
-  if (existsSync(index) && statSync(index).mtimeMs >= Math.max(newest(join(webDir, "src")), statSync(join(webDir, "index.html")).mtimeMs)) return;
+  if (
+    existsSync(index) &&
+    statSync(index).mtimeMs >= Math.max(newest(join(webDir, "src")), statSync(join(webDir, "index.html")).mtimeMs)
+  )
+    return;
   const run = spawnSync("pnpm", ["exec", "turbo", "run", "build", "--filter=@caja/web", "--output-logs=errors-only"], {
     cwd: webDir,
     encoding: "utf8",
@@ -66,10 +70,14 @@ export async function startWebServer(env: Record<string, string> = {}): Promise<
  * event loop). Resolves once the server listens.
  */
 export function startWebServerProcess(env: Record<string, string> = {}): Promise<WebServer> {
-  const child = spawn(process.execPath, ["--import", "tsx", join(webDir, "test/support/web-server-process.ts"), JSON.stringify(env)], {
-    cwd: webDir,
-    stdio: ["pipe", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", join(webDir, "test/support/web-server-process.ts"), JSON.stringify(env)],
+    {
+      cwd: webDir,
+      stdio: ["pipe", "pipe", "inherit"],
+    },
+  );
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   return new Promise((resolve, reject) => {
     let output = "";
