@@ -130,7 +130,9 @@ describe("routing", () => {
     ["GET", "/api/v2/sessions"],
     ["POST", "/api/v1/sessions/1/unknown"],
     ["GET", "/api"],
-    ["GET", "/not-api-either"],
+    // Other GETs without a file extension are the web app's routes (web-app.test.ts).
+    ["POST", "/not-api-either"],
+    ["GET", "/not-api-either.json"],
   ])("404 NOT_FOUND in the error format for %s %s", async (method, path) => {
     expectError(await api.request(method, path, { token: alice }), 404, "NOT_FOUND");
   });
