@@ -64,6 +64,7 @@ export async function startStack(
       CAJA_DATA_DIR: dataDir,
       UPSTASH_REDIS_REST_URL: bridgeUrl,
       UPSTASH_REDIS_REST_TOKEN: bridgeToken,
+      REDIS_KEY_PREFIX: `bench-${secret.slice(0, 12)}:`,
       RATE_LIMIT_POLL: UNLIMITED,
       RATE_LIMIT_READ: UNLIMITED,
       RATE_LIMIT_WRITE: UNLIMITED,

@@ -78,14 +78,16 @@ export async function createCajaServer(config: ServerConfig, options: CreateServ
   const deps: ApiDeps = {
     db: db.db,
     cache: new ReadThroughCache({
-      shared: upstash ? createUpstashCache(upstash) : undefined,
+      shared: upstash ? createUpstashCache(upstash, config.REDIS_KEY_PREFIX) : undefined,
       localTtlMs: config.CACHE_LOCAL_TTL_MS,
       sharedTtlMs: config.CACHE_SHARED_TTL_MS,
       minRefreshMs: config.CACHE_MIN_REFRESH_MS,
       maxStaleMs: config.CACHE_MAX_STALE_MS,
     }),
     tokens,
-    limiter: upstash ? new SharedRateLimiter(createUpstashRedis(upstash), rules) : new MemoryRateLimiter(rules),
+    limiter: upstash
+      ? new SharedRateLimiter(createUpstashRedis(upstash), rules, { keyPrefix: config.REDIS_KEY_PREFIX })
+      : new MemoryRateLimiter(rules),
     presence,
     settings: { participantTokenTtlSeconds: config.PARTICIPANT_TOKEN_TTL, pollIntervalMs: config.POLL_INTERVAL_MS },
     pollIntervalMs: () => governor.pollIntervalMs(),

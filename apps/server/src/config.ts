@@ -56,6 +56,11 @@ export const envSchema = z
       message: "must be an http(s) URL",
     }),
     UPSTASH_REDIS_REST_TOKEN: optionalText,
+    // Two deployments (or two test runs) sharing one Redis must not share cache entries or limit counters.
+    REDIS_KEY_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9:_.-]{1,64}$/, { message: "must be 1-64 characters of A-Z a-z 0-9 : _ . -" })
+      .default("caja:"),
     CACHE_LOCAL_TTL_MS: intIn(0, 10_000, 200),
     CACHE_SHARED_TTL_MS: intIn(1, 60_000, 500),
     CACHE_MIN_REFRESH_MS: intIn(0, 1_000, 50),

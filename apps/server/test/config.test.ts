@@ -38,6 +38,7 @@ describe("loadConfig", () => {
       MAX_BODY_BYTES: 64 * 1024,
       CORS_ORIGINS: "*",
       TRUST_PROXY: false,
+      REDIS_KEY_PREFIX: "caja:",
     });
     // Unset: PGlite under CAJA_DATA_DIR, a generated secret, no public key, the in-memory cache.
     for (const unset of [
@@ -81,6 +82,7 @@ describe("loadConfig", () => {
     ["UPSTASH_REDIS_REST_TOKEN", { UPSTASH_REDIS_REST_URL: "https://example.upstash.io" }],
     ["UPSTASH_REDIS_REST_URL", { UPSTASH_REDIS_REST_TOKEN: "tok" }],
     ["UPSTASH_REDIS_REST_URL", { UPSTASH_REDIS_REST_URL: "redis://localhost:6379", UPSTASH_REDIS_REST_TOKEN: "tok" }],
+    ["REDIS_KEY_PREFIX", { REDIS_KEY_PREFIX: "has spaces" }],
     ["RATE_LIMIT_WRITE", { RATE_LIMIT_WRITE: "bogus" }],
     ["RATE_LIMIT_POLL", { RATE_LIMIT_POLL: "0/1s" }],
     ["PARTICIPANT_TOKEN_TTL", { PARTICIPANT_TOKEN_TTL: "xyz" }],

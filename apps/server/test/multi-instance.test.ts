@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { createFreshPostgres, startRedisBridge, type RedisBridge } from "@caja/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./harness";
@@ -25,6 +26,8 @@ beforeAll(async () => {
     CACHE_LOCAL_TTL_MS: "200",
     CACHE_SHARED_TTL_MS: "500",
     RATE_LIMIT_WRITE: "4/60s",
+    // The machine's Redis is shared with every other suite (and run): keep this file's counters and cache apart.
+    REDIS_KEY_PREFIX: `test-${randomUUID()}:`,
   };
   a = await startTestServer(env);
   b = await startTestServer(env);

@@ -73,7 +73,8 @@ export class SharedRateLimiter implements RateLimiter {
   private readonly local: MemoryRateLimiter;
   private readonly shared = new Map<LimitClass, Ratelimit>();
 
-  constructor(redis: Redis, rules: LimitRules, sharedClasses: LimitClass[] = ["write", "join"]) {
+  constructor(redis: Redis, rules: LimitRules, options: { sharedClasses?: LimitClass[]; keyPrefix?: string } = {}) {
+    const { sharedClasses = ["write", "join"], keyPrefix = "caja:" } = options;
     this.local = new MemoryRateLimiter(rules);
     for (const cls of sharedClasses) {
       const rule = rules[cls];
@@ -82,7 +83,7 @@ export class SharedRateLimiter implements RateLimiter {
         new Ratelimit({
           redis,
           limiter: Ratelimit.slidingWindow(rule.limit, `${rule.windowMs} ms`),
-          prefix: `caja:rl:${cls}`,
+          prefix: `${keyPrefix}rl:${cls}`,
           ephemeralCache: new Map(),
           timeout: 0,
           analytics: false,
