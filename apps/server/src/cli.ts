@@ -1,9 +1,8 @@
 import { parseArgs } from "node:util";
-import { join } from "node:path";
 import { TokenService, parseDuration } from "@caja/api";
 import { createDb, migrate } from "@caja/db";
 import { ConfigError, loadConfig } from "./config";
-import { loadOrCreateSecret } from "./secret";
+import { databaseLocation, jwtSecret } from "./defaults";
 
 const usage = `Usage:
   pnpm caja migrate                                   apply database migrations (DATABASE_URL or the embedded PGlite)
@@ -13,7 +12,7 @@ async function run(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const config = loadConfig();
   if (command === "migrate") {
-    const db = createDb(config.DATABASE_URL ?? join(config.CAJA_DATA_DIR, "pgdata"));
+    const db = createDb(databaseLocation(config));
     await migrate(db);
     await db.close();
     console.log(`migrations applied (${db.driver})`);
@@ -33,7 +32,7 @@ async function run(argv: string[]): Promise<number> {
       console.error(usage);
       return 2;
     }
-    const secret = config.JWT_SECRET ?? loadOrCreateSecret(config.CAJA_DATA_DIR).secret;
+    const { secret } = jwtSecret(config);
     const tokens = new TokenService({ secret, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
     console.log(tokens.sign({ sub: values.sub, role: "admin" }, ttl).token);
     return 0;

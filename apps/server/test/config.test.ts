@@ -8,6 +8,7 @@ import { TokenService, defaultLimitRules } from "@caja/api";
 import { createDb, migrationsFolder, queryRows, sql } from "@caja/db";
 import { createFreshPostgres } from "@caja/testing";
 import { ConfigError, loadConfig } from "../src/config";
+import { databaseLocation, jwtSecret } from "../src/defaults";
 import { Api, asSession } from "./fixtures";
 import { TEST_SECRET, startTestServer } from "./harness";
 
@@ -206,5 +207,32 @@ describe("the caja CLI", () => {
     // Each migration recorded once: the second run applied nothing.
     const journal = JSON.parse(readFileSync(join(migrationsFolder, "meta", "_journal.json"), "utf8")) as { entries: unknown[] };
     expect(migrated.applied).toBe(journal.entries.length);
+  });
+});
+
+describe("the defaults the server and the CLI share (src/defaults.ts)", () => {
+  it("put the embedded database under CAJA_DATA_DIR unless DATABASE_URL is set", () => {
+    expect(databaseLocation(loadConfig({ CAJA_DATA_DIR: "/srv/caja" }))).toBe("/srv/caja/pgdata");
+    expect(databaseLocation(loadConfig({ DATABASE_URL: "postgres://db/caja" }))).toBe("postgres://db/caja");
+  });
+
+  it("without JWT_SECRET, the CLI's secret is the one the server generated: its tokens are accepted", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "caja-defaults-"));
+    const server = await startTestServer({ JWT_SECRET: "", CAJA_DATA_DIR: dataDir });
+    try {
+      expect(server.generatedSecret).toBe(true);
+      const cli = jwtSecret(loadConfig({ CAJA_DATA_DIR: dataDir }));
+      expect(cli.generated).toBe(true);
+      const token = new TokenService({ secret: cli.secret }).sign({ sub: "carol", role: "admin" }, 60).token;
+      const session = asSession(await new Api(server).ok("POST", "/api/v1/sessions", 201, { token, json: { title: "Shared" } }));
+      expect(session.created_by).toBe("carol");
+      expect(jwtSecret(loadConfig({ JWT_SECRET: TEST_SECRET, CAJA_DATA_DIR: dataDir }))).toEqual({
+        secret: TEST_SECRET,
+        generated: false,
+      });
+    } finally {
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isLoopbackAddress } from "../src/local-sign-in";
+import { isLoopbackAddress } from "../src/http/local-sign-in";
 import { startTestServer, type TestServer } from "./harness";
 import { rawRequest } from "./raw-http";
 

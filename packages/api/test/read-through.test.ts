@@ -1,7 +1,7 @@
 import { startRedisBridge, type RedisBridge } from "@caja/testing";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ReadThroughCache, createUpstashCache } from "../src/cache";
+import { ReadThroughCache, createUpstashCache, createUpstashRedis } from "../src/cache";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -103,7 +103,7 @@ describe("ReadThroughCache with the shared Redis layer", () => {
 
   const instance = () =>
     new ReadThroughCache({
-      shared: createUpstashCache({ url: bridge.url, token: bridge.token }, prefix),
+      shared: createUpstashCache(createUpstashRedis({ url: bridge.url, token: bridge.token }), prefix),
       localTtlMs: 100,
       sharedTtlMs: 400,
       maxStaleMs: 0,

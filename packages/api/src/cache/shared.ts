@@ -12,18 +12,26 @@ export interface UpstashConfig {
   token: string;
 }
 
-/** Redis through Upstash's REST protocol (`@upstash/redis`). */
-export function createUpstashCache(config: UpstashConfig, prefix = "caja:"): SharedCache {
-  const redis = new Redis({
+/**
+ * One Redis client (Upstash's REST protocol) for everything shared between
+ * instances: the cache and the rate limits. Values come back as stored (the
+ * cache keeps JSON strings; the limiter's scripts answer numbers).
+ */
+export function createUpstashRedis(config: UpstashConfig): Redis {
+  return new Redis({
     url: config.url,
     token: config.token,
-    // The read-through cache has its own timeout and breaker; a retry would only add latency.
+    // The cache and the limiter each have their own timeout and fallback; a retry would only add latency.
     retry: { retries: 0 },
     automaticDeserialization: false,
     enableTelemetry: false,
     // Commands issued in the same tick travel in one /pipeline request.
     enableAutoPipelining: true,
   });
+}
+
+/** The shared cache layer on a Redis client, under `prefix`. */
+export function createUpstashCache(redis: Redis, prefix = "caja:"): SharedCache {
   return {
     get: (key) => redis.get<string>(prefix + key),
     set: async (key, value, ttlMs) => {
@@ -33,14 +41,4 @@ export function createUpstashCache(config: UpstashConfig, prefix = "caja:"): Sha
       if (keys.length > 0) await redis.del(...keys.map((k) => prefix + k));
     },
   };
-}
-
-export function createUpstashRedis(config: UpstashConfig): Redis {
-  return new Redis({
-    url: config.url,
-    token: config.token,
-    retry: { retries: 0 },
-    enableTelemetry: false,
-    enableAutoPipelining: true,
-  });
 }

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 
 /** apps/web/dist of this checkout: where `pnpm build` puts the web app. */
-export const defaultWebDir = fileURLToPath(new URL("../../web/dist", import.meta.url));
+export const defaultWebDir = fileURLToPath(new URL("../../../web/dist", import.meta.url));
 
 const contentTypes: Record<string, string> = {
   ".html": "text/html; charset=utf-8",

@@ -1,0 +1,79 @@
+import {
+  MemoryRateLimiter,
+  PollGovernor,
+  Presence,
+  ReadThroughCache,
+  SharedRateLimiter,
+  TokenService,
+  createUpstashCache,
+  createUpstashRedis,
+  type ApiDeps,
+} from "@caja/api";
+import { createDb, migrate, type DbHandle } from "@caja/db";
+import { limitRules, type ServerConfig } from "./config";
+import { databaseLocation, jwtSecret } from "./defaults";
+
+export interface ServerDeps {
+  /** What every procedure receives in its context. */
+  api: ApiDeps;
+  db: DbHandle;
+  /** True when JWT_SECRET was not configured and the secret under the data directory is used. */
+  generatedSecret: boolean;
+  /** One line for the start-up log: which database and which cache. */
+  summary: string;
+  /** Stops the background work (poll governor, presence flush), then closes the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Everything the procedures depend on, built once from the configuration: the
+ * database (migrated), the token service, and with Redis configured one Redis
+ * client shared by the cache and the rate limiter.
+ */
+export async function buildDeps(config: ServerConfig): Promise<ServerDeps> {
+  const db = createDb(databaseLocation(config), { maxConnections: config.DB_POOL_SIZE });
+  await migrate(db);
+
+  const { secret, generated } = jwtSecret(config);
+  const tokens = new TokenService({
+    secret,
+    publicKey: config.JWT_PUBLIC_KEY,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+  });
+
+  const redis =
+    config.UPSTASH_REDIS_REST_URL && config.UPSTASH_REDIS_REST_TOKEN
+      ? createUpstashRedis({ url: config.UPSTASH_REDIS_REST_URL, token: config.UPSTASH_REDIS_REST_TOKEN })
+      : null;
+  const rules = limitRules(config);
+  const governor = new PollGovernor(config.POLL_INTERVAL_MS);
+  const presence = new Presence(db.db);
+  const api: ApiDeps = {
+    db: db.db,
+    cache: new ReadThroughCache({
+      shared: redis ? createUpstashCache(redis, config.REDIS_KEY_PREFIX) : undefined,
+      localTtlMs: config.CACHE_LOCAL_TTL_MS,
+      sharedTtlMs: config.CACHE_SHARED_TTL_MS,
+      minRefreshMs: config.CACHE_MIN_REFRESH_MS,
+      maxStaleMs: config.CACHE_MAX_STALE_MS,
+    }),
+    tokens,
+    limiter: redis ? new SharedRateLimiter(redis, rules, { keyPrefix: config.REDIS_KEY_PREFIX }) : new MemoryRateLimiter(rules),
+    presence,
+    settings: { participantTokenTtlSeconds: config.PARTICIPANT_TOKEN_TTL, pollIntervalMs: config.POLL_INTERVAL_MS },
+    pollIntervalMs: () => governor.pollIntervalMs(),
+  };
+
+  return {
+    api,
+    db,
+    generatedSecret: generated,
+    summary: `database: ${db.driver === "pglite" ? `PGlite at ${db.url}` : "PostgreSQL"}; cache: ${redis ? "Redis (Upstash REST)" : "memory"}`,
+    close: async () => {
+      governor.close();
+      await presence.close();
+      await db.close();
+    },
+  };
+}

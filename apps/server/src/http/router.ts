@@ -1,0 +1,115 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import { CajaError, appRouter, createContext, type HeaderReader } from "@caja/api";
+import { sql } from "@caja/db";
+import { createRestHandler, createTrpcGetHandler, sendError } from "@caja/openapi";
+import type { ServerConfig } from "../config";
+import type { ServerDeps } from "../deps";
+import { openApiDocument, REST_BASE_PATH } from "../openapi";
+import { VERSION } from "../version";
+import { applyCors, parseOrigins } from "./cors";
+import { createDocsHandler } from "./docs";
+import { createLocalSignIn, LOCAL_SIGN_IN_PATH } from "./local-sign-in";
+import { createWebHandler } from "./web";
+
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/** Errors that became a 500: logged with the request they failed. */
+export function logInternalError(error: unknown, req: IncomingMessage): void {
+  console.error(`[caja] ${req.method} ${req.url}:`, error instanceof Error ? error.stack : error);
+}
+
+/**
+ * The HTTP router: which handler answers which request. In order:
+ * `/local-sign-in`; CORS preflight; `/api/...` REST (packages/openapi, rest-handler.ts);
+ * `GET /trpc/...` queries on the fast path (packages/openapi, trpc-get.ts), other
+ * `/trpc/...` calls through tRPC's own handler; then `/health`, `/ready`,
+ * `/openapi.json`, `/docs`, and the web app for the rest.
+ */
+export function createHttpRouter(config: ServerConfig, deps: ServerDeps): RequestHandler {
+  const contextFor = (req: IncomingMessage) =>
+    createContext({ headers: headerReader(req), ip: clientIp(req, config.TRUST_PROXY), deps: deps.api });
+
+  const rest = createRestHandler({
+    router: appRouter,
+    createContext: contextFor,
+    basePath: REST_BASE_PATH,
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    onInternalError: logInternalError,
+  });
+  const trpcGet = createTrpcGetHandler({ router: appRouter, createContext: contextFor, basePath: "/trpc" });
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    basePath: "/trpc/",
+    maxBodySize: config.MAX_BODY_BYTES,
+    createContext: ({ req }) => contextFor(req),
+    onError: ({ error, req }) => {
+      if (error.code === "INTERNAL_SERVER_ERROR" && !(error.cause instanceof CajaError))
+        logInternalError(error.cause ?? error, req);
+    },
+  });
+  const openapiJson = JSON.stringify(openApiDocument());
+  const docs = createDocsHandler();
+  const web = createWebHandler(config.CAJA_WEB_DIR);
+  const localSignIn = createLocalSignIn({ enabled: deps.generatedSecret && !config.TRUST_PROXY, tokens: deps.api.tokens });
+  const corsOrigins = parseOrigins(config.CORS_ORIGINS);
+
+  const ready = async () => {
+    await Promise.race([
+      deps.db.db.execute(sql`select 1`),
+      new Promise((_, reject) => setTimeout(() => reject(new Error("database timeout")), 2000).unref()),
+    ]);
+  };
+
+  return async function route(req, res) {
+    const pathname = (req.url ?? "/").split("?", 1)[0] as string;
+    // Before CORS on purpose: no other origin may read what this answers (see local-sign-in.ts).
+    if (pathname === LOCAL_SIGN_IN_PATH) return localSignIn(req, res);
+    if (applyCors(req, res, corsOrigins)) return;
+    if (await rest(req, res)) return;
+    if (pathname.startsWith("/trpc/")) {
+      if (await trpcGet(req, res)) return;
+      return trpc(req, res);
+    }
+    if (pathname === "/health") return json(res, 200, { status: "ok", version: VERSION });
+    if (pathname === "/ready") {
+      try {
+        await ready();
+        return json(res, 200, { status: "ready" });
+      } catch {
+        res.setHeader("retry-after", "5");
+        return json(res, 503, { error: { code: "SERVICE_UNAVAILABLE", message: "Database not reachable", details: {} } });
+      }
+    }
+    if (pathname === "/openapi.json") {
+      res.writeHead(200, { "content-type": "application/json; charset=utf-8" }).end(openapiJson);
+      return;
+    }
+    if (pathname === "/docs" || pathname.startsWith("/docs/")) return docs(req, res, pathname);
+    if (await web(req, res, pathname)) return;
+    sendError(res, new CajaError("NOT_FOUND", `No route for ${req.method} ${pathname}`));
+  };
+}
+
+/** A Headers view over node's header object: no copy per request. */
+function headerReader(req: IncomingMessage): HeaderReader {
+  return {
+    get(name: string) {
+      const value = req.headers[name.toLowerCase()];
+      return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
+    },
+  };
+}
+
+/** The caller's address, for join limits: the first X-Forwarded-For hop only behind a trusted proxy. */
+function clientIp(req: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = trustProxy ? req.headers["x-forwarded-for"] : undefined;
+  const first = typeof forwarded === "string" ? forwarded.split(",")[0]?.trim() : undefined;
+  return first || req.socket.remoteAddress || "unknown";
+}
+
+function json(res: ServerResponse, status: number, body: unknown) {
+  res
+    .writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" })
+    .end(JSON.stringify(body));
+}
