@@ -12,6 +12,7 @@ export interface PollResponse {
 export interface WordCloudConfig {
   prompt: string;
   max_words_per_participant?: number;
+  moderation?: boolean;
 }
 export interface WordCloudResponse {
   words: string[];
@@ -43,6 +44,7 @@ export interface OpenTextResponse {
 export interface QuizConfig {
   question: string;
   options: string[];
+  /** Private: participants receive the config without it until the quiz completes. */
   correct_options?: string[];
   points?: number;
   time_limit_s?: number;

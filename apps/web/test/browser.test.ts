@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -76,7 +77,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the web app in Chromium: a poll from cre
     await expect.poll(() => presenter.getByRole("button", { name: "Start Where do we eat?" }).count()).toBe(1);
   });
 
-  it("three participants join: one through the QR link, two by typing the code; they wait for the first activity", async () => {
+  it("three participants join: one through the QR link, two by typing the code (one with the keyboard only); they wait", async () => {
     const viaQr = await open("Ana", phone);
     await viaQr.goto(qrUrl);
     expect(await viaQr.getByLabel("Code").inputValue()).toBe(joinCode);
@@ -84,15 +85,25 @@ describe.skipIf(!existsSync(CHROMIUM))("the web app in Chromium: a poll from cre
     await viaQr.getByRole("button", { name: "Join" }).click();
     participants.push(viaQr);
 
-    for (const nickname of ["Ben", "Caro"]) {
-      const page = await open(nickname, phone);
-      await page.goto(`${server.url}/`);
-      await page.getByRole("link", { name: /Join a session/ }).click();
-      await page.getByLabel("Code").fill(joinCode.toLowerCase());
-      await page.getByLabel("Your nickname").fill(nickname);
-      await page.getByRole("button", { name: "Join" }).click();
-      participants.push(page);
-    }
+    // Ben uses the keyboard only: Tab to the code, type, Tab to the nickname, Enter.
+    const ben = await open("Ben", phone);
+    await ben.goto(`${server.url}/join`);
+    await ben.getByLabel("Code").waitFor();
+    await ben.keyboard.press("Tab");
+    await ben.keyboard.type(joinCode.toLowerCase());
+    await ben.keyboard.press("Tab");
+    await ben.keyboard.type("Ben");
+    await ben.keyboard.press("Enter");
+    participants.push(ben);
+
+    const caro = await open("Caro", phone);
+    await caro.goto(`${server.url}/`);
+    await caro.getByRole("link", { name: /Join a session/ }).click();
+    await caro.getByLabel("Code").fill(joinCode);
+    await caro.getByLabel("Your nickname").fill("Caro");
+    await caro.getByRole("button", { name: "Join" }).click();
+    participants.push(caro);
+
     for (const page of participants) await page.getByText("Waiting for the presenter").waitFor();
     await expect.poll(() => presenter.getByTestId("participant-count").textContent(), { timeout: 5_000 }).toBe("3");
   });
@@ -101,14 +112,24 @@ describe.skipIf(!existsSync(CHROMIUM))("the web app in Chromium: a poll from cre
     await presenter.getByRole("button", { name: "Start Where do we eat?" }).click();
     for (const page of participants) await page.getByRole("heading", { name: "Where do we eat?" }).waitFor({ timeout: 5_000 });
 
-    const choices = ["Pizza", "Pizza", "Sushi"];
-    await Promise.all(
-      participants.map(async (page, i) => {
-        await page.getByRole("radio", { name: choices[i] }).check();
-        await page.getByRole("button", { name: "Vote" }).click();
-        await page.getByText("Sent.").waitFor();
-      }),
-    );
+    const [ana, ben, caro] = participants as [Page, Page, Page];
+    const voteWithKeyboard = async () => {
+      // Tab into the options (the first one takes focus while none is chosen), Space chooses it,
+      // Tab reaches the button, Enter sends.
+      for (let i = 0; i < 10 && (await ben.evaluate(() => document.activeElement?.getAttribute("type"))) !== "radio"; i++)
+        await ben.keyboard.press("Tab");
+      await ben.keyboard.press("Space");
+      await ben.keyboard.press("Tab");
+      expect(await ben.evaluate(() => document.activeElement?.textContent)).toBe("Vote");
+      await ben.keyboard.press("Enter");
+      await ben.getByText("Sent.").waitFor();
+    };
+    const vote = async (page: Page, choice: string) => {
+      await page.getByRole("radio", { name: choice }).check();
+      await page.getByRole("button", { name: "Vote" }).click();
+      await page.getByText("Sent.").waitFor();
+    };
+    await Promise.all([vote(ana, "Pizza"), voteWithKeyboard(), vote(caro, "Sushi")]);
     const lastVote = Date.now();
     await expect.poll(() => bars(presenter), { timeout: 3_000, interval: 100 }).toEqual({ Pizza: 2, Sushi: 1, Tacos: 0 });
     console.log(`[web] presenter showed 3 votes ${Date.now() - lastVote} ms after the last`);
@@ -170,21 +191,33 @@ describe.skipIf(!existsSync(CHROMIUM))("the web app in Chromium: a poll from cre
   });
 });
 
-describe.skipIf(!existsSync(CHROMIUM))("the web app in Chromium: rate limiting", () => {
+describe.skipIf(!existsSync(CHROMIUM))("the web app in Chromium: on the embedded default, and rate limited", () => {
   let server: WebServer;
   let browser: Browser;
+  let dataDir: string;
   beforeAll(async () => {
     ensureWebBuilt();
+    dataDir = mkdtempSync(join(tmpdir(), "caja-web-test-"));
     // Three polls, then one every 3.3 s (a token bucket): polling every 250 ms soon meets 429s,
     // and each refill lets one poll through, which must bring the screen back to "Live".
     [server, browser] = await Promise.all([
-      startWebServerProcess({ POLL_INTERVAL_MS: "250", RATE_LIMIT_POLL: "3/10s" }),
+      // No JWT_SECRET: a generated one, as `pnpm start` has out of the box.
+      startWebServerProcess({ POLL_INTERVAL_MS: "250", RATE_LIMIT_POLL: "3/10s", JWT_SECRET: "", CAJA_DATA_DIR: dataDir }),
       launchChromium(),
     ]);
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("a presenter on the server's own machine signs in with one click", async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${server.url}/present`);
+    await page.getByRole("button", { name: "Sign in as the local admin" }).click();
+    await page.getByRole("heading", { name: "Your sessions" }).waitFor();
+    expect(await page.evaluate(() => localStorage.getItem("caja.presenter.token"))).toMatch(/^"ey/);
   });
 
   it("a rate-limited participant is shown as busy, keeps its screen, and is live again by itself", async () => {

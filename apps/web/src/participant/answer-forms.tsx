@@ -16,7 +16,11 @@ export function AnswerForm(props: AnswerProps) {
     case "poll":
       return <ChoiceForm {...props} options={activity.config.options} multiple={activity.config.allow_multiple === true} />;
     case "quiz":
-      return <ChoiceForm {...props} options={activity.config.options} multiple={false} />;
+      // Participants get the config without correct_options until the quiz completes; several
+      // correct options, when known, make it a select-all-that-apply question.
+      return (
+        <ChoiceForm {...props} options={activity.config.options} multiple={(activity.config.correct_options?.length ?? 0) > 1} />
+      );
     case "rating":
       return <RatingForm {...props} config={activity.config} />;
     case "word_cloud":

@@ -107,8 +107,10 @@ function FieldInput({
           <input
             id={id}
             type="number"
-            inputMode="decimal"
+            inputMode={field.integer ? "numeric" : "decimal"}
             min={field.min}
+            max={field.max}
+            step={field.integer ? 1 : "any"}
             value={draft.values[field.key] ?? ""}
             onChange={(e) => setValue(e.target.value)}
             required={field.required}

@@ -6,7 +6,18 @@ import type { BuiltInType } from "../activity-types";
 
 export type Field =
   | { key: string; label: string; kind: "text"; required: true; placeholder?: string }
-  | { key: string; label: string; kind: "number"; required: boolean; min?: number; initial?: string; hint?: string }
+  | {
+      key: string;
+      label: string;
+      kind: "number";
+      required: boolean;
+      /** Inclusive bounds; `above` is an exclusive lower bound. */
+      min?: number;
+      max?: number;
+      above?: number;
+      integer?: boolean;
+      initial?: string;
+    }
   | { key: string; label: string; kind: "checkbox"; hint?: string }
   | { key: "options"; label: string; kind: "options"; withCorrect: boolean };
 
@@ -18,13 +29,22 @@ export const formFields: Record<BuiltInType, Field[]> = {
   ],
   word_cloud: [
     { key: "prompt", label: "Prompt", kind: "text", required: true },
-    { key: "max_words_per_participant", label: "Words per person (at most)", kind: "number", required: false, min: 1 },
+    {
+      key: "max_words_per_participant",
+      label: "Words per person (at most)",
+      kind: "number",
+      required: false,
+      min: 1,
+      max: 100,
+      integer: true,
+    },
+    { key: "moderation", label: "Approve words before they show", kind: "checkbox" },
   ],
   rating: [
     { key: "question", label: "Question", kind: "text", required: true },
     { key: "min", label: "Lowest value", kind: "number", required: true, initial: "1" },
     { key: "max", label: "Highest value", kind: "number", required: true, initial: "5" },
-    { key: "step", label: "Step", kind: "number", required: false, min: 0, hint: "1 when empty" },
+    { key: "step", label: "Step (1 when empty)", kind: "number", required: false, above: 0 },
   ],
   qa: [
     { key: "prompt", label: "Prompt", kind: "text", required: true, placeholder: "Ask us anything" },
@@ -33,13 +53,20 @@ export const formFields: Record<BuiltInType, Field[]> = {
   ],
   open_text: [
     { key: "question", label: "Question", kind: "text", required: true },
-    { key: "max_length", label: "Longest answer (characters)", kind: "number", required: false, min: 1 },
+    { key: "max_length", label: "Longest answer (characters)", kind: "number", required: false, min: 1, integer: true },
   ],
   quiz: [
     { key: "question", label: "Question", kind: "text", required: true },
     { key: "options", label: "Options (tick the correct ones)", kind: "options", withCorrect: true },
-    { key: "points", label: "Points for a correct answer", kind: "number", required: false, min: 0 },
-    { key: "time_limit_s", label: "Time limit (seconds)", kind: "number", required: false, min: 1 },
+    {
+      key: "points",
+      label: "Points for a correct answer (1 when empty)",
+      kind: "number",
+      required: false,
+      min: 0,
+      integer: true,
+    },
+    { key: "time_limit_s", label: "Time limit in seconds", kind: "number", required: false, min: 1, max: 86_400, integer: true },
   ],
 };
 
@@ -86,7 +113,10 @@ export function buildConfig(type: BuiltInType, draft: FormDraft): Built {
       }
       const value = Number(raw);
       if (!Number.isFinite(value)) return { problem: `${field.label} must be a number.` };
+      if (field.integer && !Number.isInteger(value)) return { problem: `${field.label} must be a whole number.` };
       if (field.min !== undefined && value < field.min) return { problem: `${field.label} must be at least ${field.min}.` };
+      if (field.max !== undefined && value > field.max) return { problem: `${field.label} must be at most ${field.max}.` };
+      if (field.above !== undefined && value <= field.above) return { problem: `${field.label} must be above ${field.above}.` };
       config[field.key] = value;
     } else if (field.kind === "checkbox") {
       if (draft.flags[field.key]) config[field.key] = true;
