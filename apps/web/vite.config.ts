@@ -9,7 +9,13 @@ export default defineConfig({
   plugins: [react()],
   server: {
     port: Number(process.env.PORT ?? 5173),
-    proxy: { "/api": api, "/trpc": api, "/local-sign-in": api },
+    proxy: {
+      "/api": api,
+      "/trpc": api,
+      // Host kept as the page's (changeOrigin off): the server hands a local admin token only to a
+      // page whose Origin matches a loopback Host (apps/server/src/local-sign-in.ts).
+      "/local-sign-in": { target: api, changeOrigin: false },
+    },
   },
   build: { sourcemap: true },
 });
