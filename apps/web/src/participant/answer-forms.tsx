@@ -163,6 +163,7 @@ function TextForm(props: AnswerProps & { field: string; label: string; action: s
       <button type="submit" className="primary wide" disabled={props.disabled || !text.trim()}>
         {props.action}
       </button>
+      {sent.length > 0 && <p className="sent-heading">You sent:</p>}
       {sent.length > 0 && (
         <ul className="muted sent-list" aria-label="What you sent">
           {sent.map((t, i) => (

@@ -38,12 +38,13 @@ export function CurrentActivity({ sessionId, activityId }: { sessionId: number; 
         <p>This activity type has no input here yet.</p>
       )}
       <p role="status" aria-live="polite" className={submit.error ? "error" : "sent"}>
-        {submit.error
-          ? describeError(submit.error)
-          : submit.isSuccess
-            ? "Sent. You can change your answer while the activity is open."
-            : ""}
+        {submit.error ? describeError(submit.error) : submit.isSuccess ? sentMessage(activity.data.type) : ""}
       </p>
     </section>
   );
 }
+
+// Polls, quizzes and ratings keep one answer per person (sending again replaces it); the
+// other built-ins collect every entry.
+const sentMessage = (type: string) =>
+  ["poll", "quiz", "rating"].includes(type) ? "Sent. You can change your answer while the activity is open." : "Sent.";

@@ -27,7 +27,13 @@ function Chart({ typed, answers }: { typed: TypedActivity; answers: readonly { i
     case "poll":
       return <OptionBars results={tallyOptions(typed.config.options, answers)} />;
     case "quiz":
-      return <OptionBars results={tallyOptions(typed.config.options, answers)} correct={typed.config.correct_options} />;
+      return (
+        <OptionBars
+          results={tallyOptions(typed.config.options, answers)}
+          correct={typed.config.correct_options}
+          noun="answered"
+        />
+      );
     case "rating":
       return <RatingHistogram results={tallyRating(typed.config, answers)} />;
     case "word_cloud":

@@ -1,7 +1,8 @@
 import type { OptionResults, RatingResults, WordResults } from "./tally";
 
 /** One bar per option. The numbers are text too: the bars are decoration for sighted readers. */
-export function OptionBars({ results, correct }: { results: OptionResults; correct?: readonly string[] }) {
+export function OptionBars(props: { results: OptionResults; correct?: readonly string[]; noun?: string }) {
+  const { results, correct, noun = "voted" } = props;
   const most = Math.max(1, ...results.options.map((o) => o.count));
   return (
     <div className="bars-wrap">
@@ -22,7 +23,7 @@ export function OptionBars({ results, correct }: { results: OptionResults; corre
         ))}
       </ul>
       <p className="muted">
-        {results.total_voters} {results.total_voters === 1 ? "person" : "people"} voted
+        {results.total_voters} {results.total_voters === 1 ? "person" : "people"} {noun}
       </p>
     </div>
   );
