@@ -13,7 +13,7 @@ export default defineConfig({
       "/api": api,
       "/trpc": api,
       // Host kept as the page's (changeOrigin off): the server hands a local admin token only to a
-      // page whose Origin matches a loopback Host (apps/server/src/local-sign-in.ts).
+      // page whose Origin matches a loopback Host (apps/server/src/http/local-sign-in.ts).
       "/local-sign-in": { target: api, changeOrigin: false },
     },
   },

@@ -3,7 +3,7 @@ import { useEffect, useId, useState, type FormEvent } from "react";
 /**
  * An admin token, pasted (the server prints one at start) or, when the server runs on its
  * embedded default and this page comes from the same machine, handed out by one click
- * (apps/server/src/local-sign-in.ts explains when and why that is safe).
+ * (apps/server/src/http/local-sign-in.ts explains when and why that is safe).
  */
 export function SignIn({ notice, onSignedIn }: { notice: string | null; onSignedIn(token: string): void }) {
   const [token, setToken] = useState("");
