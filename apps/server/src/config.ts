@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseProxyTrust } from "./client-ip";
 import { defaultLimitRules, limitClasses, parseDuration, parseLimitRule, type LimitRule, type LimitRules } from "@caja/api";
 
 const duration = (fallback: string) =>
@@ -70,14 +71,37 @@ export const envSchema = z
     RATE_LIMIT_READ: limitRule(defaultLimitRules.read),
     RATE_LIMIT_WRITE: limitRule(defaultLimitRules.write),
     RATE_LIMIT_JOIN: limitRule(defaultLimitRules.join),
+    RATE_LIMIT_SESSION_JOIN: limitRule(defaultLimitRules.session_join),
+    RATE_LIMIT_INVALID_TOKEN: limitRule(defaultLimitRules.invalid_token),
     MAX_BODY_BYTES: intIn(1024, 10 * 1024 * 1024, 64 * 1024),
     CORS_ORIGINS: z.string().default("*"),
     TRUST_PROXY: z
-      .enum(["true", "false", "1", "0"])
+      .string()
       .default("false")
-      .transform((v) => v === "true" || v === "1"),
+      .transform((text, ctx) => {
+        const trust = parseProxyTrust(text);
+        if (!trust) {
+          ctx.addIssue({
+            code: "custom",
+            message: `"${text}" is not true, false, a number of proxy hops, or a list of proxy addresses/CIDRs`,
+          });
+          return z.NEVER;
+        }
+        return trust;
+      }),
   })
   .superRefine((env, ctx) => {
+    if (env.JWT_PUBLIC_KEY) {
+      for (const name of ["JWT_ISSUER", "JWT_AUDIENCE"] as const) {
+        if (!env[name]) {
+          ctx.addIssue({
+            code: "custom",
+            path: [name],
+            message: "required with JWT_PUBLIC_KEY (a bare key accepts every token it ever signed, for any audience)",
+          });
+        }
+      }
+    }
     if (Boolean(env.UPSTASH_REDIS_REST_URL) !== Boolean(env.UPSTASH_REDIS_REST_TOKEN)) {
       ctx.addIssue({
         code: "custom",
@@ -105,6 +129,8 @@ export function limitRules(config: ServerConfig): LimitRules {
     read: config.RATE_LIMIT_READ,
     write: config.RATE_LIMIT_WRITE,
     join: config.RATE_LIMIT_JOIN,
+    session_join: config.RATE_LIMIT_SESSION_JOIN,
+    invalid_token: config.RATE_LIMIT_INVALID_TOKEN,
   };
   return Object.fromEntries(limitClasses.map((c) => [c, byClass[c]])) as LimitRules;
 }

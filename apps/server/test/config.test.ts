@@ -36,9 +36,11 @@ describe("loadConfig", () => {
       RATE_LIMIT_READ: defaultLimitRules.read,
       RATE_LIMIT_WRITE: defaultLimitRules.write,
       RATE_LIMIT_JOIN: defaultLimitRules.join,
+      RATE_LIMIT_SESSION_JOIN: defaultLimitRules.session_join,
+      RATE_LIMIT_INVALID_TOKEN: defaultLimitRules.invalid_token,
       MAX_BODY_BYTES: 64 * 1024,
       CORS_ORIGINS: "*",
-      TRUST_PROXY: false,
+      TRUST_PROXY: { hops: 0 },
       REDIS_KEY_PREFIX: "caja:",
     });
     // Unset: PGlite under CAJA_DATA_DIR, a generated secret, no public key, the in-memory cache.
@@ -69,8 +71,12 @@ describe("loadConfig", () => {
       DATABASE_URL: "postgresql://u@db:5432/caja",
       PARTICIPANT_TOKEN_TTL: 5400,
       RATE_LIMIT_WRITE: { limit: 10, windowMs: 1000 },
-      TRUST_PROXY: true,
+      TRUST_PROXY: { hops: 1 },
     });
+    expect(loadConfig({ TRUST_PROXY: "true" }).TRUST_PROXY).toEqual({ hops: 1 });
+    expect(loadConfig({ TRUST_PROXY: "false" }).TRUST_PROXY).toEqual({ hops: 0 });
+    expect(loadConfig({ TRUST_PROXY: "2" }).TRUST_PROXY).toEqual({ hops: 2 });
+    expect(loadConfig({ TRUST_PROXY: "10.0.0.0/8, ::1" }).TRUST_PROXY).toMatchObject({ list: "10.0.0.0/8,::1" });
     expect(loadConfig({ DATABASE_URL: "memory://" }).DATABASE_URL).toBe("memory://");
     expect(loadConfig({ DATABASE_URL: "", JWT_SECRET: "  " })).toMatchObject({ DATABASE_URL: undefined, JWT_SECRET: undefined });
   });
@@ -91,8 +97,23 @@ describe("loadConfig", () => {
     ["JWT_PUBLIC_KEY", { JWT_PUBLIC_KEY: "not a pem" }],
     ["MAX_BODY_BYTES", { MAX_BODY_BYTES: "10" }],
     ["TRUST_PROXY", { TRUST_PROXY: "yes" }],
+    ["TRUST_PROXY", { TRUST_PROXY: "10.0.0.0/33" }],
+    ["TRUST_PROXY", { TRUST_PROXY: "10.0.0.1,proxy.internal" }],
+    ["RATE_LIMIT_SESSION_JOIN", { RATE_LIMIT_SESSION_JOIN: "many" }],
+    ["RATE_LIMIT_INVALID_TOKEN", { RATE_LIMIT_INVALID_TOKEN: "1/0s" }],
   ])("rejects a bad %s, naming it", (variable, env) => {
     expect(rejection(env)).toMatch(new RegExp(`^\\s+${variable}: `, "m"));
+  });
+
+  it("refuses JWT_PUBLIC_KEY without JWT_ISSUER and JWT_AUDIENCE, naming each missing one", () => {
+    const pem = "-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----";
+    const both = rejection({ JWT_PUBLIC_KEY: pem });
+    expect(both).toMatch(/^\s+JWT_ISSUER: required with JWT_PUBLIC_KEY/m);
+    expect(both).toMatch(/^\s+JWT_AUDIENCE: required with JWT_PUBLIC_KEY/m);
+    const audience = rejection({ JWT_PUBLIC_KEY: pem, JWT_ISSUER: "https://id.example" });
+    expect(audience).toMatch(/^\s+JWT_AUDIENCE: /m);
+    expect(audience).not.toMatch(/JWT_ISSUER: /);
+    expect(loadConfig({ JWT_PUBLIC_KEY: pem, JWT_ISSUER: "https://id.example", JWT_AUDIENCE: "caja" }).JWT_AUDIENCE).toBe("caja");
   });
 
   it("lists every bad variable at once and never echoes a secret", () => {

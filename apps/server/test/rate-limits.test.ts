@@ -41,6 +41,75 @@ describe("rate limits", () => {
   });
 });
 
+describe("behind a trusted proxy (TRUST_PROXY)", () => {
+  let proxied: TestServer;
+  let code: string;
+  beforeAll(async () => {
+    proxied = await startTestServer({ TRUST_PROXY: "1", RATE_LIMIT_JOIN: "2/60s" });
+    code = (await openRoom(proxied, 0)).joinCode;
+  });
+  afterAll(async () => proxied?.stop());
+
+  const joinAs = (nickname: string, forwardedFor: string) =>
+    call(
+      proxied.url,
+      "POST",
+      "/api/v1/sessions/join",
+      undefined,
+      { join_code: code, nickname },
+      { "x-forwarded-for": forwardedFor },
+    );
+
+  it("keys the join limit by the address the proxy appended: a client rotating its own X-Forwarded-For entry is still limited", async () => {
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await joinAs(`rot${i}`, `10.66.0.${i}, 203.0.113.7`)).status);
+    expect(statuses).toEqual([201, 201, 429]);
+    // The next client the proxy reports has its own budget.
+    expect((await joinAs("other", "10.66.0.1, 203.0.113.8")).status).toBe(201);
+  });
+
+  it("limits an IPv6 client per /64 however it picks its interface id", async () => {
+    const statuses = [];
+    for (let i = 1; i <= 3; i++) statuses.push((await joinAs(`six${i}`, `2001:db8:5:5::${i}`)).status);
+    expect(statuses).toEqual([201, 201, 429]);
+  });
+});
+
+describe("joins per session (RATE_LIMIT_SESSION_JOIN)", () => {
+  let flooded: TestServer;
+  beforeAll(async () => {
+    flooded = await startTestServer({ TRUST_PROXY: "1", RATE_LIMIT_SESSION_JOIN: "3/60s" });
+  });
+  afterAll(async () => flooded?.stop());
+
+  it("limits joins into one session from any number of addresses; other sessions are unaffected", async () => {
+    const [room, other] = [await openRoom(flooded, 0), await openRoom(flooded, 0)];
+    const joinFrom = (code: string, i: number) =>
+      call(
+        flooded.url,
+        "POST",
+        "/api/v1/sessions/join",
+        undefined,
+        { join_code: code, nickname: `f${i}` },
+        {
+          "x-forwarded-for": `198.51.100.${i}`,
+        },
+      );
+    const results = [];
+    for (let i = 1; i <= 4; i++) results.push(await joinFrom(room.joinCode, i));
+    expect(results.map((r) => r.status)).toEqual([201, 201, 201, 429]);
+    expect(results[3]?.body).toEqual({
+      error: {
+        code: "RATE_LIMITED",
+        message: expect.any(String),
+        details: { retry_after: expect.any(Number), scope: "session" },
+      },
+    });
+    expect(Number(results[3]?.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect((await joinFrom(other.joinCode, 9)).status).toBe(201);
+  });
+});
+
 describe("when the database is unreachable", () => {
   it("polls answer 503 SERVICE_UNAVAILABLE with Retry-After, not 500", async () => {
     const broken = await startTestServer({ CACHE_LOCAL_TTL_MS: "0" });

@@ -69,6 +69,28 @@ describe("POST /api/v1/sessions/join", () => {
     expect((await api.join(other.join_code, "bob")).participant.nickname).toBe("bob");
   });
 
+  it("normalises nicknames before the uniqueness check: invisible characters, width and spacing cannot fake a second 'Ana'", async () => {
+    const session = await api.activeSession(alice);
+    expect((await api.join(session.join_code, " Ana ")).participant.nickname).toBe("Ana");
+    for (const lookalike of ["A\u200bna", "\u202eAna", "Ａｎａ", "An\u00ada", "ana\u200d", "\ufeffAna\t"]) {
+      expectError(await join({ join_code: session.join_code, nickname: lookalike }), 409, "NICKNAME_TAKEN");
+    }
+    const spaced = await api.join(session.join_code, "Mary \u00a0\u3000 Jo");
+    expect(spaced.participant.nickname).toBe("Mary Jo");
+    // Emoji sequences keep their joiners.
+    expect((await api.join(session.join_code, "👩‍💻 dev")).participant.nickname).toBe("👩‍💻 dev");
+    expect((await sessionOf(session.id)).participant_count).toBe(3);
+  });
+
+  it.each(["\u200b", "\u200b\u200c\u2060", " \u3164 ", "\u0007\u0000"])(
+    "400 for a nickname that is nothing once invisible characters are gone (%j)",
+    async (nickname) => {
+      const session = await api.activeSession(alice);
+      expectValidationError(await join({ join_code: session.join_code, nickname }), "nickname");
+      expect((await sessionOf(session.id)).participant_count).toBe(0);
+    },
+  );
+
   it("409 SESSION_FULL once max_participants have joined", async () => {
     const session = await api.activeSession(alice, { max_participants: 2 });
     await api.join(session.join_code, "One");

@@ -4,7 +4,7 @@ import { bearerToken, type AdminClaims, type Claims, type ParticipantClaims, typ
 import type { AccessRule } from "./access/policy";
 import type { Context } from "./context";
 import { CajaError, toCajaError, toTRPCError, type ErrorCode } from "./errors";
-import type { LimitClass } from "./ratelimit";
+import { addressLimitKey, type LimitClass } from "./ratelimit";
 
 export type CajaMeta = OpenApiMeta<{
   /** Who may call the procedure (see `access/policy.ts`); required so no procedure goes undeclared. */
@@ -59,13 +59,13 @@ async function authenticate(
   requirement: Requirement,
 ): Promise<Claims | null> {
   if (requirement === "none") {
-    const verdict = await ctx.deps.limiter.check(meta?.limit ?? "join", ctx.ip);
+    const verdict = await ctx.deps.limiter.check(meta?.limit ?? "join", addressLimitKey(ctx.ip));
     if (!verdict.ok) throw rateLimited(verdict.retryAfter);
     return null;
   }
   const token = bearerToken(ctx.headers.get("authorization"));
   if (!token) throw new CajaError("UNAUTHORIZED", "Missing bearer token", { reason: "Authorization: Bearer <jwt> required" });
-  const claims = ctx.deps.tokens.verify(token);
+  const claims = ctx.deps.tokens.cachedClaims(token) ?? (await verifyCounted(ctx, token));
   if (requirement !== "any" && claims.role !== requirement) {
     throw new CajaError("FORBIDDEN", `${requirement === "admin" ? "Admin" : "Participant"} role required`);
   }
@@ -73,6 +73,23 @@ async function authenticate(
   if (!verdict.ok) throw rateLimited(verdict.retryAfter);
   if (claims.role === "participant") ctx.deps.presence.touch(claims.participant_id);
   return claims;
+}
+
+/**
+ * A signature check costs CPU, and a garbage token is free to make: each address
+ * gets a budget of failed checks, and once it is spent its unknown tokens are not
+ * checked at all until the budget refills (tokens verified before still pass).
+ */
+async function verifyCounted(ctx: Context, token: string): Promise<Claims> {
+  const key = addressLimitKey(ctx.ip);
+  const budget = ctx.deps.limiter.peek("invalid_token", key);
+  if (!budget.ok) throw rateLimited(budget.retryAfter);
+  try {
+    return ctx.deps.tokens.verify(token);
+  } catch (error) {
+    await ctx.deps.limiter.check("invalid_token", key);
+    throw error;
+  }
 }
 
 /**

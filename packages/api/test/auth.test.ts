@@ -19,6 +19,10 @@ function refusal(service: TokenService, token: string): CajaError {
   throw new Error("the token was accepted");
 }
 
+/** The identity provider's issuer and audience, which a public key always comes with. */
+const idp = { issuer: "https://idp.example", audience: "caja" };
+const idpSigned = (algorithm: "RS256" | "ES256") => ({ algorithm, issuer: idp.issuer, audience: idp.audience });
+
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
 /** An HS256 JWT signed by hand, so that nothing in a library can refuse to make it. */
@@ -132,6 +136,19 @@ describe("TokenService: issuer and audience", () => {
     refusal(tokens, handSigned({ sub: "alice", role: "admin", exp: hour(), ...extra }, SECRET));
   });
 
+  it("never tells the caller which issuer or audience it expects", () => {
+    const wrongIssuer = refusal(tokens, handSigned({ sub: "a", role: "admin", exp: hour(), iss: "x", aud: "caja-api" }, SECRET));
+    const wrongAudience = refusal(
+      tokens,
+      handSigned({ sub: "a", role: "admin", exp: hour(), iss: "https://id.example", aud: "y" }, SECRET),
+    );
+    expect(wrongIssuer.details).toEqual({ reason: "issuer not accepted" });
+    expect(wrongAudience.details).toEqual({ reason: "audience not accepted" });
+    for (const error of [wrongIssuer, wrongAudience]) {
+      expect(JSON.stringify({ message: error.message, details: error.details })).not.toMatch(/id\.example|caja-api/);
+    }
+  });
+
   it("a service without them configured ignores them", () => {
     const plain = new TokenService({ secret: SECRET });
     expect(plain.verify(handSigned({ sub: "a", role: "admin", exp: hour(), iss: "x", aud: "y" }, SECRET)).sub).toBe("a");
@@ -145,11 +162,25 @@ describe("TokenService: RS256 / ES256 admin tokens from an identity provider", (
   beforeAll(() => {
     const pair = generateKeyPairSync("rsa", { modulusLength: 2048 });
     rsa = { privateKey: pair.privateKey, publicPem: pair.publicKey.export({ type: "spki", format: "pem" }).toString() };
-    tokens = new TokenService({ secret: SECRET, publicKey: rsa.publicPem });
+    tokens = new TokenService({ secret: SECRET, publicKey: rsa.publicPem, ...idp });
+  });
+
+  it("refuses a public key without an issuer and an audience: a bare key accepts any token it ever signed", () => {
+    expect(() => new TokenService({ secret: SECRET, publicKey: rsa.publicPem })).toThrow(/JWT_ISSUER and JWT_AUDIENCE/);
+    expect(() => new TokenService({ secret: SECRET, publicKey: rsa.publicPem, issuer: idp.issuer })).toThrow(/JWT_AUDIENCE/);
+  });
+
+  it("refuses an RS256 token of the same key made for another audience", () => {
+    const token = jwt.sign({ sub: "idp|42", role: "admin", exp: hour() }, rsa.privateKey, {
+      algorithm: "RS256",
+      issuer: idp.issuer,
+      audience: "another-app",
+    });
+    expect(refusal(tokens, token).details).toEqual({ reason: "audience not accepted" });
   });
 
   it("accepts an RS256 admin token signed by the configured key", () => {
-    const token = jwt.sign({ sub: "idp|42", role: "admin", exp: hour() }, rsa.privateKey, { algorithm: "RS256" });
+    const token = jwt.sign({ sub: "idp|42", role: "admin", exp: hour() }, rsa.privateKey, idpSigned("RS256"));
     expect(tokens.verify(token)).toEqual({ sub: "idp|42", role: "admin" });
   });
 
@@ -162,22 +193,24 @@ describe("TokenService: RS256 / ES256 admin tokens from an identity provider", (
   });
 
   it("refuses a participant token signed by the RS256 key: participant identities are Caja's", () => {
-    const token = jwt.sign({ sub: "p", role: "participant", session_id: 1, participant_id: 1, exp: hour() }, rsa.privateKey, {
-      algorithm: "RS256",
-    });
+    const token = jwt.sign(
+      { sub: "p", role: "participant", session_id: 1, participant_id: 1, exp: hour() },
+      rsa.privateKey,
+      idpSigned("RS256"),
+    );
     expect(refusal(tokens, token).details.reason).toMatch(/participant/);
   });
 
   it("refuses an RS256 token signed by another key, and any RS256 token when no key is configured", () => {
     const other = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
-    refusal(tokens, jwt.sign({ sub: "x", role: "admin", exp: hour() }, other, { algorithm: "RS256" }));
-    const good = jwt.sign({ sub: "x", role: "admin", exp: hour() }, rsa.privateKey, { algorithm: "RS256" });
+    refusal(tokens, jwt.sign({ sub: "x", role: "admin", exp: hour() }, other, idpSigned("RS256")));
+    const good = jwt.sign({ sub: "x", role: "admin", exp: hour() }, rsa.privateKey, idpSigned("RS256"));
     refusal(new TokenService({ secret: SECRET }), good);
   });
 
   it("refuses an RS256 token that has expired or lacks exp", () => {
-    refusal(tokens, jwt.sign({ sub: "x", role: "admin", exp: nowSeconds() - 60 }, rsa.privateKey, { algorithm: "RS256" }));
-    refusal(tokens, jwt.sign({ sub: "x", role: "admin" }, rsa.privateKey, { algorithm: "RS256" }));
+    refusal(tokens, jwt.sign({ sub: "x", role: "admin", exp: nowSeconds() - 60 }, rsa.privateKey, idpSigned("RS256")));
+    refusal(tokens, jwt.sign({ sub: "x", role: "admin" }, rsa.privateKey, idpSigned("RS256")));
   });
 
   it("accepts ES256 with an EC key, and only ES256 with it", () => {
@@ -185,16 +218,15 @@ describe("TokenService: RS256 / ES256 admin tokens from an identity provider", (
     const service = new TokenService({
       secret: SECRET,
       publicKey: ec.publicKey.export({ type: "spki", format: "pem" }).toString(),
+      ...idp,
     });
-    expect(service.verify(jwt.sign({ sub: "e", role: "admin", exp: hour() }, ec.privateKey, { algorithm: "ES256" })).sub).toBe(
-      "e",
-    );
-    refusal(service, jwt.sign({ sub: "r", role: "admin", exp: hour() }, rsa.privateKey, { algorithm: "RS256" }));
+    expect(service.verify(jwt.sign({ sub: "e", role: "admin", exp: hour() }, ec.privateKey, idpSigned("ES256"))).sub).toBe("e");
+    refusal(service, jwt.sign({ sub: "r", role: "admin", exp: hour() }, rsa.privateKey, idpSigned("RS256")));
   });
 
   it("refuses to start with a key type it cannot pin to an algorithm", () => {
     const ed = generateKeyPairSync("ed25519").publicKey.export({ type: "spki", format: "pem" }).toString();
-    expect(() => new TokenService({ secret: SECRET, publicKey: ed })).toThrow(/JWT_PUBLIC_KEY/);
+    expect(() => new TokenService({ secret: SECRET, publicKey: ed, ...idp })).toThrow(/JWT_PUBLIC_KEY: unsupported/);
   });
 });
 

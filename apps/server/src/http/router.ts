@@ -3,6 +3,7 @@ import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { CajaError, appRouter, createContext, type HeaderReader } from "@caja/api";
 import { sql } from "@caja/db";
 import { createRestHandler, createTrpcGetHandler, sendError } from "@caja/openapi";
+import { clientAddress, trustsAnyProxy } from "../client-ip";
 import type { ServerConfig } from "../config";
 import type { ServerDeps } from "../deps";
 import { openApiDocument, REST_BASE_PATH } from "../openapi";
@@ -28,7 +29,11 @@ export function logInternalError(error: unknown, req: IncomingMessage): void {
  */
 export function createHttpRouter(config: ServerConfig, deps: ServerDeps): RequestHandler {
   const contextFor = (req: IncomingMessage) =>
-    createContext({ headers: headerReader(req), ip: clientIp(req, config.TRUST_PROXY), deps: deps.api });
+    createContext({
+      headers: headerReader(req),
+      ip: clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], config.TRUST_PROXY),
+      deps: deps.api,
+    });
 
   const rest = createRestHandler({
     router: appRouter,
@@ -51,7 +56,7 @@ export function createHttpRouter(config: ServerConfig, deps: ServerDeps): Reques
   const openapiJson = JSON.stringify(openApiDocument());
   const docs = createDocsHandler();
   const web = createWebHandler(config.CAJA_WEB_DIR);
-  const localSignIn = createLocalSignIn({ enabled: deps.generatedSecret && !config.TRUST_PROXY, tokens: deps.api.tokens });
+  const localSignIn = createLocalSignIn({ enabled: deps.generatedSecret && !trustsAnyProxy(config.TRUST_PROXY), tokens: deps.api.tokens });
   const corsOrigins = parseOrigins(config.CORS_ORIGINS);
 
   const ready = async () => {
@@ -99,13 +104,6 @@ function headerReader(req: IncomingMessage): HeaderReader {
       return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
     },
   };
-}
-
-/** The caller's address, for join limits: the first X-Forwarded-For hop only behind a trusted proxy. */
-function clientIp(req: IncomingMessage, trustProxy: boolean): string {
-  const forwarded = trustProxy ? req.headers["x-forwarded-for"] : undefined;
-  const first = typeof forwarded === "string" ? forwarded.split(",")[0]?.trim() : undefined;
-  return first || req.socket.remoteAddress || "unknown";
 }
 
 function json(res: ServerResponse, status: number, body: unknown) {

@@ -58,6 +58,8 @@ export class TokenService {
   constructor(private readonly config: TokenConfig) {
     this.hmacKey = createSecretKey(Buffer.from(config.secret, "utf8"));
     if (config.publicKey) {
+      // A bare key accepts any token it ever signed, for any service of that identity provider.
+      if (!config.issuer || !config.audience) throw new Error("JWT_PUBLIC_KEY requires JWT_ISSUER and JWT_AUDIENCE");
       this.publicKey = createPublicKey(config.publicKey);
       this.publicAlgorithms = asymmetric[this.publicKey.asymmetricKeyType ?? ""] ?? [];
       if (this.publicAlgorithms.length === 0) {
@@ -67,11 +69,15 @@ export class TokenService {
   }
 
   verify(token: string, nowMs = Date.now()): Claims {
-    const hit = this.verified.get(token);
-    if (hit && hit.exp * 1000 + 30_000 > nowMs) return hit.claims;
-    const claims = this.verifyUncached(token);
+    const claims = this.cachedClaims(token, nowMs) ?? this.verifyUncached(token);
     if (this.verified.size >= 50_000) this.verified.clear();
     return claims;
+  }
+
+  /** The claims of a token verified before and not yet expired: no signature check. */
+  cachedClaims(token: string, nowMs = Date.now()): Claims | undefined {
+    const hit = this.verified.get(token);
+    return hit && hit.exp * 1000 + 30_000 > nowMs ? hit.claims : undefined;
   }
 
   private verifyUncached(token: string): Claims {
@@ -91,8 +97,7 @@ export class TokenService {
         clockTolerance: 30,
       });
     } catch (error) {
-      const reason = error instanceof jwt.TokenExpiredError ? "token expired" : (error as Error).message;
-      throw new CajaError("UNAUTHORIZED", "Invalid token", { reason });
+      throw new CajaError("UNAUTHORIZED", "Invalid token", { reason: rejectionReason(error) });
     }
     const parsed = claimsSchema.safeParse(payload);
     if (!parsed.success) {
@@ -116,6 +121,19 @@ export class TokenService {
     });
     return { token, expiresAt: new Date(exp * 1000) };
   }
+}
+
+/**
+ * Why jsonwebtoken refused a token, in words that never carry the configured
+ * issuer or audience (its messages do: "jwt issuer invalid. expected: ...").
+ */
+function rejectionReason(error: unknown): string {
+  if (error instanceof jwt.TokenExpiredError) return "token expired";
+  if (error instanceof jwt.NotBeforeError) return "token not yet valid";
+  const message = error instanceof Error ? error.message : "";
+  if (message.startsWith("jwt issuer invalid")) return "issuer not accepted";
+  if (message.startsWith("jwt audience invalid")) return "audience not accepted";
+  return message === "" || message.includes("expected") ? "token not accepted" : message;
 }
 
 function decodeHeaderAlg(token: string): string {

@@ -1,8 +1,14 @@
 import { Ratelimit } from "@upstash/ratelimit";
 import type { Redis } from "@upstash/redis";
 
-/** poll: status and feed reads; read: other reads; write: mutations; join: the public join call. */
-export const limitClasses = ["poll", "read", "write", "join"] as const;
+export { addressLimitKey } from "./address";
+
+/**
+ * poll: status and feed reads; read: other reads; write: mutations; join: the public
+ * join call, per address; session_join: joins into one session, from anywhere;
+ * invalid_token: tokens that fail verification, per address.
+ */
+export const limitClasses = ["poll", "read", "write", "join", "session_join", "invalid_token"] as const;
 export type LimitClass = (typeof limitClasses)[number];
 
 export interface LimitRule {
@@ -16,6 +22,10 @@ export const defaultLimitRules: LimitRules = {
   read: { limit: 300, windowMs: 60_000 },
   write: { limit: 120, windowMs: 60_000 },
   join: { limit: 300, windowMs: 60_000 },
+  // A room of 300 fills in a minute; a flood from rotating addresses does not fill 1000 seats in one.
+  session_join: { limit: 300, windowMs: 60_000 },
+  // A client with a stale token retries a few times; garbage buys few signature checks.
+  invalid_token: { limit: 60, windowMs: 60_000 },
 };
 
 export interface LimitResult {
@@ -26,6 +36,11 @@ export interface LimitResult {
 
 export interface RateLimiter {
   check(cls: LimitClass, key: string): Promise<LimitResult>;
+  /**
+   * Whether `check` could succeed now, without spending anything; answered from this
+   * instance's buckets only (for a class checked before work that failures then pay for).
+   */
+  peek(cls: LimitClass, key: string): LimitResult;
 }
 
 /** Token bucket per key, in this process: refills continuously, bursts up to the limit. */
@@ -37,6 +52,13 @@ export class MemoryRateLimiter implements RateLimiter {
 
   check(cls: LimitClass, key: string): Promise<LimitResult> {
     return Promise.resolve(this.take(cls, key));
+  }
+
+  peek(cls: LimitClass, key: string, now = Date.now()): LimitResult {
+    const rule = this.rules[cls];
+    const bucket = this.buckets.get(cls + "\u0000" + key);
+    const tokens = bucket ? Math.min(rule.limit, bucket.tokens + (now - bucket.at) * (rule.limit / rule.windowMs)) : rule.limit;
+    return tokens >= 1 ? { ok: true, retryAfter: 0 } : { ok: false, retryAfter: this.waitSeconds(rule, tokens) };
   }
 
   take(cls: LimitClass, key: string, now = Date.now()): LimitResult {
@@ -51,7 +73,11 @@ export class MemoryRateLimiter implements RateLimiter {
       return { ok: true, retryAfter: 0 };
     }
     this.buckets.set(id, { tokens, at: now });
-    return { ok: false, retryAfter: Math.max(1, Math.ceil((1 - tokens) / perMs / 1000)) };
+    return { ok: false, retryAfter: this.waitSeconds(rule, tokens) };
+  }
+
+  private waitSeconds(rule: LimitRule, tokens: number): number {
+    return Math.max(1, Math.ceil(((1 - tokens) * rule.windowMs) / rule.limit / 1000));
   }
 
   private sweep(now: number) {
@@ -74,7 +100,7 @@ export class SharedRateLimiter implements RateLimiter {
   private readonly shared = new Map<LimitClass, Ratelimit>();
 
   constructor(redis: Redis, rules: LimitRules, options: { sharedClasses?: LimitClass[]; keyPrefix?: string } = {}) {
-    const { sharedClasses = ["write", "join"], keyPrefix = "caja:" } = options;
+    const { sharedClasses = ["write", "join", "session_join"], keyPrefix = "caja:" } = options;
     this.local = new MemoryRateLimiter(rules);
     for (const cls of sharedClasses) {
       const rule = rules[cls];
@@ -90,6 +116,10 @@ export class SharedRateLimiter implements RateLimiter {
         }),
       );
     }
+  }
+
+  peek(cls: LimitClass, key: string): LimitResult {
+    return this.local.peek(cls, key);
   }
 
   async check(cls: LimitClass, key: string): Promise<LimitResult> {

@@ -1,4 +1,5 @@
 import type { TRPCRouterRecord } from "@trpc/server";
+import { CajaError } from "../errors";
 import { toPage } from "../schemas/common";
 import {
   joinSessionInput,
@@ -24,6 +25,16 @@ export const participantRouter = {
     .input(joinSessionInput)
     .output(joinSessionOutput)
     .mutation(async ({ ctx, input }) => {
+      // Per address is not enough: a flood from rotating addresses would fill the room.
+      const verdict = await ctx.deps.limiter.check("session_join", input.join_code);
+      if (!verdict.ok) {
+        throw new CajaError(
+          "RATE_LIMITED",
+          "Too many joins into this session; retry shortly",
+          { retry_after: verdict.retryAfter, scope: "session" },
+          verdict.retryAfter,
+        );
+      }
       const { participant, session } = await participants.joinSession(ctx.deps, input.join_code, input.nickname);
       const { token, expiresAt } = ctx.deps.tokens.sign(
         {

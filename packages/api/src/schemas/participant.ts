@@ -26,10 +26,18 @@ export const joinSessionInput = z
       .transform((s) => s.toUpperCase()),
     nickname: z
       .string()
-      .trim()
-      .min(1, { error: "must not be empty" })
-      .max(50, { error: "must be at most 50 characters" })
-      .refine(withoutNul, storable),
+      .max(200, { error: "must be at most 50 characters" })
+      .transform(normaliseNickname)
+      .pipe(
+        z
+          .string()
+          .min(1, { error: "must not be empty (after removing invisible characters)" })
+          .max(50, { error: "must be at most 50 characters" }),
+      )
+      .meta({
+        description:
+          "Stored normalised (NFKC, invisible and control characters removed, spaces collapsed); unique per session ignoring case",
+      }),
   })
   .meta({ title: "JoinSessionRequest" });
 
@@ -41,6 +49,20 @@ export const joinSessionOutput = z
     session: z.object({ id: serialId, title: z.string(), status: sessionLifecycle }),
   })
   .meta({ id: "JoinResult" });
+
+/** Zero-width joiners glue emoji together (👩‍💻): those stay; anywhere else one hides a character. */
+const strayJoiner = /(?<!\p{Extended_Pictographic}[\u{FE0F}\u{1F3FB}-\u{1F3FF}]?)\u200D|\u200D(?!\p{Extended_Pictographic})/gu;
+/** Control and format characters (zero-width spaces, direction marks), and the letters that render blank. */
+const invisible = /(?!\u200D)[\p{Cc}\p{Cf}\u115F\u1160\u3164\uFFA0\u2800]/gu;
+
+/**
+ * A nickname as stored and compared: NFKC (full-width and styled letters become
+ * plain ones), invisible and control characters removed, spaces trimmed and
+ * collapsed, so "A\u200Bna" or "Ana " cannot sit beside "Ana" on the screen.
+ */
+export function normaliseNickname(text: string): string {
+  return text.normalize("NFKC").replace(strayJoiner, "").replace(invisible, "").replace(/\s+/gu, " ").trim();
+}
 
 export const listParticipantsInput = z.object({ session_id: sessionId, ...pageInput });
 

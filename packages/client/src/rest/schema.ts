@@ -518,6 +518,7 @@ export interface components {
         /** JoinSessionRequest */
         JoinSessionRequest: {
             join_code: string;
+            /** @description Stored normalised (NFKC, invisible and control characters removed, spaces collapsed); unique per session ignoring case */
             nickname: string;
         };
         /** CreateActivityRequest */

@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { addressLimitKey } from "../src/ratelimit";
+import { createCaller, createContext } from "../src/index";
+import { createApiHarness, type ApiHarness } from "./harness";
+
+describe("addressLimitKey", () => {
+  it("keys IPv4 addresses by themselves", () => {
+    expect(addressLimitKey("203.0.113.9")).toBe("203.0.113.9");
+    expect(addressLimitKey("unknown")).toBe("unknown");
+  });
+
+  it.each([
+    ["2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"],
+    ["2001:0db8:0001:0002:ffff::1", "2001:db8:1:2::/64"],
+    ["2001:db8:1:2::", "2001:db8:1:2::/64"],
+    ["2001:db8::", "2001:db8:0:0::/64"],
+    ["::1", "0:0:0:0::/64"],
+    ["fe80::1%eth0", "fe80:0:0:0::/64"],
+    ["64:ff9b::192.0.2.1", "64:ff9b:0:0::/64"],
+  ])("keys the IPv6 address %s by its /64 (%s)", (address, key) => {
+    expect(addressLimitKey(address)).toBe(key);
+  });
+
+  it("gives every address of one /64 the same key and the next /64 another", () => {
+    expect(addressLimitKey("2001:db8:aa:bb::1")).toBe(addressLimitKey("2001:db8:aa:bb:ffff:ffff:ffff:fffe"));
+    expect(addressLimitKey("2001:db8:aa:bb::1")).not.toBe(addressLimitKey("2001:db8:aa:bc::1"));
+  });
+});
+
+describe("per-address limits (in-process)", () => {
+  let h: ApiHarness;
+  let joinCode: string;
+  beforeAll(async () => {
+    h = await createApiHarness({
+      limits: { join: { limit: 2, windowMs: 60_000 }, invalid_token: { limit: 3, windowMs: 60_000 } },
+    });
+    const admin = h.caller(h.adminToken("alice"));
+    joinCode = (await admin.session.create({ title: "Limits" })).join_code;
+  }, 60_000);
+  afterAll(async () => h?.close());
+
+  const from = (ip: string, token?: string) =>
+    createCaller(createContext({ headers: new Headers(token ? { authorization: `Bearer ${token}` } : {}), deps: h.deps, ip }));
+
+  it("limits joins per IPv6 /64, not per address: rotating the interface id buys nothing", async () => {
+    const outcomes: string[] = [];
+    for (let i = 1; i <= 3; i++) {
+      outcomes.push(
+        await from(`2001:db8:7:7::${i.toString(16)}`)
+          .participant.join({ join_code: joinCode, nickname: `v6-${i}` })
+          .then(
+            () => "ok",
+            (error: { cause?: { code?: string } }) => error.cause?.code ?? "?",
+          ),
+      );
+    }
+    expect(outcomes).toEqual(["ok", "ok", "RATE_LIMITED"]);
+    // Another /64 has its own budget.
+    await expect(from("2001:db8:7:8::1").participant.join({ join_code: joinCode, nickname: "v6-other" })).resolves.toBeDefined();
+  });
+
+  it("counts invalid tokens per address; once spent, unknown tokens are not even checked, known ones still pass", async () => {
+    const ip = "198.51.100.20";
+    const known = h.adminToken("known");
+    await from(ip, known).session.list({});
+    const codes: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      codes.push(
+        await from(ip, `garbage.${i}.token`)
+          .session.list({})
+          .then(
+            () => "ok",
+            (error: { cause?: { code?: string } }) => error.cause?.code ?? "?",
+          ),
+      );
+    }
+    expect(codes).toEqual(["UNAUTHORIZED", "UNAUTHORIZED", "UNAUTHORIZED", "RATE_LIMITED"]);
+    // A valid token never seen before is an unknown token too: refused before its signature is checked.
+    await expect(from(ip, h.adminToken("fresh")).session.list({})).rejects.toMatchObject({ cause: { code: "RATE_LIMITED" } });
+    // A token this instance verified before costs no check and is not refused.
+    await expect(from(ip, known).session.list({})).resolves.toBeDefined();
+    // Another address is unaffected.
+    await expect(from("198.51.100.21", h.adminToken("fresh")).session.list({})).resolves.toBeDefined();
+  });
+});
