@@ -56,7 +56,10 @@ export function createHttpRouter(config: ServerConfig, deps: ServerDeps): Reques
   const openapiJson = JSON.stringify(openApiDocument());
   const docs = createDocsHandler();
   const web = createWebHandler(config.CAJA_WEB_DIR);
-  const localSignIn = createLocalSignIn({ enabled: deps.generatedSecret && !trustsAnyProxy(config.TRUST_PROXY), tokens: deps.api.tokens });
+  const localSignIn = createLocalSignIn({
+    enabled: deps.generatedSecret && !trustsAnyProxy(config.TRUST_PROXY),
+    tokens: deps.api.tokens,
+  });
   const corsOrigins = parseOrigins(config.CORS_ORIGINS);
 
   const ready = async () => {
