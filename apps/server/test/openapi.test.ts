@@ -288,6 +288,7 @@ describe("GET /openapi.json", () => {
       expect(notModified?.description).toMatch(/If-None-Match/);
       expect(notModified?.content).toBeUndefined();
       expect(Object.keys(op().responses?.["200"]?.headers ?? {})).toEqual(["ETag"]);
+      expect(op().parameters).toContainEqual(expect.objectContaining({ in: "header", name: "If-None-Match", required: false }));
     });
 
     const alias = route.documented !== undefined;

@@ -98,6 +98,16 @@ function describeOperation(route: RestRoute, op: Operation): void {
     };
     // Not an error: the answer to a poll that sent the current ETag in If-None-Match.
     responses["304"] = { description: "Not modified: the `If-None-Match` ETag still matches (no body)" };
+    op.parameters = [
+      ...(op.parameters ?? []),
+      {
+        in: "header",
+        name: "If-None-Match",
+        required: false,
+        description: "The `ETag` of the last answer: 304 with no body while it is still current",
+        schema: { type: "string" },
+      },
+    ];
   }
   const shape = {
     hasInput: (op.parameters?.length ?? 0) > 0 || op.requestBody !== undefined,

@@ -1039,7 +1039,10 @@ export interface operations {
     "session-status-v1": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the last answer: 304 with no body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 session_id: number;
             };
@@ -1257,7 +1260,10 @@ export interface operations {
     "session-status": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the last answer: 304 with no body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 session_id: number;
             };
@@ -2170,7 +2176,10 @@ export interface operations {
     "activity-status": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the last answer: 304 with no body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 session_id: number;
                 activity_id: string;
@@ -2486,7 +2495,10 @@ export interface operations {
                 cursor?: string;
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the last answer: 304 with no body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 session_id: number;
                 activity_id: string;
@@ -2590,7 +2602,10 @@ export interface operations {
                 cursor?: string;
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the last answer: 304 with no body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 session_id: number;
                 activity_id: string;
@@ -2691,7 +2706,10 @@ export interface operations {
     "activity-status-v1": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The `ETag` of the last answer: 304 with no body while it is still current */
+                "If-None-Match"?: string;
+            };
             path: {
                 session_id: number;
                 activity_id: string;
