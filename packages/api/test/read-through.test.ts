@@ -101,11 +101,12 @@ describe("ReadThroughCache with the shared Redis layer", () => {
   });
   afterAll(async () => bridge?.close().catch(() => undefined));
 
+  // A long shared TTL: the entry must still be there when a loaded machine gets round to reading it.
   const instance = () =>
     new ReadThroughCache({
       shared: createUpstashCache(createUpstashRedis({ url: bridge.url, token: bridge.token }), prefix),
       localTtlMs: 100,
-      sharedTtlMs: 400,
+      sharedTtlMs: 10_000,
       maxStaleMs: 0,
     });
 
@@ -114,7 +115,9 @@ describe("ReadThroughCache with the shared Redis layer", () => {
     const b = instance();
     const source = counter();
     expect(await a.get("k", source.load)).toBe(0);
-    await sleep(30); // the shared SET is fire-and-forget
+    // The shared SET is fire-and-forget: wait until Redis holds it rather than for a guessed time.
+    const redis = createUpstashRedis({ url: bridge.url, token: bridge.token });
+    while (Number(await redis.exists(`${prefix}k`)) === 0) await sleep(5);
     expect(await b.get("k", source.load)).toBe(0);
     expect(source.loads).toBe(1);
     expect(b.stats.sharedHits).toBe(1);
