@@ -1,6 +1,5 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { notFound } from "../errors";
 import {
   activity,
   activityPage,
@@ -13,17 +12,16 @@ import {
 } from "../schemas/activity";
 import { toPage } from "../schemas/common";
 import { activityStatus, activityStatusInput } from "../schemas/polling";
-import { assertMember } from "../services/access";
 import * as activities from "../services/activities";
 import * as sessions from "../services/sessions";
-import * as status from "../services/status";
-import { adminProcedure, authedProcedure } from "../trpc";
+import { procedure } from "../trpc";
+import { scopedActivity, seesDrafts } from "../access/policy";
 import { pollIntervalMs } from "./poll-interval";
 
 const tags = ["Activities"];
 
 export const activityRouter = {
-  create: adminProcedure
+  create: procedure
     .meta({
       access: "owner",
       openapi: {
@@ -37,7 +35,7 @@ export const activityRouter = {
     .input(createActivityInput)
     .output(activity)
     .mutation(async ({ ctx, input }) => {
-      const session = await sessions.ownedSession(ctx.deps, ctx.claims, input.session_id);
+      const session = await sessions.findSession(ctx.deps, input.session_id);
       const row = await activities.createActivity(ctx.deps, session, {
         type: input.type,
         title: input.title,
@@ -47,7 +45,7 @@ export const activityRouter = {
       return toActivityWire(row);
     }),
 
-  list: authedProcedure
+  list: procedure
     .meta({
       access: "member",
       openapi: {
@@ -60,20 +58,17 @@ export const activityRouter = {
     .input(listActivitiesInput)
     .output(activityPage)
     .query(async ({ ctx, input }) => {
-      const session = await sessions.findSession(ctx.deps, input.session_id);
-      assertMember(ctx.claims, session);
-      const participantView = ctx.claims.role === "participant";
       const { rows, total } = await activities.listActivities(ctx.deps, {
         sessionId: input.session_id,
         limit: input.limit,
         offset: input.offset,
         status: input.status,
-        hideDrafts: participantView,
+        hideDrafts: !seesDrafts(ctx.claims),
       });
       return toPage(rows.map(toActivityWire), total, input.limit, input.offset);
     }),
 
-  get: authedProcedure
+  get: procedure
     .meta({
       access: "member",
       openapi: {
@@ -86,15 +81,10 @@ export const activityRouter = {
     .input(activityRef)
     .output(activity)
     .query(async ({ ctx, input }) => {
-      const session = await sessions.findSession(ctx.deps, input.session_id);
-      assertMember(ctx.claims, session);
-      const row = await activities.findActivity(ctx.deps, input.session_id, input.activity_id);
-      // A draft's config may hold what participants must not see yet (a quiz's answers).
-      if (ctx.claims.role === "participant" && row.status === "draft") throw notFound("Activity", input.activity_id);
-      return toActivityWire(row);
+      return toActivityWire(await activities.findActivity(ctx.deps, input.session_id, input.activity_id));
     }),
 
-  update: adminProcedure
+  update: procedure
     .meta({
       access: "owner",
       openapi: {
@@ -107,7 +97,6 @@ export const activityRouter = {
     .input(updateActivityInput)
     .output(activity)
     .mutation(async ({ ctx, input }) => {
-      await sessions.ownedSession(ctx.deps, ctx.claims, input.session_id);
       const row = await activities.updateActivity(ctx.deps, input.session_id, input.activity_id, {
         type: input.type,
         title: input.title,
@@ -117,7 +106,7 @@ export const activityRouter = {
       return toActivityWire(row);
     }),
 
-  delete: adminProcedure
+  delete: procedure
     .meta({
       access: "owner",
       openapi: {
@@ -131,11 +120,10 @@ export const activityRouter = {
     .input(activityRef)
     .output(z.void())
     .mutation(async ({ ctx, input }) => {
-      await sessions.ownedSession(ctx.deps, ctx.claims, input.session_id);
       await activities.deleteActivity(ctx.deps, input.session_id, input.activity_id);
     }),
 
-  setStatus: adminProcedure
+  setStatus: procedure
     .meta({
       access: "owner",
       openapi: {
@@ -149,11 +137,11 @@ export const activityRouter = {
     .input(setActivityStatusInput)
     .output(activity)
     .mutation(async ({ ctx, input }) => {
-      const current = await activities.ownedActivity(ctx.deps, ctx.claims, input.activity_id);
+      const current = await activities.findActivity(ctx.deps, scopedActivity(ctx).sessionId, input.activity_id);
       return toActivityWire(await activities.setActivityStatus(ctx.deps, current, input.status));
     }),
 
-  status: authedProcedure
+  status: procedure
     .meta({
       access: "member",
       openapi: {
@@ -167,8 +155,8 @@ export const activityRouter = {
     })
     .input(activityStatusInput)
     .output(activityStatus)
-    .query(async ({ ctx, input }) => {
-      const record = await status.activityStatus(ctx.deps, ctx.claims, input.session_id, input.activity_id);
+    .query(({ ctx }) => {
+      const record = scopedActivity(ctx);
       return {
         activity_id: record.id,
         session_id: record.sessionId,

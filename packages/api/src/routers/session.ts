@@ -12,16 +12,15 @@ import {
   toSessionWire,
   updateSessionInput,
 } from "../schemas/session";
-import { assertMember } from "../services/access";
 import * as sessions from "../services/sessions";
-import * as status from "../services/status";
-import { adminProcedure, authedProcedure } from "../trpc";
+import { scopedSession } from "../access/policy";
+import { procedure } from "../trpc";
 import { pollIntervalMs } from "./poll-interval";
 
 const tags = ["Sessions"];
 
 export const sessionRouter = {
-  create: adminProcedure
+  create: procedure
     .meta({
       access: "admin",
       openapi: { method: "POST", path: "/v1/sessions", tags, summary: "Create a session", successDescription: "Created" },
@@ -39,7 +38,7 @@ export const sessionRouter = {
       ),
     ),
 
-  list: adminProcedure
+  list: procedure
     .meta({ access: "admin", openapi: { method: "GET", path: "/v1/sessions", tags, summary: "List the sessions you created" } })
     .input(listSessionsInput)
     .output(sessionPage)
@@ -48,7 +47,7 @@ export const sessionRouter = {
       return toPage(rows.map(toSessionWire), total, input.limit, input.offset);
     }),
 
-  get: authedProcedure
+  get: procedure
     .meta({
       access: "member",
       openapi: { method: "GET", path: "/v1/sessions/{session_id}", tags, summary: "Get a session (owner or participant)" },
@@ -56,12 +55,10 @@ export const sessionRouter = {
     .input(sessionRef)
     .output(session)
     .query(async ({ ctx, input }) => {
-      const row = await sessions.findSession(ctx.deps, input.session_id);
-      assertMember(ctx.claims, row);
-      return toSessionWire(row);
+      return toSessionWire(await sessions.findSession(ctx.deps, input.session_id));
     }),
 
-  update: adminProcedure
+  update: procedure
     .meta({
       access: "owner",
       openapi: {
@@ -74,7 +71,6 @@ export const sessionRouter = {
     .input(updateSessionInput)
     .output(session)
     .mutation(async ({ ctx, input }) => {
-      await sessions.ownedSession(ctx.deps, ctx.claims, input.session_id);
       const row = await sessions.updateSession(ctx.deps, input.session_id, {
         title: input.title,
         description: input.description,
@@ -83,7 +79,7 @@ export const sessionRouter = {
       return toSessionWire(row);
     }),
 
-  delete: adminProcedure
+  delete: procedure
     .meta({
       access: "owner",
       openapi: {
@@ -97,11 +93,10 @@ export const sessionRouter = {
     .input(sessionRef)
     .output(z.void())
     .mutation(async ({ ctx, input }) => {
-      await sessions.ownedSession(ctx.deps, ctx.claims, input.session_id);
       await sessions.deleteSession(ctx.deps, input.session_id);
     }),
 
-  setStatus: adminProcedure
+  setStatus: procedure
     .meta({
       access: "owner",
       openapi: {
@@ -115,11 +110,11 @@ export const sessionRouter = {
     .input(setSessionStatusInput)
     .output(session)
     .mutation(async ({ ctx, input }) => {
-      const current = await sessions.ownedSession(ctx.deps, ctx.claims, input.session_id);
+      const current = await sessions.findSession(ctx.deps, input.session_id);
       return toSessionWire(await sessions.setSessionStatus(ctx.deps, current, input.status));
     }),
 
-  status: authedProcedure
+  status: procedure
     .meta({
       access: "member",
       openapi: { method: "GET", path: "/sessions/{session_id}/status", tags: ["Polling"], summary: "Poll a session's status" },
@@ -128,8 +123,8 @@ export const sessionRouter = {
     })
     .input(sessionStatusInput)
     .output(sessionStatus)
-    .query(async ({ ctx, input }) => {
-      const record = await status.sessionStatus(ctx.deps, ctx.claims, input.session_id);
+    .query(({ ctx }) => {
+      const record = scopedSession(ctx);
       return {
         session_id: record.id,
         status: record.status,

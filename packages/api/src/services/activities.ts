@@ -1,8 +1,6 @@
 import { activities, and, asc, count, eq, ne, sessions, sql, type ActivityRow, type SessionRow } from "@caja/db";
-import type { Claims } from "../auth/tokens";
 import { CajaError, notFound } from "../errors";
 import type { LifecycleStatus } from "../schemas/common";
-import { assertOwner } from "./access";
 import { cacheKeys } from "./cache-keys";
 import type { ServiceDeps } from "./deps";
 import { assertTransition } from "./lifecycle";
@@ -96,18 +94,6 @@ export async function deleteActivity(deps: ServiceDeps, sessionId: number, activ
     cacheKeys.feedHead(activityId),
     cacheKeys.sessionStatus(sessionId),
   ]);
-}
-
-/** The activity and its session, if the caller manages that session. */
-export async function ownedActivity(deps: ServiceDeps, claims: Claims, activityId: string) {
-  const [found] = await deps.db
-    .select({ activity: activities, createdBy: sessions.createdBy })
-    .from(activities)
-    .innerJoin(sessions, eq(sessions.id, activities.sessionId))
-    .where(eq(activities.id, activityId));
-  if (!found) throw notFound("Activity", activityId);
-  assertOwner(claims, { id: found.activity.sessionId, createdBy: found.createdBy });
-  return found.activity;
 }
 
 /**

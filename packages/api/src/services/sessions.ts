@@ -1,10 +1,8 @@
 import { randomInt } from "node:crypto";
 import { activities, and, count, desc, eq, isUniqueViolation, sessions, sql, type SessionRow } from "@caja/db";
-import type { Claims } from "../auth/tokens";
 import { notFound } from "../errors";
 import { assertTransition } from "./lifecycle";
 import type { LifecycleStatus } from "../schemas/common";
-import { assertOwner } from "./access";
 import { cacheKeys } from "./cache-keys";
 import type { ServiceDeps } from "./deps";
 
@@ -50,13 +48,6 @@ export async function createSession({ db }: ServiceDeps, input: NewSession): Pro
 export async function findSession({ db }: ServiceDeps, id: number): Promise<SessionRow> {
   const [row] = await db.select().from(sessions).where(eq(sessions.id, id));
   if (!row) throw notFound("Session", id);
-  return row;
-}
-
-/** The session, if the caller manages it. */
-export async function ownedSession(deps: ServiceDeps, claims: Claims, id: number): Promise<SessionRow> {
-  const row = await findSession(deps, id);
-  assertOwner(claims, row);
   return row;
 }
 

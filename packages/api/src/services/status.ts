@@ -1,8 +1,5 @@
 import { queryRows, sql } from "@caja/db";
-import type { Claims } from "../auth/tokens";
-import { notFound } from "../errors";
 import type { LifecycleStatus } from "../schemas/common";
-import { assertMember } from "./access";
 import { cacheKeys } from "./cache-keys";
 import type { ServiceDeps } from "./deps";
 import { ACTIVE_WINDOW_SECONDS } from "./presence";
@@ -95,23 +92,12 @@ async function loadActivityStatus({ db }: ServiceDeps, activityId: string): Prom
   };
 }
 
-export async function sessionStatus(deps: ServiceDeps, claims: Claims, sessionId: number): Promise<SessionStatusRecord> {
-  const record = await deps.cache.get(cacheKeys.sessionStatus(sessionId), () => loadSessionStatus(deps, sessionId));
-  if (!record) throw notFound("Session", sessionId);
-  assertMember(claims, record);
-  return record;
+/** The session's status record, from the polling cache (the guard reads it to authorise, polls to answer). */
+export function cachedSessionStatus(deps: ServiceDeps, sessionId: number): Promise<SessionStatusRecord | null> {
+  return deps.cache.get(cacheKeys.sessionStatus(sessionId), () => loadSessionStatus(deps, sessionId));
 }
 
-export async function activityStatus(
-  deps: ServiceDeps,
-  claims: Claims,
-  sessionId: number,
-  activityId: string,
-): Promise<ActivityStatusRecord> {
-  const record = await deps.cache.get(cacheKeys.activityStatus(activityId), () => loadActivityStatus(deps, activityId));
-  if (!record || record.sessionId !== sessionId) throw notFound("Activity", activityId);
-  assertMember(claims, { id: record.sessionId, createdBy: record.createdBy });
-  // Participants cannot see drafts (their config may hold a quiz's answers), nor learn they exist.
-  if (claims.role === "participant" && record.status === "draft") throw notFound("Activity", activityId);
-  return record;
+/** The activity's status record, from the polling cache; it names the session and its owner. */
+export function cachedActivityStatus(deps: ServiceDeps, activityId: string): Promise<ActivityStatusRecord | null> {
+  return deps.cache.get(cacheKeys.activityStatus(activityId), () => loadActivityStatus(deps, activityId));
 }

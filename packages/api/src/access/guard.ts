@@ -1,0 +1,126 @@
+import type { z } from "zod";
+import { bearerToken, type Claims } from "../auth/tokens";
+import type { Context } from "../context";
+import { CajaError, notFound, validationError } from "../errors";
+import { addressLimitKey, type LimitClass } from "../ratelimit";
+import { activityId, sessionId } from "../schemas/common";
+import { cachedActivityStatus, cachedSessionStatus } from "../services/status";
+import { requiredRole, seesDrafts, type AccessRule, type Scope } from "./policy";
+
+/** What the guard reads of a procedure's meta (`CajaMeta`, kept structural to avoid a cycle with trpc.ts). */
+export interface GuardedMeta {
+  access?: AccessRule;
+  limit?: LimitClass;
+}
+
+export interface GuardCall {
+  ctx: Context;
+  meta: GuardedMeta | undefined;
+  type: string;
+  getRawInput: () => Promise<unknown>;
+}
+
+const rateLimited = (retryAfter: number) =>
+  new CajaError("RATE_LIMITED", "Too many requests", { retry_after: retryAfter }, retryAfter);
+
+const notParticipant = (id: number) =>
+  new CajaError("FORBIDDEN", "You are not a participant of this session", { session_id: id });
+
+const notOwner = (id: number) => new CajaError("FORBIDDEN", "You do not manage this session", { session_id: id });
+
+const unscoped: Omit<Scope, "claims"> = { session: null, activity: null };
+
+/**
+ * The one place that decides who may call what. In order: the token (401; an
+ * address spending its budget of invalid tokens gets 429), the rule's role (403), the caller's rate limit (429), then for session rules the
+ * session or activity named by the input, read once from the polling cache
+ * (404 if missing, or an activity of another session), membership (403), and
+ * draft hiding (404).
+ * Runs before input validation, so it reads the ids from the raw input with the
+ * same field schemas the procedure's input uses.
+ */
+export async function authorize({ ctx, meta, type, getRawInput }: GuardCall): Promise<Scope> {
+  const rule = meta?.access;
+  // Fails closed: `CajaMeta` makes `access` required, so this is a procedure built around it.
+  if (!rule) throw new Error("This procedure declares no access rule (meta.access)");
+  const deps = ctx.deps;
+  const role = requiredRole[rule];
+
+  if (role === "none") {
+    const verdict = await deps.limiter.check(meta.limit ?? "join", addressLimitKey(ctx.ip));
+    if (!verdict.ok) throw rateLimited(verdict.retryAfter);
+    return { claims: null, ...unscoped };
+  }
+
+  const token = bearerToken(ctx.headers.get("authorization"));
+  if (!token) throw new CajaError("UNAUTHORIZED", "Missing bearer token", { reason: "Authorization: Bearer <jwt> required" });
+  const claims = deps.tokens.cachedClaims(token) ?? (await verifyCounted(ctx, token));
+  if (role !== "any" && claims.role !== role) {
+    throw new CajaError("FORBIDDEN", `${role === "admin" ? "Admin" : "Participant"} role required`);
+  }
+  const verdict = await deps.limiter.check(meta.limit ?? (type === "query" ? "read" : "write"), claims.sub);
+  if (!verdict.ok) throw rateLimited(verdict.retryAfter);
+  if (claims.role === "participant") deps.presence.touch(claims.participant_id);
+  if (rule === "admin") return { claims, ...unscoped };
+
+  const ref = scopeRef(await getRawInput());
+
+  if (ref.activityId !== undefined) {
+    const activity = await cachedActivityStatus(deps, ref.activityId);
+    if (!activity || (ref.sessionId !== undefined && activity.sessionId !== ref.sessionId)) {
+      throw notFound("Activity", ref.activityId);
+    }
+    admit(claims, activity.sessionId, activity.createdBy);
+    // Reads of a draft 404 for participants, as if it did not exist; a write to one is
+    // refused by its service (409 ACTIVITY_NOT_ACTIVE), which checks the status in SQL anyway.
+    if (type === "query" && activity.status === "draft" && !seesDrafts(claims)) throw notFound("Activity", ref.activityId);
+    return { claims, session: null, activity };
+  }
+
+  if (ref.sessionId === undefined) throw validationError("session_id", "is required");
+  const session = await cachedSessionStatus(deps, ref.sessionId);
+  if (!session) throw notFound("Session", ref.sessionId);
+  admit(claims, session.id, session.createdBy);
+  return { claims, session, activity: null };
+}
+
+/**
+ * A signature check costs CPU, and a garbage token is free to make: each address
+ * gets a budget of failed checks, and once it is spent its unknown tokens are not
+ * checked at all until the budget refills (tokens verified before still pass).
+ */
+async function verifyCounted(ctx: Context, token: string): Promise<Claims> {
+  const key = addressLimitKey(ctx.ip);
+  const budget = ctx.deps.limiter.peek("invalid_token", key);
+  if (!budget.ok) throw rateLimited(budget.retryAfter);
+  try {
+    return ctx.deps.tokens.verify(token);
+  } catch (error) {
+    await ctx.deps.limiter.check("invalid_token", key);
+    throw error;
+  }
+}
+
+/** A participant of this very session, or the admin who created it (the role was checked against the rule). */
+function admit(claims: Claims, sessionId: number, createdBy: string): void {
+  if (claims.role === "participant") {
+    if (claims.session_id !== sessionId) throw notParticipant(sessionId);
+  } else if (claims.sub !== createdBy) {
+    throw notOwner(sessionId);
+  }
+}
+
+function scopeRef(raw: unknown): { sessionId?: number; activityId?: string } {
+  if (raw === null || typeof raw !== "object") return {};
+  const input = raw as Record<string, unknown>;
+  return {
+    sessionId: input.session_id === undefined ? undefined : parseField(sessionId, "session_id", input.session_id),
+    activityId: input.activity_id === undefined ? undefined : parseField(activityId, "activity_id", input.activity_id),
+  };
+}
+
+function parseField<T>(schema: z.ZodType<T>, field: string, value: unknown): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw validationError(field, parsed.error.issues[0]?.message ?? "Invalid input");
+  return parsed.data;
+}
