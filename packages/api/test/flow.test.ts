@@ -43,12 +43,14 @@ describe("a session from creation to responses (in-process)", () => {
     const ss = await bob.session.status({ session_id: session.id });
     expect(ss).toMatchObject({ participant_count: 1, current_activity_id: activity.id, status: "active" });
 
-    const feed = await admin.response.feed({
-      session_id: session.id,
-      activity_id: activity.id,
-      timestamp: "2000-01-01T00:00:00Z",
-      limit: 100,
-    });
+    // A row enters the feed once every older writing transaction of the cluster has ended: wait for that.
+    const feedFromStart = () =>
+      admin.response.feed({ session_id: session.id, activity_id: activity.id, timestamp: "2000-01-01T00:00:00Z", limit: 100 });
+    let feed = await feedFromStart();
+    for (let tries = 0; feed.items.length === 0 && tries < 200; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      feed = await feedFromStart();
+    }
     expect(feed.items.map((i) => i.response_data)).toEqual([{ choice: "b" }]);
     const again = await admin.response.feed({
       session_id: session.id,
