@@ -138,11 +138,26 @@ describe.skipIf(!existsSync(CHROMIUM))("the web app in Chromium: a poll from cre
 
   it("a participant changes its vote and the bars follow", async () => {
     const ben = participants[1] as Page;
+    // Every state the bars pass through from here: they must move once, never back and forth.
+    await presenter.evaluate(() => {
+      const states: string[] = [];
+      (window as unknown as { barStates: string[] }).barStates = states;
+      const read = () =>
+        [...document.querySelectorAll(".bar-row")]
+          .map((row) => `${row.getAttribute("data-option")}=${row.getAttribute("data-count")}`)
+          .join(",");
+      new MutationObserver(() => {
+        if (states.at(-1) !== read()) states.push(read());
+      }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ["data-count"] });
+    });
     await ben.getByRole("radio", { name: "Tacos" }).check();
     await ben.getByRole("button", { name: "Change my vote" }).click();
     const changed = Date.now();
     await expect.poll(() => bars(presenter), { timeout: 3_000, interval: 100 }).toEqual({ Pizza: 1, Sushi: 1, Tacos: 1 });
     console.log(`[web] presenter showed the changed vote ${Date.now() - changed} ms after it`);
+    expect(await presenter.evaluate(() => (window as unknown as { barStates: string[] }).barStates)).toEqual([
+      "Pizza=1,Sushi=1,Tacos=1",
+    ]);
     await expect.poll(() => presenter.getByTestId("response-count").textContent(), { timeout: 3_000 }).toBe("3");
   });
 
@@ -153,6 +168,29 @@ describe.skipIf(!existsSync(CHROMIUM))("the web app in Chromium: a poll from cre
     await ana.getByRole("heading", { name: "Where do we eat?" }).waitFor();
     await expect.poll(() => ana.getByRole("radio", { name: "Pizza" }).isChecked()).toBe(true);
     expect(await presenter.getByTestId("participant-count").textContent()).toBe("3");
+  });
+
+  it.each([
+    ["presenter", () => presenter],
+    ["participant", () => participants[0] as Page],
+  ])("polls that bring nothing new change nothing on the %s's screen (no flicker)", async (_who, pageOf) => {
+    const page = pageOf();
+    let polls = 0;
+    const count = (request: { url(): string }) => void (request.url().includes("/trpc/") && polls++);
+    page.on("request", count);
+    await page.evaluate(() => {
+      const seen = { mutations: 0 };
+      (window as unknown as { seen: typeof seen }).seen = seen;
+      new MutationObserver((records) => (seen.mutations += records.length)).observe(document.body, {
+        subtree: true,
+        childList: true,
+        attributes: true,
+        characterData: true,
+      });
+    });
+    await expect.poll(() => polls, { timeout: 10_000 }).toBeGreaterThanOrEqual(4);
+    page.off("request", count);
+    expect(await page.evaluate(() => (window as unknown as { seen: { mutations: number } }).seen.mutations)).toBe(0);
   });
 
   it("a participant that goes offline is shown so, and is live again by itself when back", async () => {

@@ -1,11 +1,21 @@
+import { memo } from "react";
 import { useActivityStatus, useSubmitResponse, useTRPC } from "@caja/client/react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { asTyped, promptOf, typeLabel } from "../activity-types";
 import { describeError } from "../shared/errors";
 import { AnswerForm } from "./answer-forms";
 
-/** The activity the presenter has on now, with the input its type needs. */
-export function CurrentActivity({ sessionId, activityId }: { sessionId: number; activityId: string }) {
+/**
+ * The activity the presenter has on now, with the input its type needs. Memoised: the session
+ * poll re-renders the screen around it, which must not rewrite the inputs.
+ */
+export const CurrentActivity = memo(function CurrentActivity({
+  sessionId,
+  activityId,
+}: {
+  sessionId: number;
+  activityId: string;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const ids = { session_id: sessionId, activity_id: activityId };
@@ -42,7 +52,7 @@ export function CurrentActivity({ sessionId, activityId }: { sessionId: number; 
       </p>
     </section>
   );
-}
+});
 
 // Polls, quizzes and ratings keep one answer per person (sending again replaces it); the
 // other built-ins collect every entry.

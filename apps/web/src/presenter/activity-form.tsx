@@ -1,12 +1,19 @@
 import { useTRPC } from "@caja/client/react";
 import { useMutation } from "@tanstack/react-query";
-import { useId, useState, type FormEvent } from "react";
+import { memo, useId, useState, type FormEvent } from "react";
 import { builtInTypes, type BuiltInType } from "../activity-types";
 import { describeError } from "../shared/errors";
 import { buildConfig, emptyDraft, formFields, type Field, type FormDraft } from "./config-fields";
 
-/** Adds an activity of a built-in type, with that type's form. */
-export function ActivityForm(props: { sessionId: number; nextIndex: number; onCreated(): Promise<unknown> }) {
+/**
+ * Adds an activity of a built-in type, with that type's form. Memoised: the session screen
+ * re-renders on every poll, and React rewrites a controlled input's attributes on each render.
+ */
+export const ActivityForm = memo(function ActivityForm(props: {
+  sessionId: number;
+  nextIndex: number;
+  onCreated(): Promise<unknown>;
+}) {
   const trpc = useTRPC();
   const [type, setType] = useState<BuiltInType>("poll");
   const [draft, setDraft] = useState<FormDraft>(() => emptyDraft("poll"));
@@ -69,7 +76,7 @@ export function ActivityForm(props: { sessionId: number; nextIndex: number; onCr
       </button>
     </form>
   );
-}
+});
 
 function FieldInput({
   id,

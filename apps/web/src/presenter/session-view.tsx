@@ -1,6 +1,6 @@
 import { useSessionStatus, useTRPC } from "@caja/client/react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { Link } from "../router";
 import { ConnectionStatus } from "../shared/connection-status";
 import { describeError, isLostAccess } from "../shared/errors";
@@ -24,11 +24,15 @@ export function SessionView({ sessionId }: { sessionId: number }) {
 
   const currentId = status.data?.current_activity_id ?? null;
   const sessionStatus = status.data?.status ?? session.data?.status;
-  const refresh = () =>
-    Promise.all([
-      queryClient.invalidateQueries(trpc.session.pathFilter()),
-      queryClient.invalidateQueries(trpc.activity.pathFilter()),
-    ]);
+  // Stable, so that the memoised form below does not re-render on every poll.
+  const refresh = useCallback(
+    () =>
+      Promise.all([
+        queryClient.invalidateQueries(trpc.session.pathFilter()),
+        queryClient.invalidateQueries(trpc.activity.pathFilter()),
+      ]),
+    [queryClient, trpc],
+  );
   const setSessionStatus = useMutation(trpc.session.setStatus.mutationOptions({ onSettled: refresh }));
 
   useEffect(() => {
