@@ -134,6 +134,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the web app in Chromium: a poll from cre
     await expect.poll(() => bars(presenter), { timeout: 3_000, interval: 100 }).toEqual({ Pizza: 2, Sushi: 1, Tacos: 0 });
     console.log(`[web] presenter showed 3 votes ${Date.now() - lastVote} ms after the last`);
     await expect.poll(() => presenter.getByTestId("response-count").textContent(), { timeout: 3_000 }).toBe("3");
+    await presenter.screenshot({ path: join(screenshots, "presenter.png") });
   });
 
   it("a participant changes its vote and the bars follow", async () => {
@@ -212,7 +213,6 @@ describe.skipIf(!existsSync(CHROMIUM))("the web app in Chromium: a poll from cre
     // Going offline on purpose logs failed requests; anything else is a defect.
     expect(errors.filter((e) => !e.startsWith("Caro: Failed to load resource: net::ERR_INTERNET_DISCONNECTED"))).toEqual([]);
 
-    await presenter.screenshot({ path: join(screenshots, "presenter.png") });
     await (participants[0] as Page).screenshot({ path: join(screenshots, "participant-phone.png") });
   });
 
