@@ -134,7 +134,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the web app in Chromium: a poll from cre
     await expect.poll(() => bars(presenter), { timeout: 3_000, interval: 100 }).toEqual({ Pizza: 2, Sushi: 1, Tacos: 0 });
     console.log(`[web] presenter showed 3 votes ${Date.now() - lastVote} ms after the last`);
     await expect.poll(() => presenter.getByTestId("response-count").textContent(), { timeout: 3_000 }).toBe("3");
-    await presenter.screenshot({ path: join(screenshots, "presenter.png") });
+    await presenter.screenshot({ path: join(screenshots, "presenter.png"), animations: "disabled" });
   });
 
   it("a participant changes its vote and the bars follow", async () => {
