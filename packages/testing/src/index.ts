@@ -1,2 +1,3 @@
 export { createTestDatabase, createFreshPostgres, testDbKind, adminDatabaseUrl, type TestDatabase } from "./databases";
 export { startRedisBridge, type RedisBridge, type RedisBridgeOptions } from "./redis-bridge";
+export { startPrivatePostgres, type PrivatePostgres } from "./private-postgres";
