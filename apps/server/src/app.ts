@@ -6,6 +6,7 @@ import { sendError } from "@caja/openapi";
 import type { ServerConfig } from "./config";
 import { buildDeps } from "./deps";
 import { createHttpRouter, logInternalError } from "./http/router";
+import { gracefulShutdown } from "./shutdown";
 
 export { VERSION } from "./version";
 
@@ -19,7 +20,7 @@ export interface CajaServer {
   generatedSecret: boolean;
   /** Starts listening on HOST:PORT; resolves to the URL. */
   listen(): Promise<string>;
-  /** Stops: closes every connection, then the dependencies. */
+  /** Stops: stops accepting, answers in-flight requests (SHUTDOWN_TIMEOUT_MS at most), then closes the dependencies. */
   close(): Promise<void>;
 }
 
@@ -34,12 +35,14 @@ export async function createCajaServer(config: ServerConfig, options: CreateServ
   const route = createHttpRouter(config, deps);
 
   const server = createServer((req, res) => {
+    shutdown.track(req, res);
     route(req, res).catch((error: unknown) => {
       logInternalError(error, req);
       sendError(res, error);
     });
   });
   server.keepAliveTimeout = 65_000;
+  const shutdown = gracefulShutdown(server);
 
   const app: CajaServer = {
     server,
@@ -58,10 +61,7 @@ export async function createCajaServer(config: ServerConfig, options: CreateServ
         });
       }),
     close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await shutdown.drain(config.SHUTDOWN_TIMEOUT_MS);
       await deps.close();
     },
   };

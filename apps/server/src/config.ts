@@ -46,6 +46,11 @@ export const envSchema = z
     CAJA_DATA_DIR: z.string().default(".caja"),
     CAJA_WEB_DIR: optionalText,
     DB_POOL_SIZE: intIn(1, 200, 10),
+    DB_CONNECT_TIMEOUT_MS: intIn(100, 60_000, 2000),
+    DB_STATEMENT_TIMEOUT_MS: intIn(0, 600_000, 5000),
+    DB_RECONNECT_MAX_DELAY_MS: intIn(10, 30_000, 500),
+    REQUEST_TIMEOUT_MS: intIn(100, 60_000, 3000),
+    SHUTDOWN_TIMEOUT_MS: intIn(0, 60_000, 8000),
     JWT_SECRET: optionalText.refine((v) => v === undefined || v.length >= 32, { message: "must be at least 32 characters" }),
     JWT_PUBLIC_KEY: optionalText.refine((v) => v === undefined || v.includes("-----BEGIN"), {
       message: "must be a PEM public key (-----BEGIN PUBLIC KEY-----...)",

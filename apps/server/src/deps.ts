@@ -31,7 +31,12 @@ export interface ServerDeps {
  * client shared by the cache and the rate limiter.
  */
 export async function buildDeps(config: ServerConfig): Promise<ServerDeps> {
-  const db = createDb(databaseLocation(config), { maxConnections: config.DB_POOL_SIZE });
+  const db = createDb(databaseLocation(config), {
+    maxConnections: config.DB_POOL_SIZE,
+    connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+    reconnectMaxDelayMs: config.DB_RECONNECT_MAX_DELAY_MS,
+  });
   await migrate(db);
 
   const { secret, generated } = jwtSecret(config);

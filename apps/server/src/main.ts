@@ -25,7 +25,9 @@ async function main() {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`[caja] ${signal}: shutting down`);
+    console.log(`[caja] ${signal}: finishing in-flight requests, then exiting`);
+    // Whatever happens while draining, the process is gone shortly after the grace period.
+    setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS + 1500).unref();
     await app.close();
     process.exit(0);
   };

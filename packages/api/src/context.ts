@@ -24,16 +24,39 @@ export interface ApiDeps {
 /** Only `get` is used, so adapters may pass a real `Headers` or a cheap view of one. */
 export type HeaderReader = Pick<Headers, "get">;
 
+/** When a request arrived and until when its work may still reach the database. */
+export interface RequestTiming {
+  /** Epoch ms (fractional), strictly increasing within a process: see `receiveStamp`. */
+  receivedAt: number;
+  /** Epoch ms after which no write of this request may be applied; none when not given. */
+  deadline?: number;
+}
+
 export interface CreateContextOptions {
   headers: HeaderReader;
   /** The caller's address, for limits on unauthenticated calls (join). */
   ip?: string;
   deps: ApiDeps;
+  /** Defaults to "received now, no deadline" (direct callers, tests). */
+  timing?: RequestTiming;
 }
 
-/** Kept to three keys: tRPC copies the context at every middleware, on every poll. */
-export function createContext({ headers, ip, deps }: CreateContextOptions) {
-  return { deps, headers, ip: ip ?? "unknown" };
+let lastStamp = 0;
+
+/**
+ * The wall clock in ms, made strictly increasing within the process (a microsecond
+ * apart at least), so two requests of one participant received in the same
+ * millisecond still have an order. Across instances the order is as good as
+ * their clocks' agreement (NTP).
+ */
+export function receiveStamp(now = Date.now()): number {
+  lastStamp = Math.max(now, lastStamp + 0.001);
+  return lastStamp;
+}
+
+/** Kept to four small keys: tRPC copies the context at every middleware, on every poll. */
+export function createContext({ headers, ip, deps, timing }: CreateContextOptions) {
+  return { deps, headers, ip: ip ?? "unknown", timing: timing ?? { receivedAt: receiveStamp() } };
 }
 
 export type Context = ReturnType<typeof createContext>;

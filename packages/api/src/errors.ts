@@ -19,6 +19,7 @@ export const errorCodes = {
   SESSION_FULL: { status: 409, trpc: "CONFLICT" },
   SESSION_CLOSED: { status: 409, trpc: "CONFLICT" },
   ACTIVITY_NOT_ACTIVE: { status: 409, trpc: "CONFLICT" },
+  RESPONSE_SUPERSEDED: { status: 409, trpc: "CONFLICT" },
   PAYLOAD_TOO_LARGE: { status: 413, trpc: "PAYLOAD_TOO_LARGE" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, trpc: "UNSUPPORTED_MEDIA_TYPE" },
   RATE_LIMITED: { status: 429, trpc: "TOO_MANY_REQUESTS" },
@@ -82,6 +83,9 @@ function fromZod(error: ZodError): CajaError {
   });
 }
 
+/** Instances reconnect within a second or so of PostgreSQL returning: ask clients back soon. */
+const UNAVAILABLE_RETRY_AFTER_S = 2;
+
 /** Any thrown value -> the CajaError it means. Unknown errors become INTERNAL_ERROR without their text. */
 export function toCajaError(error: unknown): CajaError {
   if (error instanceof CajaError) return error;
@@ -93,7 +97,7 @@ export function toCajaError(error: unknown): CajaError {
     if (code) return new CajaError(code, error.message);
   }
   if (isDatabaseUnavailable(error)) {
-    return new CajaError("SERVICE_UNAVAILABLE", "The database is unavailable; retry shortly", {}, 5);
+    return new CajaError("SERVICE_UNAVAILABLE", "The database is unavailable; retry shortly", {}, UNAVAILABLE_RETRY_AFTER_S);
   }
   return new CajaError("INTERNAL_ERROR", "Internal server error");
 }

@@ -3,6 +3,8 @@ export { createCallerFactory, type CajaMeta } from "./trpc";
 export { accessRules, accessDescriptions, type AccessRule } from "./access/policy";
 export {
   createContext,
+  receiveStamp,
+  type RequestTiming,
   type Context,
   type ApiDeps,
   type ApiSettings,

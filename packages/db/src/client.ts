@@ -4,6 +4,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import postgres from "postgres";
+import { enforceDeadlines } from "./deadline";
 import * as schema from "./schema";
 
 /** One type for both drivers: services never know which one they run on. */
@@ -20,7 +21,23 @@ export interface DbHandle {
 export interface CreateDbOptions {
   /** Pool size for the `postgres` driver. */
   maxConnections?: number;
+  /** How long opening a connection may take before it fails (the driver's default is 30 s). */
+  connectTimeoutMs?: number;
+  /** Server-side bound on one statement (PostgreSQL `statement_timeout`); 0 leaves it unbounded. */
+  statementTimeoutMs?: number;
+  /** Longest wait between reconnection attempts (the driver's default grows to 20 s). */
+  reconnectMaxDelayMs?: number;
+  /** Closes connections idle this long, so a pool does not keep sockets a restarted server dropped. */
+  idleTimeoutMs?: number;
 }
+
+/**
+ * Delay before the n-th consecutive failed reconnection: 50 ms doubling, capped,
+ * with jitter so instances do not retry in step. The pool's connections share
+ * `retries`, so the cap is what bounds how soon the pool notices PostgreSQL is back.
+ */
+const reconnectBackoff = (maxDelayMs: number) => (retries: number) =>
+  (Math.min(50 * 2 ** retries, maxDelayMs) * (0.5 + Math.random() / 2)) / 1000;
 
 /**
  * `postgres://` (or `postgresql://`) uses the `postgres` driver; a directory path
@@ -31,11 +48,14 @@ export function createDb(url?: string, options: CreateDbOptions = {}): DbHandle 
     const client = postgres(url, {
       max: options.maxConnections ?? 10,
       onnotice: () => {},
-      // Timestamps are parsed by drizzle; keep the driver from doing it twice.
-      connection: { application_name: "caja" },
+      connect_timeout: (options.connectTimeoutMs ?? 2000) / 1000,
+      idle_timeout: (options.idleTimeoutMs ?? 60_000) / 1000,
+      backoff: reconnectBackoff(options.reconnectMaxDelayMs ?? 500),
+      connection: { application_name: "caja", statement_timeout: options.statementTimeoutMs ?? 5000 },
     });
-    const db = drizzlePostgres(client, { schema }) as unknown as Database;
-    return { db, driver: "postgres", url, close: once(() => client.end({ timeout: 5 })) };
+    // Queries run inside `withDeadline` (each HTTP request) never start after it.
+    const db = drizzlePostgres(enforceDeadlines(client), { schema }) as unknown as Database;
+    return { db, driver: "postgres", url, close: once(() => client.end({ timeout: 2 })) };
   }
   const dataDir = !url || url === "memory://" ? undefined : url.replace(/^file:\/\//, "");
   if (dataDir) mkdirSync(dataDir, { recursive: true });

@@ -2,5 +2,6 @@ export * from "./schema";
 export { createDb, type Database, type DbHandle, type CreateDbOptions } from "./client";
 export { migrate, migrationsFolder } from "./migrate";
 export { queryRows } from "./rows";
-export { pgErrorCode, isUniqueViolation, isForeignKeyViolation, isDatabaseUnavailable } from "./errors";
+export { withDeadline, currentDeadline, DeadlineExceededError } from "./deadline";
+export { pgErrorCode, databaseErrorCode, isUniqueViolation, isForeignKeyViolation, isDatabaseUnavailable } from "./errors";
 export { sql, eq, ne, and, or, desc, asc, gt, gte, lt, lte, inArray, count, type SQL } from "drizzle-orm";

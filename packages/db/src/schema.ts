@@ -153,6 +153,9 @@ export const userResponses = pgTable(
     txid: xid8("txid")
       .notNull()
       .default(sql`pg_current_xact_id()`),
+    // When the server received the request that wrote this answer (microseconds): a
+    // request that reaches the database late never replaces an answer received after it.
+    receivedAt: timestamp("received_at", { withTimezone: true, precision: 6, mode: "date" }).notNull().defaultNow(),
   },
   (t) => [
     // One answer per participant and activity; submitting again replaces it.

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
-import { CajaError, appRouter, createContext, type HeaderReader } from "@caja/api";
-import { sql } from "@caja/db";
+import { CajaError, appRouter, createContext, receiveStamp, type HeaderReader, type RequestTiming } from "@caja/api";
+import { databaseErrorCode, sql, withDeadline } from "@caja/db";
 import { createRestHandler, createTrpcGetHandler, sendError } from "@caja/openapi";
 import { clientAddress, trustsAnyProxy } from "../client-ip";
 import type { ServerConfig } from "../config";
@@ -15,9 +15,12 @@ import { createWebHandler } from "./web";
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
-/** Errors that became a 500: logged with the request they failed. */
+/** Errors that became a 500: logged with the request they failed and the driver's code, which tells a new kind of outage from a bug. */
 export function logInternalError(error: unknown, req: IncomingMessage): void {
-  console.error(`[caja] ${req.method} ${req.url}:`, error instanceof Error ? error.stack : error);
+  console.error(
+    `[caja] ${req.method} ${req.url} (error code: ${databaseErrorCode(error) ?? "none"}):`,
+    error instanceof Error ? error.stack : error,
+  );
 }
 
 /**
@@ -28,11 +31,13 @@ export function logInternalError(error: unknown, req: IncomingMessage): void {
  * `/openapi.json`, `/docs`, and the web app for the rest.
  */
 export function createHttpRouter(config: ServerConfig, deps: ServerDeps): RequestHandler {
+  const timings = new WeakMap<IncomingMessage, RequestTiming>();
   const contextFor = (req: IncomingMessage) =>
     createContext({
       headers: headerReader(req),
       ip: clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], config.TRUST_PROXY),
       deps: deps.api,
+      timing: timings.get(req),
     });
 
   const rest = createRestHandler({
@@ -69,7 +74,16 @@ export function createHttpRouter(config: ServerConfig, deps: ServerDeps): Reques
     ]);
   };
 
-  return async function route(req, res) {
+  return function route(req, res) {
+    // Every database query of this request must start before its deadline, or it fails
+    // (503) and is never sent later: see @caja/db's withDeadline.
+    const receivedAt = receiveStamp();
+    const timing = { receivedAt, deadline: receivedAt + config.REQUEST_TIMEOUT_MS };
+    timings.set(req, timing);
+    return withDeadline(timing.deadline, () => dispatch(req, res));
+  };
+
+  async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const pathname = (req.url ?? "/").split("?", 1)[0] as string;
     // Before CORS on purpose: no other origin may read what this answers (see local-sign-in.ts).
     if (pathname === LOCAL_SIGN_IN_PATH) return localSignIn(req, res);
@@ -96,7 +110,7 @@ export function createHttpRouter(config: ServerConfig, deps: ServerDeps): Reques
     if (pathname === "/docs" || pathname.startsWith("/docs/")) return docs(req, res, pathname);
     if (await web(req, res, pathname)) return;
     sendError(res, new CajaError("NOT_FOUND", `No route for ${req.method} ${pathname}`));
-  };
+  }
 }
 
 /** A Headers view over node's header object: no copy per request. */

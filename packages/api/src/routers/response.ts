@@ -29,6 +29,7 @@ export const responseRouter = {
         activityId: input.activity_id,
         participantId: ctx.claims.participant_id,
         data: input.response_data,
+        timing: ctx.timing,
       });
       return toUserResponseWire(response);
     }),

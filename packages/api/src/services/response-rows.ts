@@ -10,6 +10,7 @@ export interface UserResponseSqlRow {
   created_at: Date | string;
   updated_at: Date | string;
   txid?: string;
+  received_at?: Date | string;
 }
 
 export function fromSqlRow(row: UserResponseSqlRow): UserResponseRow {
@@ -23,5 +24,6 @@ export function fromSqlRow(row: UserResponseSqlRow): UserResponseRow {
     createdAt: new Date(row.created_at),
     updatedAt: new Date(row.updated_at),
     txid: row.txid ?? "",
+    receivedAt: new Date(row.received_at ?? row.updated_at),
   };
 }

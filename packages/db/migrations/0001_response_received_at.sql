@@ -1,0 +1,1 @@
+ALTER TABLE "user_responses" ADD COLUMN "received_at" timestamp (6) with time zone DEFAULT now() NOT NULL;

@@ -1,0 +1,96 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { Sql } from "postgres";
+
+/**
+ * A deadline for every query run inside a scope (one HTTP request): what has
+ * not reached PostgreSQL by then is taken out of the driver's queue and fails,
+ * so a request answered "unavailable" can never be applied later, when the
+ * database returns. Carried in async context so services need not thread it
+ * through every call.
+ */
+const scope = new AsyncLocalStorage<number>();
+
+/** Runs `fn` with queries bounded by `deadline` (epoch ms). */
+export function withDeadline<T>(deadline: number, fn: () => T): T {
+  return scope.run(deadline, fn);
+}
+
+/** The deadline (epoch ms) of the current scope, if any. */
+export const currentDeadline = (): number | undefined => scope.getStore();
+
+/** Thrown when a query could not start before its scope's deadline. Mapped to 503 like an unreachable database. */
+export class DeadlineExceededError extends Error {
+  readonly code = "DEADLINE_EXCEEDED";
+  constructor() {
+    super("The request's deadline passed before the database could run its query");
+    this.name = "DeadlineExceededError";
+  }
+}
+
+/** A postgres.js query once it exists; `cancel` and the two settle hooks are all this file relies on. */
+interface PendingQuery {
+  cancel(): unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * The `postgres` client as drizzle sees it, with deadlines enforced. This file is
+ * the only one that knows postgres.js internals: a query is created by `unsafe`
+ * and settles through its own `resolve`/`reject`; `cancel()` removes a query
+ * still waiting for a connection (the outage case) and rejects it at once, or
+ * asks the server to cancel one that is running.
+ */
+export function enforceDeadlines(client: Sql): Sql {
+  const unsafe = ((...args: Parameters<Sql["unsafe"]>) => {
+    const query = client.unsafe(...args);
+    const deadline = currentDeadline();
+    if (deadline !== undefined) armDeadline(query as unknown as PendingQuery, deadline);
+    return query;
+  }) as Sql["unsafe"];
+  const begin = (...args: unknown[]) => {
+    const deadline = currentDeadline();
+    const fn = args.at(-1) as (sql: unknown) => unknown;
+    const options = args.length > 1 ? (args[0] as string) : "";
+    if (deadline === undefined) return client.begin(options, fn as never);
+    if (Date.now() >= deadline) return Promise.reject(new DeadlineExceededError());
+    // `begin` waits for a connection inside the driver, out of reach of `cancel`: a
+    // transaction that gets one only after the deadline rolls back before doing anything.
+    let started = false;
+    const transaction = client.begin(options, (sql) => {
+      if (Date.now() >= deadline) throw new DeadlineExceededError();
+      started = true;
+      return fn(sql);
+    });
+    return new Promise((resolve, reject) => {
+      // Once started it runs to its end (each statement bounded by statement_timeout) and answers truthfully.
+      const timer = setTimeout(() => started || reject(new DeadlineExceededError()), deadline - Date.now());
+      transaction.then(
+        (value) => (clearTimeout(timer), resolve(value)),
+        (error: unknown) => (clearTimeout(timer), reject(error)),
+      );
+    });
+  };
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      if (property === "unsafe") return unsafe;
+      if (property === "begin") return begin;
+      return Reflect.get(target, property, receiver);
+    },
+  });
+}
+
+function armDeadline(query: PendingQuery, deadline: number) {
+  // Never synchronously: the query must first reach the pool (it does on the caller's
+  // next microtask), since cancelling one the pool has not seen would strand a connection.
+  const timer = setTimeout(() => query.cancel(), Math.max(0, deadline - Date.now()));
+  const { resolve, reject } = query;
+  query.resolve = (value) => {
+    clearTimeout(timer);
+    resolve(value);
+  };
+  query.reject = (error) => {
+    clearTimeout(timer);
+    reject(error);
+  };
+}
