@@ -80,9 +80,18 @@ describe("POST /api/v1/sessions/{session_id}/activities/{activity_id}/responses"
         submit(live.participantToken, live.session.id, live.activity.id, { response_data: { n: i } }),
       ),
     );
-    expect(results.every((r) => r.status === 200 || r.status === 201)).toBe(true);
-    expect(new Set(results.map((r) => asResponse(r.body).id)).size).toBe(1);
+    const stored = results.filter((r) => r.status === 200 || r.status === 201);
+    // One that reached the database after a later-received one is refused, never silently lost.
+    const superseded = results.filter((r) => r.status === 409);
+    expect(stored.length + superseded.length).toBe(10);
+    for (const r of superseded) expectError(r, 409, "RESPONSE_SUPERSEDED");
+    expect(new Set(stored.map((r) => asResponse(r.body).id)).size).toBe(1);
     expect(await responseCount(live.token, live.session.id, live.activity.id)).toBe(1);
+    const [kept] = asPage(
+      await api.ok("GET", responsesPath(live.session.id, live.activity.id), 200, { token: live.token }),
+      asResponse,
+    ).items;
+    expect(stored.map((r) => asResponse(r.body).response_data)).toContainEqual(kept?.response_data);
   });
 
   it("counts one response per participant when many answer at once", async () => {

@@ -10,9 +10,12 @@ import type { Sql } from "postgres";
  */
 const scope = new AsyncLocalStorage<number>();
 
-/** Runs `fn` with queries bounded by `deadline` (epoch ms). */
-export function withDeadline<T>(deadline: number, fn: () => T): T {
-  return scope.run(deadline, fn);
+/**
+ * Runs `fn` with queries bounded by `deadline` (epoch ms). Awaited inside the
+ * scope, since drizzle's query promises are lazy and send on `then`.
+ */
+export function withDeadline<T>(deadline: number, fn: () => T | PromiseLike<T>): Promise<T> {
+  return scope.run(deadline, async () => await fn());
 }
 
 /** The deadline (epoch ms) of the current scope, if any. */
