@@ -30,7 +30,7 @@ export async function call(
 }
 
 /** An active session with an active activity and `n` joined participants, built through the REST API. */
-export async function openRoom(server: TestServer, n: number, owner = "alice"): Promise<Room> {
+export async function openRoom(server: Pick<TestServer, "url" | "adminToken">, n: number, owner = "alice"): Promise<Room> {
   const admin = server.adminToken(owner);
   const base = server.url;
   const session = (await call(base, "POST", "/api/v1/sessions", admin, { title: "Polling room" })).body as {
