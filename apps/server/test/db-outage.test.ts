@@ -48,16 +48,23 @@ beforeAll(async () => {
   restartedAt = Date.now();
   // Until both instances have answered again and a few newer answers were acknowledged after that.
   const acknowledgedBefore = load.acknowledged.filter(([, at]) => at < restartedAt).length;
-  await within(40_000, async () => {
-    const recovered = servers.every((_, i) => Number.isFinite(recoveryMs(i)));
-    return recovered && load.acknowledged.length >= acknowledgedBefore + 4;
-  }, 100);
+  await within(
+    40_000,
+    async () => {
+      const recovered = servers.every((_, i) => Number.isFinite(recoveryMs(i)));
+      return recovered && load.acknowledged.length >= acknowledgedBefore + 4;
+    },
+    100,
+  );
   await load.stop();
   await sleep(1000);
   answers = await readAnswerLog(pg.url, room.participants[0]?.id as number);
 
   const outage = load.attempts.filter(during);
-  const statuses = outage.reduce<Record<string, number>>((acc, a) => ((acc[String(a.status)] = (acc[String(a.status)] ?? 0) + 1), acc), {});
+  const statuses = outage.reduce<Record<string, number>>(
+    (acc, a) => ((acc[String(a.status)] = (acc[String(a.status)] ?? 0) + 1), acc),
+    {},
+  );
   const times = outage.map((a) => a.ms).sort((x, y) => x - y);
   console.log(
     JSON.stringify({

@@ -116,12 +116,14 @@ export class OutageLoad {
 export async function installAnswerLog(url: string) {
   const handle = createDb(url, { maxConnections: 1 });
   try {
-    await handle.db.execute(sql.raw(`
+    await handle.db.execute(
+      sql.raw(`
       create table answer_log (seq bigserial primary key, at timestamptz not null default clock_timestamp(), n int);
       create function log_answer() returns trigger language plpgsql as $$
         begin insert into answer_log (n) values ((new.response_data->>'n')::int); return new; end $$;
       create trigger user_responses_log after insert or update on user_responses
-        for each row execute function log_answer();`));
+        for each row execute function log_answer();`),
+    );
   } finally {
     await handle.close();
   }

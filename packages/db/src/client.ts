@@ -40,6 +40,14 @@ const reconnectBackoff = (maxDelayMs: number) => (retries: number) =>
   (Math.min(50 * 2 ** retries, maxDelayMs) * (0.5 + Math.random() / 2)) / 1000;
 
 /**
+ * No pipelining: a query queued behind a busy connection is already on the wire and
+ * would run whenever that connection frees up, past any deadline. Waiting in the
+ * pool's own queue instead, it can still be withdrawn (see ./deadline). A real
+ * postgres.js option its type declarations omit, hence the spread.
+ */
+const noPipelining = { max_pipeline: 0 };
+
+/**
  * `postgres://` (or `postgresql://`) uses the `postgres` driver; a directory path
  * uses PGlite stored there; nothing (or `memory://`) is an in-memory PGlite.
  */
@@ -51,10 +59,7 @@ export function createDb(url?: string, options: CreateDbOptions = {}): DbHandle 
       connect_timeout: (options.connectTimeoutMs ?? 2000) / 1000,
       idle_timeout: (options.idleTimeoutMs ?? 60_000) / 1000,
       backoff: reconnectBackoff(options.reconnectMaxDelayMs ?? 500),
-      // No pipelining: a query queued behind a busy connection is already on the wire and
-      // would run whenever that connection frees up, past any deadline. Waiting in the
-      // pool's own queue instead, it can still be withdrawn (see ./deadline).
-      max_pipeline: 0,
+      ...noPipelining,
       connection: { application_name: "caja", statement_timeout: options.statementTimeoutMs ?? 5000 },
     });
     // Queries run inside `withDeadline` (each HTTP request) never start after it.

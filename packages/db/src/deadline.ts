@@ -42,7 +42,11 @@ interface PendingQuery {
  * the only one that knows postgres.js internals: a query is created by `unsafe`
  * and settles through its own `resolve`/`reject`; `cancel()` removes a query
  * still waiting for a connection (the outage case) and rejects it at once, or
- * asks the server to cancel one that is running.
+ * asks the server to cancel one that is running. Two fixes to postgres.js that this
+ * relies on live in patches/postgres@3.4.9.patch: cancelling a query whose
+ * connection is still opening no longer strands that connection, and `begin`
+ * works with pipelining off (createDb sets max_pipeline 0 so no query waits
+ * where `cancel` cannot reach it).
  */
 export function enforceDeadlines(client: Sql): Sql {
   const unsafe = ((...args: Parameters<Sql["unsafe"]>) => {

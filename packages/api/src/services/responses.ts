@@ -1,15 +1,5 @@
 import { randomInt } from "node:crypto";
-import {
-  and,
-  asc,
-  count,
-  eq,
-  isForeignKeyViolation,
-  queryRows,
-  sql,
-  userResponses,
-  type UserResponseRow,
-} from "@caja/db";
+import { and, asc, count, eq, isForeignKeyViolation, queryRows, sql, userResponses, type UserResponseRow } from "@caja/db";
 import { receiveStamp, type RequestTiming } from "../context";
 import { CajaError, notFound } from "../errors";
 import { cacheKeys } from "./cache-keys";
@@ -51,7 +41,8 @@ export async function submitResponse(
   const shard = randomInt(COUNTER_SHARDS);
   const timing = q.timing ?? { receivedAt: receiveStamp() };
   const receivedAt = sql`to_timestamp(${timing.receivedAt}::float8 / 1000)`;
-  const inTime = timing.deadline === undefined ? sql`true` : sql`clock_timestamp() < to_timestamp(${timing.deadline}::float8 / 1000)`;
+  const inTime =
+    timing.deadline === undefined ? sql`true` : sql`clock_timestamp() < to_timestamp(${timing.deadline}::float8 / 1000)`;
   let outcome: SubmitOutcome | undefined;
   try {
     [outcome] = await queryRows<SubmitOutcome>(
@@ -90,7 +81,12 @@ export async function submitResponse(
     throw error;
   }
   if (!outcome?.in_time) {
-    throw new CajaError("SERVICE_UNAVAILABLE", "The database could not take the answer in time; nothing was stored, retry", {}, 2);
+    throw new CajaError(
+      "SERVICE_UNAVAILABLE",
+      "The database could not take the answer in time; nothing was stored, retry",
+      {},
+      2,
+    );
   }
   if (outcome.activity_status === null) throw notFound("Activity", q.activityId);
   if (outcome.activity_status !== "active") {
