@@ -69,7 +69,16 @@ export interface WordResults {
   words: { word: string; count: number }[];
 }
 
-/** Words counted after Unicode NFKC, case folding, trimming and collapsing spaces; shown in their most frequent spelling. */
+const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const displayWord = (text: string) => text.normalize("NFKC").replace(/\s+/gu, " ").trim();
+// Case folding as the server's registry does it (upper then lower, final sigma folded);
+// test/contract.test.ts checks these tallies against @caja/activities.
+const normalizeWord = (text: string) => displayWord(text.toUpperCase().toLowerCase().replace(/ς/g, "σ"));
+
+/**
+ * Words counted after Unicode NFKC, case folding, trimming and collapsing spaces; each shown in
+ * its most frequent spelling (ties: the first in code-unit order); most frequent first.
+ */
 export function tallyWords(answers: readonly Answer[]): WordResults {
   const groups = new Map<string, { count: number; spellings: Map<string, number> }>();
   for (const answer of answers) {
@@ -77,9 +86,9 @@ export function tallyWords(answers: readonly Answer[]): WordResults {
     if (!Array.isArray(words)) continue;
     for (const word of words) {
       if (typeof word !== "string") continue;
-      const spelling = word.normalize("NFKC").trim().replace(/\s+/g, " ");
-      if (!spelling) continue;
-      const key = spelling.toLowerCase();
+      const key = normalizeWord(word);
+      if (!key) continue;
+      const spelling = displayWord(word);
       const group = groups.get(key) ?? { count: 0, spellings: new Map<string, number>() };
       group.count += 1;
       group.spellings.set(spelling, (group.spellings.get(spelling) ?? 0) + 1);
@@ -87,9 +96,12 @@ export function tallyWords(answers: readonly Answer[]): WordResults {
     }
   }
   return {
-    words: [...groups.values()]
-      .map((g) => ({ word: [...g.spellings].sort((a, b) => b[1] - a[1])[0]?.[0] ?? "", count: g.count }))
-      .sort((a, b) => b.count - a.count || a.word.localeCompare(b.word)),
+    words: [...groups]
+      .sort(([a, ga], [b, gb]) => gb.count - ga.count || byCodeUnits(a, b))
+      .map(([, g]) => ({
+        word: [...g.spellings].sort(([a, na], [b, nb]) => nb - na || byCodeUnits(a, b))[0]?.[0] ?? "",
+        count: g.count,
+      })),
   };
 }
 
