@@ -1,5 +1,5 @@
 import type { AnyRouter } from "@trpc/server";
-import { generateOpenApiDocument, type OpenAPIObject } from "trpc-to-openapi";
+import { generateOpenApiDocument, type OpenAPIObject, type OpenApiRouter } from "trpc-to-openapi";
 import { createSchema } from "zod-openapi";
 import { accessDescriptions, schemas } from "@caja/api";
 import { errorCodesFor, errorResponses } from "./document-errors";
@@ -32,7 +32,9 @@ type PathItem = Record<string, Operation>;
  * full paths, its status codes, and per operation the errors it can send.
  */
 export function createOpenApiDocument({ router, version, basePath = "/api" }: DocumentOptions): OpenAPIObject {
-  const doc = generateOpenApiDocument(router, {
+  // OpenApiRouter fixes meta to trpc-to-openapi's own type, which a router whose meta has required
+  // fields (access) is not assignable to; the generator reads only the fields it defines.
+  const doc = generateOpenApiDocument(router as OpenApiRouter, {
     title: "Caja API",
     description:
       "Live audience sessions: sessions, participants, activities of any type and their responses, plus cheap polling routes. " +

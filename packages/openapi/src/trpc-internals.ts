@@ -67,7 +67,8 @@ export function trpcErrorAnswer(
   call: { path: string; input: unknown; ctx: unknown },
 ): { status: number; shape: unknown } {
   const error = getTRPCErrorFromUnknown(cause);
-  const shape = getErrorShape({ config: router._def._config, error, type: "query", ...call });
+  // The root type is AnyRouter's, so the shape comes back as `any`; callers only serialise it.
+  const shape: unknown = getErrorShape({ config: router._def._config, error, type: "query", ...call });
   return { status: getHTTPStatusCodeFromError(error), shape };
 }
 
