@@ -1,4 +1,4 @@
-import { sql, type Database } from "@caja/db";
+import { sql } from "@caja/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { submitResponse } from "../src/services/responses";
 import { createApiHarness, type ApiHarness } from "./harness";
@@ -38,7 +38,7 @@ describe("GET .../responses/since/{timestamp} under concurrent writers", () => {
         if (slowWrites) {
           await h.db.db.transaction(async (tx) => {
             await submitResponse(
-              { db: tx as unknown as Database, cache: h.deps.cache },
+              { db: tx, cache: h.deps.cache },
               { sessionId: session.id, activityId: activity.id, participantId, data },
             );
             // Hold the transaction (and its early txid) open while later ones commit.

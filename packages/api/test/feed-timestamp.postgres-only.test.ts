@@ -1,4 +1,4 @@
-import { sql, type Database } from "@caja/db";
+import { queryRows, sql } from "@caja/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { submitResponse } from "../src/services/responses";
 import { createApiHarness, type ApiHarness } from "./harness";
@@ -26,14 +26,16 @@ describe("GET .../responses/since/{timestamp} with a writer that started early a
     const ids = { session_id: session.id, activity_id: activity.id };
 
     await h.db.db.transaction(async (tx) => {
-      const [{ started }] = (await tx.execute(sql`select now()::text as started`)) as unknown as [{ started: string }];
+      const [now] = await queryRows<{ started: string }>(tx, sql`select now()::text as started`);
+      if (!now) throw new Error("select now() answered no row");
+      const { started } = now;
       // The other writer starts (and commits) strictly later, at millisecond precision.
       for (;;) {
         const answer = await h.caller(later.token).response.submit({ ...ids, response_data: { n: 2 } });
         if (Date.parse(answer.updated_at) > Date.parse(started) + 1) break;
       }
       await submitResponse(
-        { db: tx as unknown as Database, cache: h.deps.cache },
+        { db: tx, cache: h.deps.cache },
         { sessionId: session.id, activityId: activity.id, participantId: early.participant.id, data: { n: 1 } },
       );
     });

@@ -128,8 +128,10 @@ export class ReadThroughCache {
   /**
    * Called after a write commits. A lone write is seen here at once; during a
    * burst, within minRefreshMs. Other instances see it within the TTLs.
+   * The work is synchronous (the shared deletes are batched on a timer); the promise keeps the
+   * callers' contract should that delete ever be awaited here.
    */
-  async invalidate(keys: string[]): Promise<void> {
+  invalidate(keys: string[]): Promise<void> {
     const now = Date.now();
     for (const key of keys) {
       const mark = this.writes.get(key);
@@ -144,6 +146,7 @@ export class ReadThroughCache {
       this.flushTimer = setTimeout(() => this.flushSharedDeletes(), this.flushMs);
       this.flushTimer.unref();
     }
+    return Promise.resolve();
   }
 
   /**
