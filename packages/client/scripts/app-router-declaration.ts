@@ -38,7 +38,7 @@ const procedureClass = {
 };
 
 function createChecker() {
-  const configFile = ts.readConfigFile(join(packageDir, "tsconfig.json"), ts.sys.readFile);
+  const configFile = ts.readConfigFile(join(packageDir, "tsconfig.json"), (path) => ts.sys.readFile(path));
   const { options } = ts.parseJsonConfigFileContent(configFile.config, ts.sys, packageDir);
   const host = ts.createCompilerHost(options);
   const getSourceFile = host.getSourceFile.bind(host);

@@ -23,9 +23,9 @@ describe("createCajaClient", () => {
     let asked = 0;
     const client = createCajaClient({
       url: `${server.url}/`,
-      getToken: async () => {
+      getToken: () => {
         asked++;
-        return server.adminToken();
+        return Promise.resolve(server.adminToken());
       },
       batch: false,
     });

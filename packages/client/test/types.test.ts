@@ -48,7 +48,8 @@ describe("the React hooks", () => {
   });
 
   it("do not compile a wrong id or option", () => {
-    const compileOnly = () => {
+    // Never called, only compiled; named as a hook since it calls hooks.
+    const useWrongArguments = () => {
       // @ts-expect-error a session id is a number
       useSessionStatus("1");
       // @ts-expect-error an activity id is a string
@@ -56,7 +57,7 @@ describe("the React hooks", () => {
       // @ts-expect-error intervalMs is a number of milliseconds
       useSessionStatus(1, { intervalMs: "fast" });
     };
-    expectTypeOf(compileOnly).toBeFunction();
+    expectTypeOf(useWrongArguments).toBeFunction();
   });
 });
 

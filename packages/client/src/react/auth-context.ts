@@ -4,7 +4,7 @@ export interface CajaAuth {
   /** The bearer token requests carry now (null: none, e.g. before joining). */
   token: string | null;
   /** Replace the token, e.g. with the one a join returned; null signs out. */
-  setToken(token: string | null): void;
+  setToken: (token: string | null) => void;
 }
 
 export const CajaAuthContext = createContext<CajaAuth | null>(null);

@@ -1,5 +1,5 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { useMemo, useRef, useState, type ReactNode } from "react";
+import { useLayoutEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { createCajaClient, type CajaClientOptions } from "../client";
 import { CajaAuthContext, type CajaAuth } from "./auth-context";
 import { TRPCProvider } from "./trpc-context";
@@ -28,11 +28,16 @@ export function CajaProvider({ url, token, getToken, fetch, batch, queryClient, 
 
   // The client is made once; these refs let it read the latest token and callbacks per request,
   // so a new token or an inline getToken/fetch does not rebuild the client and its cache.
+  // Updated on commit, not during render (a render React discards must not change them); layout
+  // effects run before any child's passive effect, where queries start.
   const latest = useRef({ token: currentToken, getToken, fetch });
-  latest.current = { token: currentToken, getToken, fetch };
+  useLayoutEffect(() => {
+    latest.current = { token: currentToken, getToken, fetch };
+  });
 
   const trpcClient = useMemo(
     () =>
+      // eslint-disable-next-line react-hooks/refs -- the client calls these per request, never during render
       createCajaClient({
         url,
         batch,
