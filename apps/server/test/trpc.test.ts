@@ -1,4 +1,4 @@
-import { createTRPCClient, httpBatchLink, httpLink, TRPCClientError } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, httpLink, isTRPCClientError, type TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppRouter } from "@caja/api";
 import { asActivity, asJoin, asPage, asParticipant, asResponse, asSession, expectNoStack, invalidTokens } from "./fixtures";
@@ -36,8 +36,8 @@ async function failure(call: Promise<unknown>): Promise<{ error: TRPCClientError
   try {
     await call;
   } catch (error) {
-    if (!(error instanceof TRPCClientError)) throw error;
-    const typed: TRPCClientError<AppRouter> = error;
+    if (!isTRPCClientError<AppRouter>(error)) throw error;
+    const typed = error;
     expectNoStack(JSON.stringify(typed.shape));
     return { error: typed, status: statuses.at(-1) };
   }
@@ -94,8 +94,8 @@ describe("procedures over /trpc", () => {
     ]);
     expect(ok.status).toBe("fulfilled");
     if (ok.status === "fulfilled") asSession(ok.value);
-    if (bad.status !== "rejected" || !(bad.reason instanceof TRPCClientError)) throw new Error("expected a TRPCClientError");
-    const reason: TRPCClientError<AppRouter> = bad.reason;
+    if (bad.status !== "rejected" || !isTRPCClientError<AppRouter>(bad.reason)) throw new Error("expected a TRPCClientError");
+    const reason = bad.reason;
     expect(reason.data).toMatchObject({ code: "VALIDATION_ERROR", httpStatus: 400, details: { field: "title" } });
   });
 });

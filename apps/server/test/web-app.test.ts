@@ -78,7 +78,7 @@ describe("GET /assets/*", () => {
   it("404s a missing asset in the error format, never index.html in its place", async () => {
     const res = await get("/assets/index-missing.js");
     expect(res.status).toBe(404);
-    expect(JSON.parse(res.text).error.code).toBe("NOT_FOUND");
+    expect(JSON.parse(res.text)).toMatchObject({ error: { code: "NOT_FOUND" } });
   });
 });
 

@@ -26,7 +26,7 @@ const ADMIN_TTL_SECONDS = 12 * 3600;
  * loopback callers gain nothing they did not have.
  */
 export function createLocalSignIn(options: { enabled: boolean; tokens: TokenService }) {
-  return async function handleLocalSignIn(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  return function handleLocalSignIn(req: IncomingMessage, res: ServerResponse): void {
     const allowed = options.enabled && isLocalRequest(req);
     if (req.method === "GET" || req.method === "HEAD") return json(res, 200, { available: allowed });
     if (req.method !== "POST") return sendError(res, new CajaError("METHOD_NOT_ALLOWED", "Use GET or POST"));
