@@ -6,7 +6,7 @@ import { CurrentActivity } from "./current-activity";
 import type { ParticipantIdentity } from "./participant-app";
 
 /** A joined participant: whatever the presenter has on now, or a calm wait for it. */
-export function InSession({ identity, onLeave }: { identity: ParticipantIdentity; onLeave(why?: string): void }) {
+export function InSession({ identity, onLeave }: { identity: ParticipantIdentity; onLeave: (why?: string) => void }) {
   const status = useSessionStatus(identity.session_id);
   const lost = status.error && isLostAccess(status.error);
   useEffect(() => {

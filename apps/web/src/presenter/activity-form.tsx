@@ -87,7 +87,7 @@ function FieldInput({
   id: string;
   field: Field;
   draft: FormDraft;
-  onChange(d: FormDraft): void;
+  onChange: (d: FormDraft) => void;
 }) {
   const setValue = (value: string) => onChange({ ...draft, values: { ...draft.values, [field.key]: value } });
   switch (field.kind) {
@@ -146,7 +146,7 @@ function OptionsInput(props: {
   label: string;
   withCorrect: boolean;
   draft: FormDraft;
-  onChange(d: FormDraft): void;
+  onChange: (d: FormDraft) => void;
 }) {
   const { draft, onChange } = props;
   const update = (index: number, patch: Partial<FormDraft["options"][number]>) =>

@@ -12,8 +12,8 @@ export function ActivityList(props: {
   sessionStatus: string;
   activities: readonly Activity[];
   shownId: string | null;
-  onShow(id: string): void;
-  onChanged(): Promise<unknown>;
+  onShow: (id: string) => void;
+  onChanged: () => Promise<unknown>;
 }) {
   const trpc = useTRPC();
   const setSessionStatus = useMutation(trpc.session.setStatus.mutationOptions());

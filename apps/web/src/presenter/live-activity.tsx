@@ -74,6 +74,9 @@ function summarise(data: unknown): string {
   if (typeof data !== "object" || data === null) return JSON.stringify(data);
   const record = data as Record<string, unknown>;
   for (const key of ["selected_options", "words"]) if (Array.isArray(record[key])) return (record[key] as unknown[]).join(", ");
-  for (const key of ["question_text", "text", "value"]) if (record[key] !== undefined) return String(record[key]);
+  for (const key of ["question_text", "text", "value"]) {
+    const value = record[key];
+    if (value !== undefined) return typeof value === "string" ? value : JSON.stringify(value);
+  }
   return JSON.stringify(data);
 }

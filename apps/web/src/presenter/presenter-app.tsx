@@ -7,7 +7,7 @@ import { SignIn } from "./sign-in";
 
 interface PresenterAuth {
   /** Forget the admin token; `notice` tells the sign-in screen why. */
-  signOut(notice?: string): void;
+  signOut: (notice?: string) => void;
 }
 const PresenterAuthContext = createContext<PresenterAuth>({ signOut: () => {} });
 export const usePresenterAuth = () => useContext(PresenterAuthContext);

@@ -5,7 +5,7 @@ import { useEffect, useId, useState, type FormEvent } from "react";
  * embedded default and this page comes from the same machine, handed out by one click
  * (apps/server/src/http/local-sign-in.ts explains when and why that is safe).
  */
-export function SignIn({ notice, onSignedIn }: { notice: string | null; onSignedIn(token: string): void }) {
+export function SignIn({ notice, onSignedIn }: { notice: string | null; onSignedIn: (token: string) => void }) {
   const [token, setToken] = useState("");
   const [localAvailable, setLocalAvailable] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
@@ -54,7 +54,7 @@ export function SignIn({ notice, onSignedIn }: { notice: string | null; onSigned
         <section className="card" aria-labelledby="local-heading">
           <h2 id="local-heading">On this machine</h2>
           <p>The server runs with its embedded defaults here, so you can sign in as its admin directly.</p>
-          <button type="button" className="primary" onClick={signInLocally}>
+          <button type="button" className="primary" onClick={() => void signInLocally()}>
             Sign in as the local admin
           </button>
         </section>
