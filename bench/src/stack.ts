@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -54,7 +55,7 @@ export async function startStack(
 
   const secret = randomBytes(32).toString("hex");
   const dataDir = mkdtempSync(join(tmpdir(), "caja-bench-"));
-  undo.push(["data dir", async () => rmSync(dataDir, { recursive: true, force: true })]);
+  undo.push(["data dir", () => rm(dataDir, { recursive: true, force: true })]);
   const server = await startMeasured("caja server", "server", {
     env: {
       PORT: "0",
