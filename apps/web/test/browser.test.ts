@@ -14,7 +14,9 @@ async function bars(page: Page): Promise<Record<string, number>> {
   return page
     .locator(".bar-row")
     .evaluateAll((rows) =>
-      Object.fromEntries(rows.map((row) => [String(row.getAttribute("data-option")), Number(row.getAttribute("data-count"))] as const)),
+      Object.fromEntries(
+        rows.map((row) => [String(row.getAttribute("data-option")), Number(row.getAttribute("data-count"))] as const),
+      ),
     );
 }
 

@@ -51,7 +51,8 @@ export const joinSessionOutput = z
   .meta({ id: "JoinResult" });
 
 /** Zero-width joiners glue emoji together (👩‍💻): those stay; anywhere else one hides a character. */
-const strayJoiner = /(?<!\p{Extended_Pictographic}(?:\u{FE0F}|[\u{1F3FB}-\u{1F3FF}])?)\u200D|\u200D(?!\p{Extended_Pictographic})/gu;
+const strayJoiner =
+  /(?<!\p{Extended_Pictographic}(?:\u{FE0F}|[\u{1F3FB}-\u{1F3FF}])?)\u200D|\u200D(?!\p{Extended_Pictographic})/gu;
 /** Control and format characters (zero-width spaces, direction marks), and the letters that render blank. */
 const invisible = /(?!\u200D)[\p{Cc}\p{Cf}\u115F\u1160\u3164\uFFA0\u2800]/gu;
 
