@@ -38,6 +38,8 @@ const callerKinds = [
 type CallerKind = (typeof callerKinds)[number];
 
 type Outcome = "ok" | 401 | 403 | 404;
+/** What a call really got: "ok", or the status of any refusal (not only an expected one). */
+type Observed = "ok" | number;
 
 const unauthenticated = {
   "no token": 401,
@@ -183,7 +185,7 @@ beforeAll(async () => {
 afterAll(async () => h?.close());
 
 /** Calls a procedure by its path as the given caller; the outcome is what REST would answer. */
-async function outcome(path: string, kind: CallerKind, input: Input): Promise<{ outcome: Outcome | number; code?: string }> {
+async function outcome(path: string, kind: CallerKind, input: Input): Promise<{ outcome: Observed; code?: string }> {
   // createCaller builds a proxy keyed by path; walking it by name is the dynamic form of caller.session.get(...).
   let target: unknown = h.caller(tokens[kind]);
   for (const key of path.split(".")) target = (target as Record<string, unknown>)[key];
@@ -196,7 +198,7 @@ async function outcome(path: string, kind: CallerKind, input: Input): Promise<{ 
   }
 }
 
-function expectOutcome(actual: { outcome: Outcome | number; code?: string }, want: Outcome) {
+function expectOutcome(actual: { outcome: Observed; code?: string }, want: Outcome) {
   if (want === "ok") expect(actual).toEqual({ outcome: "ok" });
   else expect(actual).toEqual({ outcome: want, code: codeOf[want] });
 }
