@@ -1,5 +1,8 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { createCajaServer } from "./app";
 import { ConfigError, loadConfig } from "./config";
+import { defaultWebDir } from "./http/web";
 
 /** `pnpm start`: validate config, migrate, listen, print how to call it. */
 async function main() {
@@ -16,6 +19,12 @@ async function main() {
   const app = await createCajaServer(config);
   const url = await app.listen();
   console.log(`[caja] listening on ${url}  (docs: ${url}/docs, OpenAPI: ${url}/openapi.json)`);
+  const webDir = config.CAJA_WEB_DIR ?? defaultWebDir;
+  console.log(
+    existsSync(join(webDir, "index.html"))
+      ? `[caja] web app: ${url}/  (present: ${url}/present, join: ${url}/join)`
+      : `[caja] web app not built (${webDir}): run \`pnpm build\`, or start with \`pnpm start\`, which builds it`,
+  );
   if (app.generatedSecret) {
     const { token } = app.deps.tokens.sign({ sub: "admin", role: "admin" }, 12 * 3600);
     console.log(`[caja] no JWT_SECRET set: using the secret kept in ${config.CAJA_DATA_DIR}/jwt-secret`);
