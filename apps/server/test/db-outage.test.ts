@@ -50,7 +50,7 @@ beforeAll(async () => {
   const acknowledgedBefore = load.acknowledged.filter(([, at]) => at < restartedAt).length;
   await within(
     40_000,
-    async () => {
+    () => {
       const recovered = servers.every((_, i) => Number.isFinite(recoveryMs(i)));
       return recovered && load.acknowledged.length >= acknowledgedBefore + 4;
     },

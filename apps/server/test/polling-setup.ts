@@ -70,7 +70,7 @@ export const paths = (room: Room) => ({
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `check` until it returns true or `ms` pass; returns the elapsed time or Infinity. */
-export async function within(ms: number, check: () => Promise<boolean>, every = 25): Promise<number> {
+export async function within(ms: number, check: () => boolean | Promise<boolean>, every = 25): Promise<number> {
   const start = Date.now();
   while (Date.now() - start <= ms) {
     if (await check()) return Date.now() - start;

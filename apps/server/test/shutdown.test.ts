@@ -70,7 +70,7 @@ beforeAll(async () => {
   child.stdout?.on("data", (d: Buffer) => output.push(d.toString()));
   child.stderr?.on("data", (d: Buffer) => output.push(d.toString()));
   url = `http://127.0.0.1:${port}`;
-  await within(30_000, async () => output.join("").includes("listening on"), 50);
+  await within(30_000, () => output.join("").includes("listening on"), 50);
   const tokens = new TokenService({ secret: TEST_SECRET });
   room = await openRoom({ url, adminToken: (sub = "alice") => tokens.sign({ sub, role: "admin" }, 3600).token }, 1);
 }, 60_000);

@@ -72,17 +72,14 @@ export function enforceDeadlines(client: Sql): Sql {
     return new Promise((resolve, reject) => {
       // Once started it runs to its end (each statement bounded by statement_timeout) and answers truthfully.
       const timer = setTimeout(() => started || reject(new DeadlineExceededError()), deadline - Date.now());
-      transaction.then(
-        (value) => (clearTimeout(timer), resolve(value)),
-        (error: unknown) => (clearTimeout(timer), reject(error)),
-      );
+      transaction.finally(() => clearTimeout(timer)).then(resolve, reject);
     });
   };
   return new Proxy(client, {
     get(target, property, receiver) {
       if (property === "unsafe") return unsafe;
       if (property === "begin") return begin;
-      return Reflect.get(target, property, receiver);
+      return Reflect.get(target, property, receiver) as unknown;
     },
   });
 }
