@@ -2,6 +2,7 @@ import {
   MemoryRateLimiter,
   PollGovernor,
   Presence,
+  SeatCheck,
   ReadThroughCache,
   SharedRateLimiter,
   TokenService,
@@ -66,6 +67,7 @@ export async function buildDeps(config: ServerConfig): Promise<ServerDeps> {
     tokens,
     limiter: redis ? new SharedRateLimiter(redis, rules, { keyPrefix: config.REDIS_KEY_PREFIX }) : new MemoryRateLimiter(rules),
     presence,
+    seats: new SeatCheck(db.db),
     settings: { participantTokenTtlSeconds: config.PARTICIPANT_TOKEN_TTL, pollIntervalMs: config.POLL_INTERVAL_MS },
     pollIntervalMs: () => governor.pollIntervalMs(),
   };

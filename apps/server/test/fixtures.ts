@@ -17,6 +17,7 @@ export const keys = {
     "join_code",
     "max_participants",
     "participant_count",
+    "joins_locked",
     "current_activity_id",
     "created_by",
     "created_at",

@@ -3,6 +3,7 @@ import type { TokenService } from "./auth/tokens";
 import type { ReadThroughCache } from "./cache";
 import type { RateLimiter } from "./ratelimit";
 import type { Presence } from "./services/presence";
+import type { SeatCheck } from "./services/seats";
 
 export interface ApiSettings {
   participantTokenTtlSeconds: number;
@@ -17,6 +18,8 @@ export interface ApiDeps {
   tokens: TokenService;
   limiter: RateLimiter;
   presence: Presence;
+  /** Whether a participant token still holds its seat (checked on every participant call). */
+  seats: SeatCheck;
   settings: ApiSettings;
   pollIntervalMs?: () => number;
 }

@@ -10,6 +10,8 @@ import { isDatabaseUnavailable } from "@caja/db";
 export const errorCodes = {
   VALIDATION_ERROR: { status: 400, trpc: "BAD_REQUEST" },
   UNAUTHORIZED: { status: 401, trpc: "UNAUTHORIZED" },
+  /** The participant was removed (kicked, left), or the token names a row that no longer exists. */
+  PARTICIPANT_REMOVED: { status: 401, trpc: "UNAUTHORIZED" },
   FORBIDDEN: { status: 403, trpc: "FORBIDDEN" },
   NOT_FOUND: { status: 404, trpc: "NOT_FOUND" },
   METHOD_NOT_ALLOWED: { status: 405, trpc: "METHOD_NOT_SUPPORTED" },
@@ -18,6 +20,7 @@ export const errorCodes = {
   NICKNAME_TAKEN: { status: 409, trpc: "CONFLICT" },
   SESSION_FULL: { status: 409, trpc: "CONFLICT" },
   SESSION_CLOSED: { status: 409, trpc: "CONFLICT" },
+  JOINS_LOCKED: { status: 409, trpc: "CONFLICT" },
   ACTIVITY_NOT_ACTIVE: { status: 409, trpc: "CONFLICT" },
   RESPONSE_SUPERSEDED: { status: 409, trpc: "CONFLICT" },
   PAYLOAD_TOO_LARGE: { status: 413, trpc: "PAYLOAD_TOO_LARGE" },

@@ -33,5 +33,6 @@ export {
   type LimitRule,
 } from "./ratelimit";
 export { Presence } from "./services/presence";
+export { SeatCheck } from "./services/seats";
 export { PollGovernor } from "./load";
 export * as schemas from "./schemas";

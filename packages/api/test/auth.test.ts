@@ -42,7 +42,7 @@ describe("TokenService: HS256", () => {
     const admin = tokens.sign({ sub: "alice", role: "admin" }, 60);
     expect(admin.expiresAt.getTime()).toBeGreaterThan(Date.now());
     expect(tokens.verify(admin.token)).toEqual({ sub: "alice", role: "admin" });
-    const participant = { sub: "participant:7", role: "participant" as const, session_id: 3, participant_id: 7 };
+    const participant = { sub: "participant:7", role: "participant" as const, session_id: 3, participant_id: 7, tid: "t-7" };
     expect(tokens.verify(tokens.sign(participant, 60).token)).toEqual(participant);
   });
 
@@ -53,7 +53,7 @@ describe("TokenService: HS256", () => {
 
   it("refuses a token signed with another secret, or with its payload changed", () => {
     refusal(tokens, handSigned({ sub: "alice", role: "admin", exp: hour() }, "another-secret-0123456789abcdefghijklmn"));
-    const signed = tokens.sign({ sub: "p", role: "participant", session_id: 1, participant_id: 1 }, 60).token;
+    const signed = tokens.sign({ sub: "p", role: "participant", session_id: 1, participant_id: 1, tid: "t-1" }, 60).token;
     const [header, , signature] = signed.split(".");
     refusal(tokens, `${header}.${b64({ sub: "p", role: "admin", exp: hour() })}.${signature}`);
   });

@@ -2,6 +2,7 @@ import {
   MemoryRateLimiter,
   Presence,
   ReadThroughCache,
+  SeatCheck,
   TokenService,
   createCaller,
   createContext,
@@ -40,6 +41,7 @@ export async function createApiHarness(options: HarnessOptions = {}): Promise<Ap
     // Tests are not about limits unless they say so.
     limiter: new MemoryRateLimiter({ ...bigLimits, ...options.limits }),
     presence,
+    seats: new SeatCheck(db.db),
     settings: { participantTokenTtlSeconds: 3600, pollIntervalMs: 2000 },
   };
   return {

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  boolean,
   check,
   customType,
   index,
@@ -58,6 +59,8 @@ export const sessions = pgTable(
     maxParticipants: integer("max_participants").notNull().default(1000),
     // Maintained in the joining transaction: it is how the cap is enforced exactly.
     participantCount: integer("participant_count").notNull().default(0),
+    // The owner closes the door: joins answer 409 JOINS_LOCKED; those inside stay.
+    joinsLocked: boolean("joins_locked").notNull().default(false),
     currentActivityId: uuid("current_activity_id").references((): AnyPgColumn => activities.id, {
       onDelete: "set null",
     }),
@@ -86,10 +89,19 @@ export const participants = pgTable(
     nickname: varchar("nickname", { length: 50 }).notNull(),
     joinedAt: ts("joined_at").notNull().defaultNow(),
     lastSeenAt: ts("last_seen_at").notNull().defaultNow(),
+    /**
+     * Carried in the participant's token (`tid`) and compared on every call: ids are
+     * serial, so after a reset or restore an old token would otherwise name a new row.
+     */
+    tokenId: uuid("token_id").notNull().defaultRandom(),
+    // Kicked or left: the token stops working, the seat and the nickname are free; answers stay.
+    removedAt: ts("removed_at"),
   },
   (t) => [
     // "Bob" and "bob" are the same person on a projected screen.
-    uniqueIndex("participants_session_nickname_key").on(t.sessionId, sql`lower(${t.nickname})`),
+    uniqueIndex("participants_session_nickname_key")
+      .on(t.sessionId, sql`lower(${t.nickname})`)
+      .where(sql`${t.removedAt} is null`),
     index("participants_session_seen_idx").on(t.sessionId, t.lastSeenAt),
   ],
 );

@@ -27,6 +27,8 @@ export function errorCodesFor(route: RestRoute, shape: OperationShape): ErrorCod
   if (shape.needsToken) {
     codes.add("UNAUTHORIZED");
     codes.add("FORBIDDEN");
+    // A participant token whose participant was removed (or whose row is gone).
+    if (route.meta.access === "member" || route.meta.access === "participant") codes.add("PARTICIPANT_REMOVED");
   }
   if (route.segments.some((s) => "param" in s)) codes.add("NOT_FOUND");
   if (shape.hasBody) {

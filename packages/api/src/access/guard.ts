@@ -60,7 +60,10 @@ export async function authorize({ ctx, meta, type, getRawInput }: GuardCall): Pr
   }
   const verdict = await deps.limiter.check(meta.limit ?? (type === "query" ? "read" : "write"), claims.sub);
   if (!verdict.ok) throw rateLimited(verdict.retryAfter);
-  if (claims.role === "participant") deps.presence.touch(claims.participant_id);
+  if (claims.role === "participant") {
+    await deps.seats.assertSeated(claims, type !== "query");
+    deps.presence.touch(claims.participant_id);
+  }
   if (rule === "admin") return { claims, ...unscoped };
 
   const ref = scopeRef(await getRawInput());

@@ -15,6 +15,8 @@ export interface ParticipantClaims {
   role: "participant";
   session_id: number;
   participant_id: number;
+  /** The participant row's `token_id`: a token outlives neither its row nor a removal. */
+  tid: string;
 }
 export type Claims = AdminClaims | ParticipantClaims;
 
@@ -26,6 +28,7 @@ const claimsSchema = z.discriminatedUnion("role", [
     exp: z.number(),
     session_id: z.number().int().positive(),
     participant_id: z.number().int().positive(),
+    tid: z.string().min(1).max(64),
   }),
 ]);
 

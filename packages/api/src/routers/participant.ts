@@ -1,11 +1,14 @@
 import type { TRPCRouterRecord } from "@trpc/server";
+import { z } from "zod";
 import { CajaError } from "../errors";
 import { toPage } from "../schemas/common";
 import {
   joinSessionInput,
   joinSessionOutput,
+  leaveSessionInput,
   listParticipantsInput,
   participantPage,
+  removeParticipantInput,
   toParticipantWire,
 } from "../schemas/participant";
 import * as participants from "../services/participants";
@@ -19,7 +22,7 @@ export const participantRouter = {
       access: "public",
       openapi: { method: "POST", path: "/v1/sessions/join", tags, summary: "Join a session by its code", protect: false },
       limit: "join",
-      errors: ["NOT_FOUND", "NICKNAME_TAKEN", "SESSION_FULL", "SESSION_CLOSED"],
+      errors: ["NOT_FOUND", "NICKNAME_TAKEN", "SESSION_FULL", "SESSION_CLOSED", "JOINS_LOCKED"],
     })
     .input(joinSessionInput)
     .output(joinSessionOutput)
@@ -41,6 +44,7 @@ export const participantRouter = {
           role: "participant",
           session_id: session.id,
           participant_id: participant.id,
+          tid: participant.tokenId,
         },
         ctx.deps.settings.participantTokenTtlSeconds,
       );
@@ -57,5 +61,41 @@ export const participantRouter = {
     .query(async ({ ctx, input }) => {
       const { rows, total } = await participants.listParticipants(ctx.deps, input.session_id, input.limit, input.offset);
       return toPage(rows.map(toParticipantWire), total, input.limit, input.offset);
+    }),
+
+  remove: procedure
+    .meta({
+      access: "owner",
+      openapi: {
+        method: "DELETE",
+        path: "/v1/sessions/{session_id}/participants/{participant_id}",
+        tags,
+        summary: "Remove a participant: its token stops working (401 PARTICIPANT_REMOVED), its seat is free, its answers stay",
+        successDescription: "Removed (no content)",
+      },
+    })
+    .input(removeParticipantInput)
+    .output(z.void())
+    .mutation(async ({ ctx, input }) => {
+      await participants.removeParticipant(ctx.deps, input.session_id, input.participant_id);
+      ctx.deps.seats.forget(input.participant_id);
+    }),
+
+  leave: procedure
+    .meta({
+      access: "participant",
+      openapi: {
+        method: "DELETE",
+        path: "/v1/sessions/{session_id}/participants/me",
+        tags,
+        summary: "Leave the session: your token stops working and your seat and nickname are free; your answers stay",
+        successDescription: "Left (no content)",
+      },
+    })
+    .input(leaveSessionInput)
+    .output(z.void())
+    .mutation(async ({ ctx, input }) => {
+      await participants.removeParticipant(ctx.deps, input.session_id, ctx.claims.participant_id);
+      ctx.deps.seats.forget(ctx.claims.participant_id);
     }),
 } satisfies TRPCRouterRecord;

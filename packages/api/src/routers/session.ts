@@ -33,6 +33,7 @@ export const sessionRouter = {
           title: input.title,
           description: input.description,
           maxParticipants: input.max_participants,
+          joinsLocked: input.joins_locked,
           createdBy: ctx.claims.sub,
         }),
       ),
@@ -65,7 +66,7 @@ export const sessionRouter = {
         method: "PUT",
         path: "/v1/sessions/{session_id}",
         tags,
-        summary: "Update a session's title, description or capacity",
+        summary: "Update a session's title, description, capacity or whether it takes new joins",
       },
     })
     .input(updateSessionInput)
@@ -75,6 +76,7 @@ export const sessionRouter = {
         title: input.title,
         description: input.description,
         maxParticipants: input.max_participants,
+        joinsLocked: input.joins_locked,
       });
       return toSessionWire(row);
     }),

@@ -11,11 +11,14 @@ export type LifecycleStatus = z.infer<typeof lifecycleStatus>;
 export const sessionLifecycle = lifecycleStatus.meta({ id: "SessionStatus" });
 export const activityLifecycle = lifecycleStatus.meta({ id: "ActivityStatus" });
 
-export const sessionId = z.coerce
+/** A serial id in a path or a body (int4). */
+const serialRef = z.coerce
   .number<number>({ error: "must be an integer" })
   .int({ error: "must be an integer" })
   .min(1, { error: "must be positive" })
   .max(2_147_483_647, { error: "out of range" });
+export const sessionId = serialRef;
+export const participantRef = serialRef;
 export const activityId = z.uuid({ error: "must be a UUID" });
 export const responseId = z.uuid({ error: "must be a UUID" });
 export const participantId = z.number().int().positive();

@@ -1,6 +1,17 @@
 import { z } from "zod";
 import type { ParticipantRow } from "@caja/db";
-import { pageInput, pageOf, serialId, sessionId, sessionLifecycle, storable, timestamp, toIso, withoutNul } from "./common";
+import {
+  pageInput,
+  pageOf,
+  participantRef,
+  serialId,
+  sessionId,
+  sessionLifecycle,
+  storable,
+  timestamp,
+  toIso,
+  withoutNul,
+} from "./common";
 
 export const participant = z
   .object({
@@ -66,6 +77,10 @@ export function normaliseNickname(text: string): string {
 }
 
 export const listParticipantsInput = z.object({ session_id: sessionId, ...pageInput });
+
+export const removeParticipantInput = z.object({ session_id: sessionId, participant_id: participantRef });
+
+export const leaveSessionInput = z.object({ session_id: sessionId });
 
 export function toParticipantWire(row: ParticipantRow): Participant {
   return {

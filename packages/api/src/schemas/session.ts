@@ -28,6 +28,7 @@ export const session = z
     join_code: z.string(),
     max_participants: serialId,
     participant_count: nonNegativeInt,
+    joins_locked: z.boolean().meta({ description: "New joins answer 409 JOINS_LOCKED; those inside stay" }),
     current_activity_id: z.uuid().nullable(),
     created_by: z.string(),
     created_at: timestamp,
@@ -45,6 +46,7 @@ export const createSessionInput = z
     title: titleText,
     description: description.optional(),
     max_participants: maxParticipants.optional(),
+    joins_locked: z.boolean().optional(),
   })
   .meta({ title: "CreateSessionRequest" });
 
@@ -70,6 +72,7 @@ export function toSessionWire(row: SessionRow): Session {
     join_code: row.joinCode,
     max_participants: row.maxParticipants,
     participant_count: row.participantCount,
+    joins_locked: row.joinsLocked,
     current_activity_id: row.currentActivityId,
     created_by: row.createdBy,
     created_at: toIso(row.createdAt),

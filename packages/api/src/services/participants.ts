@@ -1,5 +1,17 @@
-import { asc, count, eq, isUniqueViolation, participants, queryRows, sessions, sql, type ParticipantRow } from "@caja/db";
-import { CajaError } from "../errors";
+import {
+  and,
+  asc,
+  count,
+  eq,
+  isNull,
+  isUniqueViolation,
+  participants,
+  queryRows,
+  sessions,
+  sql,
+  type ParticipantRow,
+} from "@caja/db";
+import { CajaError, notFound } from "../errors";
 import type { LifecycleStatus } from "../schemas/common";
 import { cacheKeys } from "./cache-keys";
 import type { ServiceDeps } from "./deps";
@@ -10,6 +22,7 @@ interface JoinedRow {
   nickname: string;
   joined_at: Date | string;
   last_seen_at: Date | string;
+  token_id: string;
   title: string;
   status: LifecycleStatus;
 }
@@ -34,11 +47,12 @@ export async function joinSession(deps: ServiceDeps, joinCode: string, nickname:
       sql`with seat as (
             update sessions
                set participant_count = participant_count + 1, updated_at = now()
-             where join_code = ${joinCode} and status in ('draft', 'active') and participant_count < max_participants
+             where join_code = ${joinCode} and status in ('draft', 'active') and not joins_locked
+               and participant_count < max_participants
             returning id, title, status
           ), joined as (
             insert into participants (session_id, nickname) select id, ${nickname} from seat
-            returning id, session_id, nickname, joined_at, last_seen_at
+            returning id, session_id, nickname, joined_at, last_seen_at, token_id
           )
           select joined.*, seat.title, seat.status from joined join seat on seat.id = joined.session_id`,
     );
@@ -60,6 +74,8 @@ export async function joinSession(deps: ServiceDeps, joinCode: string, nickname:
           nickname: row.nickname,
           joinedAt: new Date(row.joined_at),
           lastSeenAt: new Date(row.last_seen_at),
+          tokenId: row.token_id,
+          removedAt: null,
         },
         session: { id: Number(row.session_id), title: row.title, status: row.status },
       }
@@ -69,7 +85,7 @@ export async function joinSession(deps: ServiceDeps, joinCode: string, nickname:
     return result;
   }
   const [session] = await deps.db
-    .select({ status: sessions.status, max: sessions.maxParticipants })
+    .select({ status: sessions.status, max: sessions.maxParticipants, locked: sessions.joinsLocked })
     .from(sessions)
     .where(eq(sessions.joinCode, joinCode));
   if (!session) {
@@ -78,14 +94,41 @@ export async function joinSession(deps: ServiceDeps, joinCode: string, nickname:
   if (session.status === "completed") {
     throw new CajaError("SESSION_CLOSED", "This session has ended", { field: "join_code", reason: "completed" });
   }
+  if (session.locked) {
+    throw new CajaError("JOINS_LOCKED", "The host has closed this session to new participants", {
+      field: "join_code",
+      reason: "locked",
+    });
+  }
   throw new CajaError("SESSION_FULL", "This session is full", { max_participants: session.max });
 }
 
 export async function listParticipants({ db }: ServiceDeps, sessionId: number, limit: number, offset: number) {
-  const where = eq(participants.sessionId, sessionId);
+  const where = and(eq(participants.sessionId, sessionId), isNull(participants.removedAt));
   const [rows, [total]] = await Promise.all([
     db.select().from(participants).where(where).orderBy(asc(participants.id)).limit(limit).offset(offset),
     db.select({ n: count() }).from(participants).where(where),
   ]);
   return { rows, total: total?.n ?? 0 };
+}
+
+/**
+ * Kick or leave: the participant's token stops working and its seat and nickname
+ * are free again; its answers stay. One statement, so `participant_count` moves
+ * exactly once however many removals of one participant race.
+ */
+export async function removeParticipant(deps: ServiceDeps, sessionId: number, participantId: number): Promise<void> {
+  const rows = await queryRows<{ id: number }>(
+    deps.db,
+    sql`with gone as (
+          update participants set removed_at = now()
+           where id = ${participantId} and session_id = ${sessionId} and removed_at is null
+          returning session_id
+        )
+        update sessions set participant_count = participant_count - 1, updated_at = now()
+         where id = (select session_id from gone)
+        returning id`,
+  );
+  if (rows.length === 0) throw notFound("Participant", participantId);
+  await deps.cache.invalidate([cacheKeys.sessionStatus(sessionId)]);
 }

@@ -20,6 +20,7 @@ export interface NewSession {
   title: string;
   description?: string | null;
   maxParticipants?: number;
+  joinsLocked?: boolean;
   createdBy: string;
 }
 
@@ -32,6 +33,7 @@ export async function createSession({ db }: ServiceDeps, input: NewSession): Pro
           title: input.title,
           description: input.description ?? null,
           maxParticipants: input.maxParticipants,
+          joinsLocked: input.joinsLocked,
           createdBy: input.createdBy,
           joinCode: generateJoinCode(),
         })
@@ -67,6 +69,7 @@ export interface SessionPatch {
   title?: string;
   description?: string | null;
   maxParticipants?: number;
+  joinsLocked?: boolean;
 }
 
 export async function updateSession(deps: ServiceDeps, id: number, patch: SessionPatch): Promise<SessionRow> {

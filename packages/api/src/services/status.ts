@@ -41,7 +41,7 @@ async function loadSessionStatus({ db }: ServiceDeps, sessionId: number): Promis
     db,
     sql`select s.id, s.created_by, s.status, s.current_activity_id, s.participant_count, s.updated_at,
                (select count(*) from participants p
-                 where p.session_id = s.id
+                 where p.session_id = s.id and p.removed_at is null
                    and p.last_seen_at > now() - make_interval(secs => ${ACTIVE_WINDOW_SECONDS})) as active
           from sessions s where s.id = ${sessionId}`,
   );

@@ -39,7 +39,7 @@ export interface paths {
          */
         get: operations["session-get"];
         /**
-         * Update a session's title, description or capacity
+         * Update a session's title, description, capacity or whether it takes new joins
          * @description **Access (`owner`):** The admin who created the session.
          */
         put: operations["session-update"];
@@ -134,6 +134,46 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sessions/{session_id}/participants/{participant_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a participant: its token stops working (401 PARTICIPANT_REMOVED), its seat is free, its answers stay
+         * @description **Access (`owner`):** The admin who created the session.
+         */
+        delete: operations["participant-remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sessions/{session_id}/participants/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Leave the session: your token stops working and your seat and nickname are free; your answers stay
+         * @description **Access (`participant`):** A participant of the session, acting as itself.
+         */
+        delete: operations["participant-leave"];
         options?: never;
         head?: never;
         patch?: never;
@@ -333,6 +373,8 @@ export interface components {
             join_code: string;
             max_participants: number;
             participant_count: number;
+            /** @description New joins answer 409 JOINS_LOCKED; those inside stay */
+            joins_locked: boolean;
             current_activity_id: string | null;
             created_by: string;
             /**
@@ -500,7 +542,7 @@ export interface components {
         ErrorResponse: {
             error: {
                 /** @enum {string} */
-                code: "VALIDATION_ERROR" | "UNAUTHORIZED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "INVALID_TRANSITION" | "NICKNAME_TAKEN" | "SESSION_FULL" | "SESSION_CLOSED" | "ACTIVITY_NOT_ACTIVE" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE";
+                code: "VALIDATION_ERROR" | "UNAUTHORIZED" | "PARTICIPANT_REMOVED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "INVALID_TRANSITION" | "NICKNAME_TAKEN" | "SESSION_FULL" | "SESSION_CLOSED" | "JOINS_LOCKED" | "ACTIVITY_NOT_ACTIVE" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE";
                 message: string;
                 details: {
                     [key: string]: unknown;
@@ -551,12 +593,14 @@ export interface components {
             title: string;
             description?: string | null;
             max_participants?: number;
+            joins_locked?: boolean;
         };
         /** UpdateSessionRequest */
         UpdateSessionRequest: {
             title?: string;
             description?: string | null;
             max_participants?: number;
+            joins_locked?: boolean;
         };
     };
     responses: never;
@@ -778,7 +822,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unauthorized: `UNAUTHORIZED` */
+            /** @description Unauthorized: `UNAUTHORIZED`, `PARTICIPANT_REMOVED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1077,7 +1121,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unauthorized: `UNAUTHORIZED` */
+            /** @description Unauthorized: `UNAUTHORIZED`, `PARTICIPANT_REMOVED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1298,7 +1342,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unauthorized: `UNAUTHORIZED` */
+            /** @description Unauthorized: `UNAUTHORIZED`, `PARTICIPANT_REMOVED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1398,7 +1442,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: `NICKNAME_TAKEN`, `SESSION_FULL`, `SESSION_CLOSED` */
+            /** @description Conflict: `NICKNAME_TAKEN`, `SESSION_FULL`, `SESSION_CLOSED`, `JOINS_LOCKED` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1550,6 +1594,181 @@ export interface operations {
             };
         };
     };
+    "participant-remove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: number;
+                participant_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed (no content) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: `VALIDATION_ERROR` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden: `FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found: `NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "participant-leave": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Left (no content) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: `VALIDATION_ERROR` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `UNAUTHORIZED`, `PARTICIPANT_REMOVED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden: `FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found: `NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     "activity-list": {
         parameters: {
             query?: {
@@ -1583,7 +1802,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unauthorized: `UNAUTHORIZED` */
+            /** @description Unauthorized: `UNAUTHORIZED`, `PARTICIPANT_REMOVED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1793,7 +2012,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unauthorized: `UNAUTHORIZED` */
+            /** @description Unauthorized: `UNAUTHORIZED`, `PARTICIPANT_REMOVED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2215,7 +2434,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unauthorized: `UNAUTHORIZED` */
+            /** @description Unauthorized: `UNAUTHORIZED`, `PARTICIPANT_REMOVED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2308,7 +2527,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unauthorized: `UNAUTHORIZED` */
+            /** @description Unauthorized: `UNAUTHORIZED`, `PARTICIPANT_REMOVED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2402,7 +2621,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unauthorized: `UNAUTHORIZED` */
+            /** @description Unauthorized: `UNAUTHORIZED`, `PARTICIPANT_REMOVED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2536,7 +2755,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unauthorized: `UNAUTHORIZED` */
+            /** @description Unauthorized: `UNAUTHORIZED`, `PARTICIPANT_REMOVED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2643,7 +2862,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unauthorized: `UNAUTHORIZED` */
+            /** @description Unauthorized: `UNAUTHORIZED`, `PARTICIPANT_REMOVED` */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2745,7 +2964,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unauthorized: `UNAUTHORIZED` */
+            /** @description Unauthorized: `UNAUTHORIZED`, `PARTICIPANT_REMOVED` */
             401: {
                 headers: {
                     [name: string]: unknown;
