@@ -88,6 +88,8 @@ const routes: Array<{
     schema: "ParticipantPage",
     query: ["limit", "offset"],
   },
+  { method: "delete", path: "/api/v1/sessions/{session_id}/participants/{participant_id}", success: "204" },
+  { method: "delete", path: "/api/v1/sessions/{session_id}/participants/me", success: "204" },
   {
     method: "post",
     path: "/api/v1/sessions/{session_id}/activities",
@@ -171,6 +173,8 @@ const access: Record<string, AccessRule> = {
   "patch /api/v1/sessions/{session_id}/status": "owner",
   "post /api/v1/sessions/join": "public",
   "get /api/v1/sessions/{session_id}/participants": "owner",
+  "delete /api/v1/sessions/{session_id}/participants/{participant_id}": "owner",
+  "delete /api/v1/sessions/{session_id}/participants/me": "participant",
   "post /api/v1/sessions/{session_id}/activities": "owner",
   "get /api/v1/sessions/{session_id}/activities": "member",
   "get /api/v1/sessions/{session_id}/activities/{activity_id}": "member",

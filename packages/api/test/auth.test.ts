@@ -194,7 +194,7 @@ describe("TokenService: RS256 / ES256 admin tokens from an identity provider", (
 
   it("refuses a participant token signed by the RS256 key: participant identities are Caja's", () => {
     const token = jwt.sign(
-      { sub: "p", role: "participant", session_id: 1, participant_id: 1, exp: hour() },
+      { sub: "p", role: "participant", session_id: 1, participant_id: 1, tid: "t", exp: hour() },
       rsa.privateKey,
       idpSigned("RS256"),
     );
