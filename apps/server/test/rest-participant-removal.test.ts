@@ -1,9 +1,9 @@
 import { testDbKind } from "@caja/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Api, asPage, asParticipant, asResponse, asSession, expectError } from "./fixtures";
-import { startTestServer, type TestServer } from "./harness";
+import { startTestServer } from "./harness";
 
-let server: TestServer;
+let server: Awaited<ReturnType<typeof startTestServer>>;
 let api: Api;
 let alice: string;
 
@@ -144,7 +144,7 @@ describe("participant tokens are bound to their row", () => {
   it.skipIf(testDbKind() !== "postgres")(
     "a removal on one instance refuses the participant's writes on another at once",
     async () => {
-      const second = await startTestServer({ DATABASE_URL: server.databaseUrl as string });
+      const second = await startTestServer({ DATABASE_URL: server.databaseUrl ?? "" });
       try {
         const live = await api.live("alice", "Roamer");
         const secondApi = new Api(second);
