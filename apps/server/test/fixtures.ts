@@ -100,6 +100,9 @@ export function expectShape(value: unknown, expected: readonly string[]): Record
 export const asSession = (v: unknown): Session => schemas.session.parse(expectShape(v, keys.session));
 export const asActivity = (v: unknown): Activity => schemas.activity.parse(expectShape(v, keys.activity));
 export const asParticipant = (v: unknown): Participant => schemas.participant.parse(expectShape(v, keys.participant));
+/** A participant as the owner's list shows it: the participant and whether it is online. */
+export const asListedParticipant = (v: unknown) =>
+  schemas.participantWithPresence.parse(expectShape(v, [...keys.participant, "online"]));
 export const asResponse = (v: unknown): UserResponse => schemas.userResponse.parse(expectShape(v, keys.response));
 
 export function asJoin(v: unknown): JoinResult {

@@ -85,7 +85,7 @@ const routes: Array<{
     method: "get",
     path: "/api/v1/sessions/{session_id}/participants",
     success: "200",
-    schema: "ParticipantPage",
+    schema: "ParticipantList",
     query: ["limit", "offset"],
   },
   { method: "delete", path: "/api/v1/sessions/{session_id}/participants/{participant_id}", success: "204" },
@@ -172,7 +172,7 @@ const access: Record<string, AccessRule> = {
   "delete /api/v1/sessions/{session_id}": "owner",
   "patch /api/v1/sessions/{session_id}/status": "owner",
   "post /api/v1/sessions/join": "public",
-  "get /api/v1/sessions/{session_id}/participants": "owner",
+  "get /api/v1/sessions/{session_id}/participants": "member",
   "delete /api/v1/sessions/{session_id}/participants/{participant_id}": "owner",
   "delete /api/v1/sessions/{session_id}/participants/me": "participant",
   "post /api/v1/sessions/{session_id}/activities": "owner",
@@ -325,7 +325,7 @@ describe("GET /openapi.json", () => {
     expect(props("Participant")).toEqual([...keys.participant].sort());
     expect(props("UserResponse")).toEqual([...keys.response].sort());
     expect(props("JoinResult")).toEqual([...keys.join].sort());
-    for (const page of ["SessionPage", "ActivityPage", "ParticipantPage", "UserResponsePage"])
+    for (const page of ["SessionPage", "ActivityPage", "ParticipantPage", "LobbyPage", "UserResponsePage"])
       expect(props(page)).toEqual([...keys.page].sort());
   });
 

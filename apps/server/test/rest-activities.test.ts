@@ -21,6 +21,16 @@ const patchStatus = (activityId: string, status: string) =>
   api.request("PATCH", `/api/v1/activities/${activityId}/status`, { token: alice, json: { status } });
 
 describe("POST /api/v1/sessions/{session_id}/activities", () => {
+  it("201 without a title (the spec's Activity has none): title is null", async () => {
+    const session = await api.session(alice);
+    const res = await api.request("POST", `/api/v1/sessions/${session.id}/activities`, {
+      token: alice,
+      json: { type: "poll", config: { options: ["a", "b"] } },
+    });
+    expect(res.status).toBe(201);
+    expect(asActivity(res.body)).toMatchObject({ type: "poll", title: null, status: "draft" });
+  });
+
   it("201: a draft activity of any type with any JSON config, ordered after the others", async () => {
     const session = await api.session(alice);
     const config = { question: "Best?", options: [{ id: 1, label: "a" }], nested: { deep: [true, null, 1.5] } };
@@ -48,7 +58,7 @@ describe("POST /api/v1/sessions/{session_id}/activities", () => {
   it.each([
     ["missing type", { title: "t" }, "type"],
     ["type over 50 characters", { type: "t".repeat(51), title: "t" }, "type"],
-    ["missing title", { type: "poll" }, "title"],
+    ["an empty title", { type: "poll", title: " " }, "title"],
     ["config that is a string", { type: "poll", title: "t", config: "yes" }, "config"],
     ["config that is an array", { type: "poll", title: "t", config: [1, 2] }, "config"],
     ["negative order_index", { type: "poll", title: "t", order_index: -1 }, "order_index"],

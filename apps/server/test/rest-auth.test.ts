@@ -28,7 +28,7 @@ const routes: Route[] = [
   { method: "PUT", path: "/api/v1/sessions/{session_id}", body: { title: "hijacked" }, access: "owner" },
   { method: "DELETE", path: "/api/v1/sessions/{session_id}", access: "owner" },
   { method: "PATCH", path: "/api/v1/sessions/{session_id}/status", body: { status: "completed" }, access: "owner" },
-  { method: "GET", path: "/api/v1/sessions/{session_id}/participants", access: "owner" },
+  { method: "GET", path: "/api/v1/sessions/{session_id}/participants", access: "member" },
   { method: "POST", path: "/api/v1/sessions/{session_id}/activities", body: { type: "poll", title: "t" }, access: "owner" },
   { method: "GET", path: "/api/v1/sessions/{session_id}/activities", access: "member" },
   { method: "GET", path: "/api/v1/sessions/{session_id}/activities/{activity_id}", access: "member" },

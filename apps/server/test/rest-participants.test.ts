@@ -1,5 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Api, asJoin, asPage, asParticipant, asSession, expectError, expectValidationError } from "./fixtures";
+import { sql } from "@caja/db";
+import {
+  Api,
+  asJoin,
+  asListedParticipant,
+  asPage,
+  asParticipant,
+  asSession,
+  expectError,
+  expectValidationError,
+} from "./fixtures";
 import { startTestServer, type TestServer } from "./harness";
 
 let server: TestServer;
@@ -128,7 +138,7 @@ describe("POST /api/v1/sessions/join", () => {
     expect((await sessionOf(session.id)).participant_count).toBe(10);
     const listed = asPage(
       await api.ok("GET", `/api/v1/sessions/${session.id}/participants?limit=100`, 200, { token: alice }),
-      asParticipant,
+      asListedParticipant,
     );
     expect(listed.total).toBe(10);
     expect(new Set(listed.items.map((p) => p.id))).toEqual(new Set(ok.map((r) => asJoin(r.body).participant.id)));
@@ -149,7 +159,10 @@ describe("GET /api/v1/sessions/{session_id}/participants", () => {
     const session = await api.activeSession(alice);
     const ids: number[] = [];
     for (const name of ["Ann", "Ben", "Cat"]) ids.push((await api.join(session.join_code, name)).participant.id);
-    const page = asPage(await api.ok("GET", `/api/v1/sessions/${session.id}/participants`, 200, { token: alice }), asParticipant);
+    const page = asPage(
+      await api.ok("GET", `/api/v1/sessions/${session.id}/participants`, 200, { token: alice }),
+      asListedParticipant,
+    );
     expect(page).toMatchObject({ total: 3, limit: 20, offset: 0, has_next: false, has_prev: false });
     expect(page.items.map((p) => [p.id, p.nickname, p.session_id])).toEqual([
       [ids[0], "Ann", session.id],
@@ -159,7 +172,7 @@ describe("GET /api/v1/sessions/{session_id}/participants", () => {
 
     const second = asPage(
       await api.ok("GET", `/api/v1/sessions/${session.id}/participants?limit=1&offset=1`, 200, { token: alice }),
-      asParticipant,
+      asListedParticipant,
     );
     expect(second).toMatchObject({ total: 3, limit: 1, offset: 1, has_next: true, has_prev: true });
     expect(second.items.map((p) => p.nickname)).toEqual(["Ben"]);
@@ -173,5 +186,46 @@ describe("GET /api/v1/sessions/{session_id}/participants", () => {
 
   it("404 for an unknown session", async () => {
     expectError(await api.request("GET", "/api/v1/sessions/999999/participants", { token: alice }), 404, "NOT_FOUND");
+  });
+
+  it("the owner sees every field and who is online (own requests in the last 30 s)", async () => {
+    const session = await api.activeSession(alice);
+    const ann = await api.join(session.join_code, "Ann");
+    const ben = await api.join(session.join_code, "Ben");
+    // Joining counts as being seen; Ben's last request is made a minute old (no API ages a participant).
+    await server.deps.db.execute(
+      sql`update participants set last_seen_at = now() - interval '60 seconds' where id = ${ben.participant.id}`,
+    );
+    const page = asPage(
+      await api.ok("GET", `/api/v1/sessions/${session.id}/participants`, 200, { token: alice }),
+      asListedParticipant,
+    );
+    expect(page.items.map((p) => [p.id, p.nickname, p.online])).toEqual([
+      [ann.participant.id, "Ann", true],
+      [ben.participant.id, "Ben", false],
+    ]);
+  });
+
+  it("a participant of the session sees the lobby: nickname, joined_at and online only", async () => {
+    const session = await api.activeSession(alice);
+    const ann = await api.join(session.join_code, "Ann");
+    await api.join(session.join_code, "Ben");
+    const page = asPage(
+      await api.ok("GET", `/api/v1/sessions/${session.id}/participants?limit=1&offset=1`, 200, { token: ann.token }),
+      (item) => item as Record<string, unknown>,
+    );
+    expect(page).toMatchObject({ total: 2, limit: 1, offset: 1, has_next: false, has_prev: true });
+    expect(page.items).toEqual([{ nickname: "Ben", joined_at: expect.any(String), online: true }]);
+  });
+
+  it("403 for a participant of another session", async () => {
+    const session = await api.activeSession(alice);
+    const other = await api.activeSession(alice);
+    const stranger = await api.join(other.join_code, "Zed");
+    expectError(
+      await api.request("GET", `/api/v1/sessions/${session.id}/participants`, { token: stranger.token }),
+      403,
+      "FORBIDDEN",
+    );
   });
 });

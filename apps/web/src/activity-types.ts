@@ -101,9 +101,9 @@ export function asTyped(activity: { type: string; config: Record<string, unknown
   }
 }
 
-/** The headline of an activity: its question or prompt, else its title. */
-export function promptOf(activity: { title: string; type: string; config: Record<string, unknown> }): string {
+/** The headline of an activity: its question or prompt, else its title, else its type (titles are optional). */
+export function promptOf(activity: { title: string | null; type: string; config: Record<string, unknown> }): string {
   const typed = asTyped(activity);
-  if (!typed) return activity.title;
+  if (!typed) return activity.title ?? activity.type;
   return "question" in typed.config ? typed.config.question : typed.config.prompt;
 }

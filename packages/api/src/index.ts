@@ -34,5 +34,5 @@ export {
 } from "./ratelimit";
 export { Presence } from "./services/presence";
 export { SeatCheck } from "./services/seats";
-export { PollGovernor } from "./load";
+export { PollGovernor } from "./poll-interval";
 export * as schemas from "./schemas";

@@ -4,4 +4,21 @@ export { migrate, migrationsFolder } from "./migrate";
 export { queryRows } from "./rows";
 export { withDeadline, currentDeadline, DeadlineExceededError } from "./deadline";
 export { pgErrorCode, databaseErrorCode, isUniqueViolation, isForeignKeyViolation, isDatabaseUnavailable } from "./errors";
-export { sql, eq, ne, and, or, desc, asc, gt, gte, lt, lte, inArray, isNull, count, type SQL } from "drizzle-orm";
+export {
+  sql,
+  eq,
+  ne,
+  and,
+  or,
+  desc,
+  asc,
+  gt,
+  gte,
+  lt,
+  lte,
+  inArray,
+  isNull,
+  count,
+  getTableColumns,
+  type SQL,
+} from "drizzle-orm";

@@ -18,8 +18,28 @@ import {
   type AnyPgColumn,
 } from "drizzle-orm/pg-core";
 
+/** Sessions and activities share one lifecycle: draft -> active -> completed. */
 export const lifecycleStatuses = ["draft", "active", "completed"] as const;
 export type LifecycleStatus = (typeof lifecycleStatuses)[number];
+
+/** Lengths of the text columns; the wire schemas check against these, so a value that passes fits. */
+export const textLimits = {
+  title: 255,
+  nickname: 50,
+  activityType: 50,
+  joinCode: 12,
+  createdBy: 255,
+} as const;
+
+/** Ids: sessions and participants are `serial` (PostgreSQL int4), activities and responses UUIDs. */
+export type SessionId = number;
+export type ParticipantId = number;
+export type ActivityId = string;
+export type ResponseId = string;
+export const maxSerialId = 2_147_483_647;
+
+const lifecycleCheck = (column: AnyPgColumn) =>
+  sql`${column} in (${sql.raw(lifecycleStatuses.map((status) => `'${status}'`).join(", "))})`;
 
 /**
  * Millisecond precision so that a timestamp handed to a client as ISO-8601
@@ -52,10 +72,10 @@ export const sessions = pgTable(
   "sessions",
   {
     id: serial("id").primaryKey(),
-    title: varchar("title", { length: 255 }).notNull(),
+    title: varchar("title", { length: textLimits.title }).notNull(),
     description: text("description"),
     status: varchar("status", { length: 20 }).$type<LifecycleStatus>().notNull().default("draft"),
-    joinCode: varchar("join_code", { length: 12 }).notNull(),
+    joinCode: varchar("join_code", { length: textLimits.joinCode }).notNull(),
     maxParticipants: integer("max_participants").notNull().default(1000),
     // Maintained in the joining transaction: it is how the cap is enforced exactly.
     participantCount: integer("participant_count").notNull().default(0),
@@ -64,7 +84,7 @@ export const sessions = pgTable(
     currentActivityId: uuid("current_activity_id").references((): AnyPgColumn => activities.id, {
       onDelete: "set null",
     }),
-    createdBy: varchar("created_by", { length: 255 }).notNull(),
+    createdBy: varchar("created_by", { length: textLimits.createdBy }).notNull(),
     createdAt: ts("created_at").notNull().defaultNow(),
     // Moves on every change the session status shows (joins, transitions, current activity).
     updatedAt: ts("updated_at").notNull().defaultNow(),
@@ -74,7 +94,7 @@ export const sessions = pgTable(
   (t) => [
     uniqueIndex("sessions_join_code_key").on(t.joinCode),
     index("sessions_created_by_idx").on(t.createdBy, t.id),
-    check("sessions_status_check", sql`${t.status} in ('draft', 'active', 'completed')`),
+    check("sessions_status_check", lifecycleCheck(t.status)),
     check("sessions_max_participants_check", sql`${t.maxParticipants} > 0`),
   ],
 );
@@ -86,7 +106,7 @@ export const participants = pgTable(
     sessionId: integer("session_id")
       .notNull()
       .references(() => sessions.id, { onDelete: "cascade" }),
-    nickname: varchar("nickname", { length: 50 }).notNull(),
+    nickname: varchar("nickname", { length: textLimits.nickname }).notNull(),
     joinedAt: ts("joined_at").notNull().defaultNow(),
     lastSeenAt: ts("last_seen_at").notNull().defaultNow(),
     /**
@@ -113,8 +133,9 @@ export const activities = pgTable(
     sessionId: integer("session_id")
       .notNull()
       .references(() => sessions.id, { onDelete: "cascade" }),
-    type: varchar("type", { length: 50 }).notNull(),
-    title: varchar("title", { length: 255 }).notNull(),
+    type: varchar("type", { length: textLimits.activityType }).notNull(),
+    // The spec's Activity has no title: optional, for the facilitator's own overview.
+    title: varchar("title", { length: textLimits.title }),
     config: jsonb("config").$type<unknown>().notNull().default({}),
     orderIndex: integer("order_index").notNull(),
     status: varchar("status", { length: 20 }).$type<LifecycleStatus>().notNull().default("draft"),
@@ -125,7 +146,7 @@ export const activities = pgTable(
   },
   (t) => [
     index("activities_session_order_idx").on(t.sessionId, t.orderIndex),
-    check("activities_status_check", sql`${t.status} in ('draft', 'active', 'completed')`),
+    check("activities_status_check", lifecycleCheck(t.status)),
   ],
 );
 

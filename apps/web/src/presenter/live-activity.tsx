@@ -45,7 +45,11 @@ function LatestAnswers({
 }) {
   const trpc = useTRPC();
   const participants = useQuery(trpc.participant.list.queryOptions({ session_id: sessionId, limit: 100 }));
-  const names = useMemo(() => new Map(participants.data?.items.map((p) => [p.id, p.nickname])), [participants.data]);
+  // The presenter owns the session, so the list is the owner's view (with ids), not the lobby's.
+  const names = useMemo(
+    () => new Map(participants.data?.items.flatMap((p) => ("id" in p ? [[p.id, p.nickname] as const] : []))),
+    [participants.data],
+  );
   const unknown = items.some((item) => !names.has(item.participant_id));
   const { refetch, isFetching } = participants;
   useEffect(() => {

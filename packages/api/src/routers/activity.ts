@@ -16,7 +16,7 @@ import * as activities from "../services/activities";
 import * as sessions from "../services/sessions";
 import { procedure } from "../trpc";
 import { scopedActivity, seesDrafts } from "../access/policy";
-import { pollIntervalMs } from "./poll-interval";
+import { pollIntervalMs } from "../poll-interval";
 
 const tags = ["Activities"];
 
@@ -58,14 +58,14 @@ export const activityRouter = {
     .input(listActivitiesInput)
     .output(activityPage)
     .query(async ({ ctx, input }) => {
-      const { rows, total } = await activities.listActivities(ctx.deps, {
+      const page = await activities.listActivities(ctx.deps, {
         sessionId: input.session_id,
         limit: input.limit,
         offset: input.offset,
         status: input.status,
         hideDrafts: !seesDrafts(ctx.claims),
       });
-      return toPage(rows.map(toActivityWire), total, input.limit, input.offset);
+      return toPage(page, toActivityWire);
     }),
 
   get: procedure

@@ -7,8 +7,10 @@ import {
   joinSessionOutput,
   leaveSessionInput,
   listParticipantsInput,
-  participantPage,
+  participantList,
   removeParticipantInput,
+  toLobbyParticipantWire,
+  toParticipantWithPresenceWire,
   toParticipantWire,
 } from "../schemas/participant";
 import * as participants from "../services/participants";
@@ -53,14 +55,19 @@ export const participantRouter = {
 
   list: procedure
     .meta({
-      access: "owner",
-      openapi: { method: "GET", path: "/v1/sessions/{session_id}/participants", tags, summary: "List a session's participants" },
+      access: "member",
+      openapi: {
+        method: "GET",
+        path: "/v1/sessions/{session_id}/participants",
+        tags,
+        summary: "List a session's participants (the owner: everything; a participant: nickname, joined_at, online)",
+      },
     })
     .input(listParticipantsInput)
-    .output(participantPage)
+    .output(participantList)
     .query(async ({ ctx, input }) => {
-      const { rows, total } = await participants.listParticipants(ctx.deps, input.session_id, input.limit, input.offset);
-      return toPage(rows.map(toParticipantWire), total, input.limit, input.offset);
+      const page = await participants.listParticipants(ctx.deps, input.session_id, input);
+      return ctx.claims.role === "admin" ? toPage(page, toParticipantWithPresenceWire) : toPage(page, toLobbyParticipantWire);
     }),
 
   remove: procedure

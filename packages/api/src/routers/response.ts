@@ -5,7 +5,7 @@ import { listResponsesInput, submitResponseInput, toUserResponseWire, userRespon
 import * as feed from "../services/feed";
 import * as responses from "../services/responses";
 import { procedure } from "../trpc";
-import { pollIntervalMs } from "./poll-interval";
+import { pollIntervalMs } from "../poll-interval";
 
 const tags = ["Responses"];
 
@@ -47,13 +47,13 @@ export const responseRouter = {
     .input(listResponsesInput)
     .output(userResponsePage)
     .query(async ({ ctx, input }) => {
-      const { rows, total } = await responses.listResponses(ctx.deps, {
+      const page = await responses.listResponses(ctx.deps, {
         activityId: input.activity_id,
         participantId: ctx.claims.role === "participant" ? ctx.claims.participant_id : undefined,
         limit: input.limit,
         offset: input.offset,
       });
-      return toPage(rows.map(toUserResponseWire), total, input.limit, input.offset);
+      return toPage(page, toUserResponseWire);
     }),
 
   feed: procedure

@@ -15,7 +15,7 @@ import {
 import * as sessions from "../services/sessions";
 import { scopedSession } from "../access/policy";
 import { procedure } from "../trpc";
-import { pollIntervalMs } from "./poll-interval";
+import { pollIntervalMs } from "../poll-interval";
 
 const tags = ["Sessions"];
 
@@ -44,8 +44,8 @@ export const sessionRouter = {
     .input(listSessionsInput)
     .output(sessionPage)
     .query(async ({ ctx, input }) => {
-      const { rows, total } = await sessions.listSessions(ctx.deps, { createdBy: ctx.claims.sub, ...input });
-      return toPage(rows.map(toSessionWire), total, input.limit, input.offset);
+      const page = await sessions.listSessions(ctx.deps, { createdBy: ctx.claims.sub, ...input });
+      return toPage(page, toSessionWire);
     }),
 
   get: procedure

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ActivityRow } from "@caja/db";
+import { textLimits, type ActivityRow } from "@caja/db";
 import {
   activityId,
   titleText,
@@ -22,7 +22,7 @@ const type = z
   .string()
   .trim()
   .min(1, { error: "must not be empty" })
-  .max(50, { error: "must be at most 50 characters" })
+  .max(textLimits.activityType, { error: `must be at most ${textLimits.activityType} characters` })
   .refine(withoutNul, storable)
   .meta({ example: "poll" });
 const orderIndex = z.number().int().min(0).max(1_000_000);
@@ -32,7 +32,7 @@ export const activity = z
     id: z.uuid(),
     session_id: serialId,
     type: z.string(),
-    title: z.string(),
+    title: z.string().nullable(),
     config: jsonObject,
     order_index: nonNegativeInt,
     status: activityLifecycle,
@@ -50,7 +50,7 @@ export const createActivityInput = z
   .object({
     session_id: sessionId,
     type,
-    title: titleText,
+    title: titleText.optional().meta({ description: "Optional (the spec's Activity has none): the facilitator's label" }),
     config: jsonObject.default({}),
     order_index: orderIndex.optional(),
   })
@@ -65,7 +65,7 @@ export const updateActivityInput = z
     session_id: sessionId,
     activity_id: activityId,
     type: type.optional(),
-    title: titleText.optional(),
+    title: titleText.nullable().optional(),
     config: jsonObject.optional(),
     order_index: orderIndex.optional(),
   })

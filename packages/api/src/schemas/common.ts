@@ -1,12 +1,14 @@
 import { z } from "zod";
+import { lifecycleStatuses, maxSerialId, textLimits } from "@caja/db";
 import { errorCodes } from "../errors";
+import type { RowPage } from "../services/paginate";
 
 /** ISO-8601 UTC with milliseconds, e.g. `2025-10-07T19:00:30.123Z`. */
 export const timestamp = z.iso.datetime({ precision: 3 }).meta({ example: "2025-10-07T19:00:30.123Z" });
 export const nullableTimestamp = timestamp.nullable();
 
-export const lifecycleStatus = z.enum(["draft", "active", "completed"]);
-export type LifecycleStatus = z.infer<typeof lifecycleStatus>;
+export const lifecycleStatus = z.enum(lifecycleStatuses);
+export type { LifecycleStatus } from "@caja/db";
 /** The spec names the one lifecycle twice: generated clients get the `SessionStatus` and `ActivityStatus` enums. */
 export const sessionLifecycle = lifecycleStatus.meta({ id: "SessionStatus" });
 export const activityLifecycle = lifecycleStatus.meta({ id: "ActivityStatus" });
@@ -16,7 +18,7 @@ const serialRef = z.coerce
   .number<number>({ error: "must be an integer" })
   .int({ error: "must be an integer" })
   .min(1, { error: "must be positive" })
-  .max(2_147_483_647, { error: "out of range" });
+  .max(maxSerialId, { error: "out of range" });
 export const sessionId = serialRef;
 export const participantRef = serialRef;
 export const activityId = z.uuid({ error: "must be a UUID" });
@@ -70,12 +72,12 @@ export const limitParam = (max: number, fallback: number) =>
     .max(max, { error: `must be at most ${max}` })
     .default(fallback);
 
-/** A display title: trimmed, 1-255 characters. */
+/** A display title: trimmed, 1 to `textLimits.title` characters. */
 export const titleText = z
   .string()
   .trim()
   .min(1, { error: "must not be empty" })
-  .max(255, { error: "must be at most 255 characters" })
+  .max(textLimits.title, { error: `must be at most ${textLimits.title} characters` })
   .refine(withoutNul, storable);
 
 export const pageInput = {
@@ -99,7 +101,9 @@ export function pageOf<T extends z.ZodType>(item: T) {
   });
 }
 
-export function toPage<T>(items: T[], total: number, limit: number, offset: number) {
+/** A page of rows as the spec's list envelope, each row mapped by its wire mapper. */
+export function toPage<TRow, TItem>({ rows, total, limit, offset }: RowPage<TRow>, toWire: (row: TRow) => TItem) {
+  const items = rows.map(toWire);
   return { items, total, limit, offset, has_next: offset + items.length < total, has_prev: offset > 0 };
 }
 

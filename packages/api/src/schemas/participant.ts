@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ParticipantRow } from "@caja/db";
+import { textLimits, type ParticipantRow } from "@caja/db";
 import {
   pageInput,
   pageOf,
@@ -24,7 +24,18 @@ export const participant = z
   .meta({ id: "Participant" });
 export type Participant = z.infer<typeof participant>;
 
-export const participantPage = pageOf(participant).meta({ id: "ParticipantPage" });
+const online = z.boolean().meta({ description: "Whether the participant's own requests arrived in the last 30 s" });
+
+/** The owner's view of a participant: everything, and whether it is online. */
+export const participantWithPresence = participant.extend({ online }).meta({ id: "ParticipantWithPresence" });
+export const participantPage = pageOf(participantWithPresence).meta({ id: "ParticipantPage" });
+
+/** A participant's view of the others in its session, for a lobby screen. */
+export const lobbyParticipant = z.object({ nickname: z.string(), joined_at: timestamp, online }).meta({ id: "LobbyParticipant" });
+export const lobbyPage = pageOf(lobbyParticipant).meta({ id: "LobbyPage" });
+
+/** The owner gets `ParticipantPage`, a participant of the session `LobbyPage`. */
+export const participantList = z.union([participantPage, lobbyPage]).meta({ id: "ParticipantList" });
 
 export const joinSessionInput = z
   .object({
@@ -32,18 +43,18 @@ export const joinSessionInput = z
       .string()
       .trim()
       .min(1, { error: "must not be empty" })
-      .max(12, { error: "must be at most 12 characters" })
+      .max(textLimits.joinCode, { error: `must be at most ${textLimits.joinCode} characters` })
       .refine(withoutNul, storable)
       .transform((s) => s.toUpperCase()),
     nickname: z
       .string()
-      .max(200, { error: "must be at most 50 characters" })
+      .max(4 * textLimits.nickname, { error: `must be at most ${textLimits.nickname} characters` })
       .transform(normaliseNickname)
       .pipe(
         z
           .string()
           .min(1, { error: "must not be empty (after removing invisible characters)" })
-          .max(50, { error: "must be at most 50 characters" }),
+          .max(textLimits.nickname, { error: `must be at most ${textLimits.nickname} characters` }),
       )
       .meta({
         description:
@@ -81,6 +92,14 @@ export const listParticipantsInput = z.object({ session_id: sessionId, ...pageIn
 export const removeParticipantInput = z.object({ session_id: sessionId, participant_id: participantRef });
 
 export const leaveSessionInput = z.object({ session_id: sessionId });
+
+export function toParticipantWithPresenceWire(row: ParticipantRow & { online: boolean }) {
+  return { ...toParticipantWire(row), online: row.online };
+}
+
+export function toLobbyParticipantWire(row: ParticipantRow & { online: boolean }): z.infer<typeof lobbyParticipant> {
+  return { nickname: row.nickname, joined_at: toIso(row.joinedAt), online: row.online };
+}
 
 export function toParticipantWire(row: ParticipantRow): Participant {
   return {

@@ -1,13 +1,14 @@
 import { activities, and, asc, count, eq, ne, sessions, sql, type ActivityRow, type SessionRow } from "@caja/db";
 import { CajaError, notFound } from "../errors";
-import type { LifecycleStatus } from "../schemas/common";
+import type { LifecycleStatus } from "@caja/db";
 import { cacheKeys } from "./cache-keys";
 import type { ServiceDeps } from "./deps";
+import { paginate } from "./paginate";
 import { assertTransition } from "./lifecycle";
 
 export interface NewActivity {
   type: string;
-  title: string;
+  title?: string | null;
   config: Record<string, unknown>;
   orderIndex?: number;
 }
@@ -21,7 +22,7 @@ export async function createActivity({ db }: ServiceDeps, session: SessionRow, i
     sql<number>`(select coalesce(max(${activities.orderIndex}) + 1, 0) from ${activities} where ${activities.sessionId} = ${session.id})`;
   const [row] = await db
     .insert(activities)
-    .values({ sessionId: session.id, type: input.type, title: input.title, config: input.config, orderIndex })
+    .values({ sessionId: session.id, type: input.type, title: input.title ?? null, config: input.config, orderIndex })
     .returning();
   if (!row) throw new Error("insert returned no row");
   return row;
@@ -45,22 +46,23 @@ export async function listActivities(
     q.status ? eq(activities.status, q.status) : undefined,
     q.hideDrafts ? ne(activities.status, "draft") : undefined,
   );
-  const [rows, [total]] = await Promise.all([
-    db
-      .select()
-      .from(activities)
-      .where(where)
-      .orderBy(asc(activities.orderIndex), asc(activities.createdAt))
-      .limit(q.limit)
-      .offset(q.offset),
-    db.select({ n: count() }).from(activities).where(where),
-  ]);
-  return { rows, total: total?.n ?? 0 };
+  return paginate(
+    q,
+    ({ limit, offset }) =>
+      db
+        .select()
+        .from(activities)
+        .where(where)
+        .orderBy(asc(activities.orderIndex), asc(activities.createdAt))
+        .limit(limit)
+        .offset(offset),
+    () => db.select({ n: count() }).from(activities).where(where),
+  );
 }
 
 export interface ActivityPatch {
   type?: string;
-  title?: string;
+  title?: string | null;
   config?: Record<string, unknown>;
   orderIndex?: number;
 }

@@ -1,5 +1,5 @@
 import { CajaError } from "../errors";
-import type { LifecycleStatus } from "../schemas/common";
+import type { LifecycleStatus } from "@caja/db";
 
 /** Sessions and activities share one lifecycle: draft -> active -> completed. */
 const nextStatus: Record<LifecycleStatus, LifecycleStatus | null> = {

@@ -3,6 +3,7 @@ import {
   asc,
   count,
   eq,
+  getTableColumns,
   isNull,
   isUniqueViolation,
   participants,
@@ -12,9 +13,11 @@ import {
   type ParticipantRow,
 } from "@caja/db";
 import { CajaError, notFound } from "../errors";
-import type { LifecycleStatus } from "../schemas/common";
+import type { LifecycleStatus } from "@caja/db";
 import { cacheKeys } from "./cache-keys";
 import type { ServiceDeps } from "./deps";
+import { paginate, type PageQuery } from "./paginate";
+import { ACTIVE_WINDOW_SECONDS } from "./presence";
 
 interface JoinedRow {
   id: number;
@@ -103,13 +106,25 @@ export async function joinSession(deps: ServiceDeps, joinCode: string, nickname:
   throw new CajaError("SESSION_FULL", "This session is full", { max_participants: session.max });
 }
 
-export async function listParticipants({ db }: ServiceDeps, sessionId: number, limit: number, offset: number) {
+/** A participant row with whether its own requests arrived within the presence window. */
+export type ParticipantWithPresence = ParticipantRow & { online: boolean };
+
+/** A session's participants in joining order, each with `online` from presence. */
+export async function listParticipants({ db }: ServiceDeps, sessionId: number, page: PageQuery) {
   const where = and(eq(participants.sessionId, sessionId), isNull(participants.removedAt));
-  const [rows, [total]] = await Promise.all([
-    db.select().from(participants).where(where).orderBy(asc(participants.id)).limit(limit).offset(offset),
-    db.select({ n: count() }).from(participants).where(where),
-  ]);
-  return { rows, total: total?.n ?? 0 };
+  const online = sql<boolean>`${participants.lastSeenAt} > now() - make_interval(secs => ${ACTIVE_WINDOW_SECONDS})`;
+  return paginate<ParticipantWithPresence>(
+    page,
+    ({ limit, offset }) =>
+      db
+        .select({ ...getTableColumns(participants), online })
+        .from(participants)
+        .where(where)
+        .orderBy(asc(participants.id))
+        .limit(limit)
+        .offset(offset),
+    () => db.select({ n: count() }).from(participants).where(where),
+  );
 }
 
 /**

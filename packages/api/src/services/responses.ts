@@ -5,6 +5,7 @@ import { CajaError, notFound } from "../errors";
 import { cacheKeys } from "./cache-keys";
 import { fromSqlRow, type UserResponseSqlRow } from "./response-rows";
 import type { ServiceDeps } from "./deps";
+import { paginate } from "./paginate";
 
 /** Counter rows per activity; writers pick one at random so they rarely queue on the same row lock. */
 export const COUNTER_SHARDS = 16;
@@ -118,15 +119,16 @@ export async function listResponses(
     eq(userResponses.activityId, q.activityId),
     q.participantId === undefined ? undefined : eq(userResponses.participantId, q.participantId),
   );
-  const [rows, [total]] = await Promise.all([
-    db
-      .select()
-      .from(userResponses)
-      .where(where)
-      .orderBy(asc(userResponses.createdAt), asc(userResponses.id))
-      .limit(q.limit)
-      .offset(q.offset),
-    db.select({ n: count() }).from(userResponses).where(where),
-  ]);
-  return { rows, total: total?.n ?? 0 };
+  return paginate(
+    q,
+    ({ limit, offset }) =>
+      db
+        .select()
+        .from(userResponses)
+        .where(where)
+        .orderBy(asc(userResponses.createdAt), asc(userResponses.id))
+        .limit(limit)
+        .offset(offset),
+    () => db.select({ n: count() }).from(userResponses).where(where),
+  );
 }

@@ -2,9 +2,10 @@ import { randomInt } from "node:crypto";
 import { activities, and, count, desc, eq, isUniqueViolation, sessions, sql, type SessionRow } from "@caja/db";
 import { notFound } from "../errors";
 import { assertTransition } from "./lifecycle";
-import type { LifecycleStatus } from "../schemas/common";
+import type { LifecycleStatus } from "@caja/db";
 import { cacheKeys } from "./cache-keys";
 import type { ServiceDeps } from "./deps";
+import { paginate } from "./paginate";
 
 // No 0/O, 1/I/L: codes are read aloud and typed from a projector.
 const JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
@@ -58,11 +59,11 @@ export async function listSessions(
   q: { createdBy: string; limit: number; offset: number; status?: LifecycleStatus },
 ) {
   const where = and(eq(sessions.createdBy, q.createdBy), q.status ? eq(sessions.status, q.status) : undefined);
-  const [rows, [total]] = await Promise.all([
-    db.select().from(sessions).where(where).orderBy(desc(sessions.id)).limit(q.limit).offset(q.offset),
-    db.select({ n: count() }).from(sessions).where(where),
-  ]);
-  return { rows, total: total?.n ?? 0 };
+  return paginate(
+    q,
+    ({ limit, offset }) => db.select().from(sessions).where(where).orderBy(desc(sessions.id)).limit(limit).offset(offset),
+    () => db.select({ n: count() }).from(sessions).where(where),
+  );
 }
 
 export interface SessionPatch {

@@ -1,5 +1,5 @@
 import { queryRows, sql } from "@caja/db";
-import type { LifecycleStatus } from "../schemas/common";
+import type { LifecycleStatus } from "@caja/db";
 import { cacheKeys } from "./cache-keys";
 import type { ServiceDeps } from "./deps";
 import { ACTIVE_WINDOW_SECONDS } from "./presence";

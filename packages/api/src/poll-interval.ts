@@ -1,4 +1,5 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from "node:perf_hooks";
+import type { Context } from "./context";
 
 /**
  * Tells clients how often to poll. Under load (the event loop falling behind),
@@ -55,3 +56,6 @@ export class PollGovernor {
     this.histogram.disable();
   }
 }
+
+/** The `poll_interval_ms` a status answer carries: the governor's, or the configured one without it. */
+export const pollIntervalMs = (ctx: Context) => ctx.deps.pollIntervalMs?.() ?? ctx.deps.settings.pollIntervalMs;

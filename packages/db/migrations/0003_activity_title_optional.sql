@@ -1,0 +1,1 @@
+ALTER TABLE "activities" ALTER COLUMN "title" DROP NOT NULL;
