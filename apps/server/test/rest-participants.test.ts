@@ -1,15 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "@caja/db";
-import {
-  Api,
-  asJoin,
-  asListedParticipant,
-  asPage,
-  asParticipant,
-  asSession,
-  expectError,
-  expectValidationError,
-} from "./fixtures";
+import { Api, asJoin, asListedParticipant, asPage, asSession, expectError, expectValidationError } from "./fixtures";
 import { startTestServer, type TestServer } from "./harness";
 
 let server: TestServer;

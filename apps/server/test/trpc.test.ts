@@ -1,17 +1,7 @@
 import { createTRPCClient, httpBatchLink, httpLink, isTRPCClientError, type TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppRouter } from "@caja/api";
-import {
-  asActivity,
-  asJoin,
-  asListedParticipant,
-  asPage,
-  asParticipant,
-  asResponse,
-  asSession,
-  expectNoStack,
-  invalidTokens,
-} from "./fixtures";
+import { asActivity, asJoin, asListedParticipant, asPage, asResponse, asSession, expectNoStack, invalidTokens } from "./fixtures";
 import { startTestServer, type TestServer } from "./harness";
 
 /** The same procedures as the REST routes, over /trpc on a real socket with the real client. */
