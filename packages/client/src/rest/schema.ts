@@ -127,8 +127,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List a session's participants
-         * @description **Access (`owner`):** The admin who created the session.
+         * List a session's participants (the owner: everything; a participant: nickname, joined_at, online)
+         * @description **Access (`member`):** The admin who created the session, or a participant of that session (participants never see draft activities).
          */
         get: operations["participant-list"];
         put?: never;
@@ -443,20 +443,56 @@ export interface components {
              */
             last_seen_at: string;
         };
+        ParticipantList: components["schemas"]["ParticipantPage"] | components["schemas"]["LobbyPage"];
         ParticipantPage: {
-            items: components["schemas"]["Participant"][];
+            items: components["schemas"]["ParticipantWithPresence"][];
             total: number;
             limit: number;
             offset: number;
             has_next: boolean;
             has_prev: boolean;
         };
+        ParticipantWithPresence: {
+            id: number;
+            session_id: number;
+            nickname: string;
+            /**
+             * Format: date-time
+             * @example 2025-10-07T19:00:30.123Z
+             */
+            joined_at: string;
+            /**
+             * Format: date-time
+             * @example 2025-10-07T19:00:30.123Z
+             */
+            last_seen_at: string;
+            /** @description Whether the participant's own requests arrived in the last 30 s */
+            online: boolean;
+        };
+        LobbyPage: {
+            items: components["schemas"]["LobbyParticipant"][];
+            total: number;
+            limit: number;
+            offset: number;
+            has_next: boolean;
+            has_prev: boolean;
+        };
+        LobbyParticipant: {
+            nickname: string;
+            /**
+             * Format: date-time
+             * @example 2025-10-07T19:00:30.123Z
+             */
+            joined_at: string;
+            /** @description Whether the participant's own requests arrived in the last 30 s */
+            online: boolean;
+        };
         Activity: {
             /** Format: uuid */
             id: string;
             session_id: number;
             type: string;
-            title: string;
+            title: string | null;
             config: {
                 [key: string]: unknown;
             };
@@ -567,7 +603,8 @@ export interface components {
         CreateActivityRequest: {
             /** @example poll */
             type: string;
-            title: string;
+            /** @description Optional (the spec's Activity has none): the facilitator's label */
+            title?: string;
             /** @default {} */
             config: {
                 [key: string]: unknown;
@@ -578,7 +615,7 @@ export interface components {
         UpdateActivityRequest: {
             /** @example poll */
             type?: string;
-            title?: string;
+            title?: string | null;
             config?: {
                 [key: string]: unknown;
             };
@@ -1522,7 +1559,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ParticipantPage"];
+                    "application/json": components["schemas"]["ParticipantList"];
                 };
             };
             /** @description Bad Request: `VALIDATION_ERROR` */
@@ -1534,7 +1571,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Unauthorized: `UNAUTHORIZED` */
+            /** @description Unauthorized: `UNAUTHORIZED`, `PARTICIPANT_REMOVED` */
             401: {
                 headers: {
                     [name: string]: unknown;
