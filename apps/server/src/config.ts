@@ -79,6 +79,8 @@ export const envSchema = z
     RATE_LIMIT_SESSION_JOIN: limitRule(defaultLimitRules.session_join),
     RATE_LIMIT_INVALID_TOKEN: limitRule(defaultLimitRules.invalid_token),
     MAX_BODY_BYTES: intIn(1024, 10 * 1024 * 1024, 64 * 1024),
+    MAX_RESPONSE_DATA_BYTES: intIn(16, 10 * 1024 * 1024, 16 * 1024),
+    MAX_CONFIG_BYTES: intIn(16, 10 * 1024 * 1024, 32 * 1024),
     CORS_ORIGINS: z.string().default("*"),
     TRUST_PROXY: z
       .string()

@@ -68,7 +68,12 @@ export async function buildDeps(config: ServerConfig): Promise<ServerDeps> {
     limiter: redis ? new SharedRateLimiter(redis, rules, { keyPrefix: config.REDIS_KEY_PREFIX }) : new MemoryRateLimiter(rules),
     presence,
     seats: new SeatCheck(db.db),
-    settings: { participantTokenTtlSeconds: config.PARTICIPANT_TOKEN_TTL, pollIntervalMs: config.POLL_INTERVAL_MS },
+    settings: {
+      participantTokenTtlSeconds: config.PARTICIPANT_TOKEN_TTL,
+      pollIntervalMs: config.POLL_INTERVAL_MS,
+      maxResponseDataBytes: config.MAX_RESPONSE_DATA_BYTES,
+      maxConfigBytes: config.MAX_CONFIG_BYTES,
+    },
     pollIntervalMs: () => governor.pollIntervalMs(),
   };
 

@@ -96,6 +96,8 @@ describe("loadConfig", () => {
     ["PARTICIPANT_TOKEN_TTL", { PARTICIPANT_TOKEN_TTL: "0" }],
     ["JWT_PUBLIC_KEY", { JWT_PUBLIC_KEY: "not a pem" }],
     ["MAX_BODY_BYTES", { MAX_BODY_BYTES: "10" }],
+    ["MAX_RESPONSE_DATA_BYTES", { MAX_RESPONSE_DATA_BYTES: "big" }],
+    ["MAX_CONFIG_BYTES", { MAX_CONFIG_BYTES: "0" }],
     ["TRUST_PROXY", { TRUST_PROXY: "yes" }],
     ["TRUST_PROXY", { TRUST_PROXY: "10.0.0.0/33" }],
     ["TRUST_PROXY", { TRUST_PROXY: "10.0.0.1,proxy.internal" }],

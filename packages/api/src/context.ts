@@ -9,6 +9,10 @@ export interface ApiSettings {
   participantTokenTtlSeconds: number;
   /** Default `poll_interval_ms` when no governor is given. */
   pollIntervalMs: number;
+  /** Stored bytes of one `response_data` (default 16 KiB); larger is 413 naming the field. */
+  maxResponseDataBytes?: number;
+  /** Stored bytes of one activity `config` (default 32 KiB). */
+  maxConfigBytes?: number;
 }
 
 /** Everything a procedure may use, built once per process by the server app. */

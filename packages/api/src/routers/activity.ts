@@ -13,6 +13,7 @@ import {
 import { toPage } from "../schemas/common";
 import { activityStatus, activityStatusInput } from "../schemas/polling";
 import * as activities from "../services/activities";
+import { assertJsonBytes } from "../services/json-size";
 import * as sessions from "../services/sessions";
 import { procedure } from "../trpc";
 import { scopedActivity, seesDrafts } from "../access/policy";
@@ -35,6 +36,7 @@ export const activityRouter = {
     .input(createActivityInput)
     .output(activity)
     .mutation(async ({ ctx, input }) => {
+      assertJsonBytes("config", input.config, ctx.deps.settings.maxConfigBytes ?? 32_768);
       const session = await sessions.findSession(ctx.deps, input.session_id);
       const row = await activities.createActivity(ctx.deps, session, {
         type: input.type,
@@ -97,6 +99,7 @@ export const activityRouter = {
     .input(updateActivityInput)
     .output(activity)
     .mutation(async ({ ctx, input }) => {
+      if (input.config !== undefined) assertJsonBytes("config", input.config, ctx.deps.settings.maxConfigBytes ?? 32_768);
       const row = await activities.updateActivity(ctx.deps, input.session_id, input.activity_id, {
         type: input.type,
         title: input.title,

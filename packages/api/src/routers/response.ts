@@ -3,6 +3,7 @@ import { toPage } from "../schemas/common";
 import { responseFeed, responseFeedInput } from "../schemas/polling";
 import { listResponsesInput, submitResponseInput, toUserResponseWire, userResponse, userResponsePage } from "../schemas/response";
 import * as feed from "../services/feed";
+import { assertJsonBytes } from "../services/json-size";
 import * as responses from "../services/responses";
 import { procedure } from "../trpc";
 import { pollIntervalMs } from "../poll-interval";
@@ -24,6 +25,7 @@ export const responseRouter = {
     .input(submitResponseInput)
     .output(userResponse)
     .mutation(async ({ ctx, input }) => {
+      assertJsonBytes("response_data", input.response_data, ctx.deps.settings.maxResponseDataBytes ?? 16_384);
       const { response } = await responses.submitResponse(ctx.deps, {
         sessionId: input.session_id,
         activityId: input.activity_id,
