@@ -1,6 +1,6 @@
 import { testDbKind } from "@caja/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Api, asPage, asParticipant, asResponse, asSession, expectError } from "./fixtures";
+import { Api, asListedParticipant, asPage, asResponse, asSession, expectError } from "./fixtures";
 import { startTestServer } from "./harness";
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -46,7 +46,10 @@ describe("DELETE /api/v1/sessions/{session_id}/participants/{participant_id}", (
     // The others are untouched.
     expect((await statusAs(session.id, other.token)).status).toBe(200);
     // The list no longer shows it; its answer stays with the activity.
-    const list = asPage(await api.ok("GET", `/api/v1/sessions/${session.id}/participants`, 200, { token: alice }), asParticipant);
+    const list = asPage(
+      await api.ok("GET", `/api/v1/sessions/${session.id}/participants`, 200, { token: alice }),
+      asListedParticipant,
+    );
     expect(list.items.map((p) => p.nickname)).toEqual(["Kind"]);
     const answers = asPage(
       await api.ok("GET", `/api/v1/sessions/${session.id}/activities/${activity.id}/responses`, 200, { token: alice }),
