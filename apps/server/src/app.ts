@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { AnyActivityType } from "@caja/activities";
 import type { ApiDeps } from "@caja/api";
 import type { DbHandle } from "@caja/db";
 import { sendError } from "@caja/openapi";
@@ -26,12 +27,14 @@ export interface CajaServer {
 
 export interface CreateServerOptions {
   log?: (line: string) => void;
+  /** A deployer's own activity types, registered beside the built-ins (see packages/activities/README.md). */
+  activityTypes?: readonly AnyActivityType[];
 }
 
 /** The server's lifecycle: dependencies (deps.ts), the HTTP router (http/router.ts), listen and close. */
 export async function createCajaServer(config: ServerConfig, options: CreateServerOptions = {}): Promise<CajaServer> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const deps = await buildDeps(config);
+  const deps = await buildDeps(config, { activityTypes: options.activityTypes });
   const route = createHttpRouter(config, deps);
 
   const server = createServer((req, res) => {

@@ -82,6 +82,10 @@ export const envSchema = z
     MAX_RESPONSE_DATA_BYTES: intIn(16, 10 * 1024 * 1024, 16 * 1024),
     MAX_CONFIG_BYTES: intIn(16, 10 * 1024 * 1024, 32 * 1024),
     CORS_ORIGINS: z.string().default("*"),
+    ALLOW_CUSTOM_ACTIVITY_TYPES: z
+      .enum(["true", "false", "1", "0"])
+      .default("true")
+      .transform((v) => v === "true" || v === "1"),
     TRUST_PROXY: z
       .string()
       .default("false")

@@ -10,6 +10,7 @@ import {
   createUpstashRedis,
   type ApiDeps,
 } from "@caja/api";
+import { builtInActivityTypes, createActivityRegistry, type AnyActivityType } from "@caja/activities";
 import { createDb, migrate, type DbHandle } from "@caja/db";
 import { limitRules, type ServerConfig } from "./config";
 import { databaseLocation, jwtSecret } from "./defaults";
@@ -28,10 +29,14 @@ export interface ServerDeps {
 
 /**
  * Everything the procedures depend on, built once from the configuration: the
- * database (migrated), the token service, and with Redis configured one Redis
+ * database (migrated), the token service, the activity types (built-ins and a deployer's
+ * own), and with Redis configured one Redis
  * client shared by the cache and the rate limiter.
  */
-export async function buildDeps(config: ServerConfig): Promise<ServerDeps> {
+export async function buildDeps(
+  config: ServerConfig,
+  extra: { activityTypes?: readonly AnyActivityType[] } = {},
+): Promise<ServerDeps> {
   const db = createDb(databaseLocation(config), {
     maxConnections: config.DB_POOL_SIZE,
     connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
@@ -63,6 +68,9 @@ export async function buildDeps(config: ServerConfig): Promise<ServerDeps> {
       sharedTtlMs: config.CACHE_SHARED_TTL_MS,
       minRefreshMs: config.CACHE_MIN_REFRESH_MS,
       maxStaleMs: config.CACHE_MAX_STALE_MS,
+    }),
+    activityTypes: createActivityRegistry([...builtInActivityTypes, ...(extra.activityTypes ?? [])], {
+      allowUnregistered: config.ALLOW_CUSTOM_ACTIVITY_TYPES,
     }),
     tokens,
     limiter: redis ? new SharedRateLimiter(redis, rules, { keyPrefix: config.REDIS_KEY_PREFIX }) : new MemoryRateLimiter(rules),

@@ -40,6 +40,7 @@ describe("loadConfig", () => {
       RATE_LIMIT_INVALID_TOKEN: defaultLimitRules.invalid_token,
       MAX_BODY_BYTES: 64 * 1024,
       CORS_ORIGINS: "*",
+      ALLOW_CUSTOM_ACTIVITY_TYPES: true,
       TRUST_PROXY: { hops: 0 },
       REDIS_KEY_PREFIX: "caja:",
     });
@@ -65,6 +66,7 @@ describe("loadConfig", () => {
       UPSTASH_REDIS_REST_URL: "https://example.upstash.io",
       UPSTASH_REDIS_REST_TOKEN: "tok",
       TRUST_PROXY: "1",
+      ALLOW_CUSTOM_ACTIVITY_TYPES: "false",
     });
     expect(config).toMatchObject({
       PORT: 8080,
@@ -72,6 +74,7 @@ describe("loadConfig", () => {
       PARTICIPANT_TOKEN_TTL: 5400,
       RATE_LIMIT_WRITE: { limit: 10, windowMs: 1000 },
       TRUST_PROXY: { hops: 1 },
+      ALLOW_CUSTOM_ACTIVITY_TYPES: false,
     });
     expect(loadConfig({ TRUST_PROXY: "true" }).TRUST_PROXY).toEqual({ hops: 1 });
     expect(loadConfig({ TRUST_PROXY: "false" }).TRUST_PROXY).toEqual({ hops: 0 });
@@ -103,6 +106,7 @@ describe("loadConfig", () => {
     ["TRUST_PROXY", { TRUST_PROXY: "10.0.0.1,proxy.internal" }],
     ["RATE_LIMIT_SESSION_JOIN", { RATE_LIMIT_SESSION_JOIN: "many" }],
     ["RATE_LIMIT_INVALID_TOKEN", { RATE_LIMIT_INVALID_TOKEN: "1/0s" }],
+    ["ALLOW_CUSTOM_ACTIVITY_TYPES", { ALLOW_CUSTOM_ACTIVITY_TYPES: "no" }],
   ])("rejects a bad %s, naming it", (variable, env) => {
     expect(rejection(env)).toMatch(new RegExp(`^\\s+${variable}: `, "m"));
   });

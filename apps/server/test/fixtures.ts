@@ -216,7 +216,7 @@ export class Api {
     return asActivity(
       await this.ok("POST", `/api/v1/sessions/${sessionId}/activities`, 201, {
         token,
-        json: { type: "poll", title: "Lunch?", config: { options: ["pizza", "salad"] }, ...input },
+        json: { type: "custom", title: "Lunch?", config: { options: ["pizza", "salad"] }, ...input },
       }),
     );
   }

@@ -41,7 +41,7 @@ export async function openRoom(server: Pick<TestServer, "url" | "adminToken">, n
     await call(base, "POST", `/api/v1/sessions/${session.id}/activities`, admin, {
       type: "poll",
       title: "Q1",
-      config: { options: ["a", "b"] },
+      config: { question: "Q1", options: ["a", "b"] },
     })
   ).body as { id: string };
   await call(base, "PATCH", `/api/v1/sessions/${session.id}/status`, admin, { status: "active" });

@@ -279,7 +279,7 @@ describe("draft activities stay invisible to participants", () => {
       await call(server.url, "POST", `/api/v1/sessions/${room.sessionId}/activities`, room.admin, {
         type: "quiz",
         title: "Later",
-        config: { answer: 42 },
+        config: { question: "6 x 7?", options: ["42", "24"], correct_options: ["42"] },
       })
     ).body as { id: string };
     const base = `/api/sessions/${room.sessionId}/activities/${draft.id}`;

@@ -150,13 +150,13 @@ describe("PUT /api/v1/sessions/{session_id}/activities/{activity_id}", () => {
     const activity = await api.activity(alice, session.id, { config: { a: 1, b: 2 } });
     const res = await api.request("PUT", path(session.id, activity.id), {
       token: alice,
-      json: { type: "quiz", title: "Renamed", config: { c: 3 }, order_index: 9 },
+      json: { type: "trivia", title: "Renamed", config: { c: 3 }, order_index: 9 },
     });
     expect(res.status).toBe(200);
     const updated = asActivity(res.body);
     expect(updated).toMatchObject({
       id: activity.id,
-      type: "quiz",
+      type: "trivia",
       title: "Renamed",
       config: { c: 3 },
       order_index: 9,

@@ -29,7 +29,7 @@ const routes: Route[] = [
   { method: "DELETE", path: "/api/v1/sessions/{session_id}", access: "owner" },
   { method: "PATCH", path: "/api/v1/sessions/{session_id}/status", body: { status: "completed" }, access: "owner" },
   { method: "GET", path: "/api/v1/sessions/{session_id}/participants", access: "member" },
-  { method: "POST", path: "/api/v1/sessions/{session_id}/activities", body: { type: "poll", title: "t" }, access: "owner" },
+  { method: "POST", path: "/api/v1/sessions/{session_id}/activities", body: { type: "custom", title: "t" }, access: "owner" },
   { method: "GET", path: "/api/v1/sessions/{session_id}/activities", access: "member" },
   { method: "GET", path: "/api/v1/sessions/{session_id}/activities/{activity_id}", access: "member" },
   { method: "PUT", path: "/api/v1/sessions/{session_id}/activities/{activity_id}", body: { title: "hijacked" }, access: "owner" },

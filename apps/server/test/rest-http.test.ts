@@ -97,7 +97,7 @@ describe("request bodies", () => {
     const theirs = await api.session(api.admin("mallory"));
     const res = await api.request("POST", `/api/v1/sessions/${mine.id}/activities`, {
       token: alice,
-      json: { session_id: theirs.id, type: "poll", title: "t" },
+      json: { session_id: theirs.id, type: "custom", title: "t" },
     });
     expect(res.status).toBe(201);
     expect(asActivity(res.body).session_id).toBe(mine.id);

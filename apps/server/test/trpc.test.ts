@@ -55,7 +55,7 @@ describe("procedures over /trpc", () => {
     expect(listed.items.map((s) => s.id)).toContain(session.id);
 
     const activity = asActivity(
-      await admin.activity.create.mutate({ session_id: session.id, type: "poll", title: "Q", config: { o: [1] } }),
+      await admin.activity.create.mutate({ session_id: session.id, type: "custom", title: "Q", config: { o: [1] } }),
     );
     asActivity(await admin.activity.update.mutate({ session_id: session.id, activity_id: activity.id, title: "Q2" }));
     expect(asActivity(await admin.activity.setStatus.mutate({ activity_id: activity.id, status: "active" })).status).toBe(
@@ -127,7 +127,7 @@ describe("errors over /trpc carry the domain code, details and HTTP status, neve
     const transition = await failure(admin.session.setStatus.mutate({ session_id: session.id, status: "completed" }));
     expect(transition.status).toBe(409);
     expect(transition.error.data).toMatchObject({ code: "INVALID_TRANSITION", details: { from: "draft", to: "completed" } });
-    const activity = await admin.activity.create.mutate({ session_id: session.id, type: "poll", title: "q" });
+    const activity = await admin.activity.create.mutate({ session_id: session.id, type: "custom", title: "q" });
     const closed = await failure(
       client(joined.token).response.submit.mutate({ session_id: session.id, activity_id: activity.id, response_data: 1 }),
     );

@@ -1,3 +1,4 @@
+import type { ActivityRegistry } from "@caja/activities";
 import type { Database } from "@caja/db";
 import type { TokenService } from "./auth/tokens";
 import type { ReadThroughCache } from "./cache";
@@ -19,6 +20,8 @@ export interface ApiSettings {
 export interface ApiDeps {
   db: Database;
   cache: ReadThroughCache;
+  /** Built-in and deployer activity types; whether other types are allowed (ALLOW_CUSTOM_ACTIVITY_TYPES). */
+  activityTypes: ActivityRegistry;
   tokens: TokenService;
   limiter: RateLimiter;
   presence: Presence;

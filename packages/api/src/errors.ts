@@ -1,6 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import { ZodError } from "zod";
+import { validationDetails, type FieldIssue } from "@caja/activities";
 import { isDatabaseUnavailable } from "@caja/db";
 
 /**
@@ -54,6 +55,10 @@ export const notFound = (what: string, id?: unknown) =>
 
 export const validationError = (field: string, reason: string) =>
   new CajaError("VALIDATION_ERROR", `Invalid ${field}: ${reason}`, { field, reason });
+
+/** An activity config or response that its type refuses; `details` in the API's usual form (first field, all issues). */
+export const invalidActivityInput = (message: string, issues: readonly FieldIssue[]) =>
+  new CajaError("VALIDATION_ERROR", message, validationDetails(issues));
 
 export interface WireError {
   status: number;

@@ -23,7 +23,7 @@ describe("GET .../responses/since/{timestamp} under concurrent writers", () => {
   it("a cursor-following poller ends with the committed set, each version exactly once", async () => {
     const admin = h.caller(h.adminToken("owner"));
     const session = await admin.session.create({ title: "Concurrency" });
-    const activity = await admin.activity.create({ session_id: session.id, type: "word_cloud", title: "Words" });
+    const activity = await admin.activity.create({ session_id: session.id, type: "custom", title: "Words" });
     await admin.session.setStatus({ session_id: session.id, status: "active" });
     await admin.activity.setStatus({ activity_id: activity.id, status: "active" });
     const participants = [];
@@ -38,7 +38,7 @@ describe("GET .../responses/since/{timestamp} under concurrent writers", () => {
         if (slowWrites) {
           await h.db.db.transaction(async (tx) => {
             await submitResponse(
-              { db: tx, cache: h.deps.cache },
+              { ...h.deps, db: tx },
               { sessionId: session.id, activityId: activity.id, participantId, data },
             );
             // Hold the transaction (and its early txid) open while later ones commit.

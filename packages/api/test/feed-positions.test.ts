@@ -24,7 +24,7 @@ const STRADDLING = [98, 99, 100, 101, 102];
 async function roomWithAnswers(count: number) {
   const admin = h.caller(h.adminToken("owner"));
   const session = await admin.session.create({ title: "Positions" });
-  const activity = await admin.activity.create({ session_id: session.id, type: "word_cloud", title: "Words" });
+  const activity = await admin.activity.create({ session_id: session.id, type: "custom", title: "Words" });
   await admin.session.setStatus({ session_id: session.id, status: "active" });
   await admin.activity.setStatus({ activity_id: activity.id, status: "active" });
   const tokens: string[] = [];

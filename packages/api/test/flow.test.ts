@@ -18,7 +18,7 @@ describe("a session from creation to responses (in-process)", () => {
       session_id: session.id,
       type: "poll",
       title: "Lunch?",
-      config: { options: ["a", "b"] },
+      config: { question: "Lunch?", options: ["a", "b"] },
     });
     expect(activity).toMatchObject({ order_index: 0, status: "draft", config: { options: ["a", "b"] } });
 

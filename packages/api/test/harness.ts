@@ -11,6 +11,7 @@ import {
   type LimitRules,
   type SharedCache,
 } from "../src/index";
+import { builtInActivityTypes, createActivityRegistry, type AnyActivityType } from "@caja/activities";
 import { createTestDatabase, type TestDatabase } from "@caja/testing";
 
 export const TEST_JWT_SECRET = "test-secret-that-is-long-enough-0123456789";
@@ -27,6 +28,10 @@ export interface ApiHarness {
 export interface HarnessOptions {
   shared?: SharedCache;
   limits?: Partial<LimitRules>;
+  /** A deployer's types, beside the built-ins. */
+  activityTypes?: AnyActivityType[];
+  /** ALLOW_CUSTOM_ACTIVITY_TYPES; default true. */
+  allowCustomActivityTypes?: boolean;
 }
 
 /** In-process API on a fresh database: the fast path for service and router tests. */
@@ -37,6 +42,9 @@ export async function createApiHarness(options: HarnessOptions = {}): Promise<Ap
   const deps: ApiDeps = {
     db: db.db,
     cache: new ReadThroughCache({ shared: options.shared, minRefreshMs: 0, maxStaleMs: 0 }),
+    activityTypes: createActivityRegistry([...builtInActivityTypes, ...(options.activityTypes ?? [])], {
+      allowUnregistered: options.allowCustomActivityTypes ?? true,
+    }),
     tokens,
     // Tests are not about limits unless they say so.
     limiter: new MemoryRateLimiter({ ...bigLimits, ...options.limits }),

@@ -1,6 +1,7 @@
 import { activities, and, asc, count, eq, ne, sessions, sql, type ActivityRow, type SessionRow } from "@caja/db";
 import { CajaError, notFound } from "../errors";
 import type { LifecycleStatus } from "@caja/db";
+import { validConfig } from "./activity-types";
 import { cacheKeys } from "./cache-keys";
 import type { ServiceDeps } from "./deps";
 import { paginate } from "./paginate";
@@ -13,16 +14,21 @@ export interface NewActivity {
   orderIndex?: number;
 }
 
-export async function createActivity({ db }: ServiceDeps, session: SessionRow, input: NewActivity): Promise<ActivityRow> {
+export async function createActivity(
+  { db, activityTypes }: ServiceDeps,
+  session: SessionRow,
+  input: NewActivity,
+): Promise<ActivityRow> {
   if (session.status === "completed") {
     throw new CajaError("SESSION_CLOSED", "Activities cannot be added to a completed session", { session_id: session.id });
   }
+  const config = validConfig(activityTypes, input.type, input.config);
   const orderIndex =
     input.orderIndex ??
     sql<number>`(select coalesce(max(${activities.orderIndex}) + 1, 0) from ${activities} where ${activities.sessionId} = ${session.id})`;
   const [row] = await db
     .insert(activities)
-    .values({ sessionId: session.id, type: input.type, title: input.title ?? null, config: input.config, orderIndex })
+    .values({ sessionId: session.id, type: input.type, title: input.title ?? null, config, orderIndex })
     .returning();
   if (!row) throw new Error("insert returned no row");
   return row;
@@ -67,12 +73,26 @@ export interface ActivityPatch {
   orderIndex?: number;
 }
 
+/**
+ * A new type or config is validated together with the other, as stored: the row is
+ * locked meanwhile so a concurrent update cannot slip a config past a type change.
+ */
 export async function updateActivity(deps: ServiceDeps, sessionId: number, activityId: string, patch: ActivityPatch) {
-  const [row] = await deps.db
-    .update(activities)
-    .set({ ...patch, updatedAt: sql`now()` })
-    .where(and(eq(activities.id, activityId), eq(activities.sessionId, sessionId)))
-    .returning();
+  const where = and(eq(activities.id, activityId), eq(activities.sessionId, sessionId));
+  const row = await deps.db.transaction(async (tx) => {
+    let config = patch.config;
+    if (patch.type !== undefined || patch.config !== undefined) {
+      const [current] = await tx.select({ type: activities.type, config: activities.config }).from(activities).where(where).for("update");
+      if (!current) throw notFound("Activity", activityId);
+      config = validConfig(deps.activityTypes, patch.type ?? current.type, patch.config ?? current.config);
+    }
+    const [updated] = await tx
+      .update(activities)
+      .set({ ...patch, config, updatedAt: sql`now()` })
+      .where(where)
+      .returning();
+    return updated;
+  });
   if (!row) throw notFound("Activity", activityId);
   await deps.cache.invalidate([cacheKeys.activityStatus(activityId)]);
   return row;

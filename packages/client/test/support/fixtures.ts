@@ -23,7 +23,7 @@ export async function addActiveActivity(admin: CajaClient, sessionId: number, ti
     session_id: sessionId,
     type: "poll",
     title,
-    config: { options: ["a", "b"] },
+    config: { question: title, options: ["a", "b"] },
   });
   await admin.activity.setStatus.mutate({ activity_id: activity.id, status: "active" });
   return activity.id;
