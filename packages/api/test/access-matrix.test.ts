@@ -126,7 +126,7 @@ const fixtures: Record<string, (w: World) => Input | Promise<Input>> = {
   "participant.list": (w) => ({ session_id: w.sessionId }),
   "participant.remove": async (w) => ({ session_id: w.sessionId, participant_id: (await w.freshParticipant()).id }),
   "participant.leave": (w) => ({ session_id: w.sessionId }),
-  "activity.create": (w) => ({ session_id: w.sessionId, type: "poll", title: "Added", config: {} }),
+  "activity.create": (w) => ({ session_id: w.sessionId, type: "custom", title: "Added", config: {} }),
   "activity.list": (w) => ({ session_id: w.sessionId }),
   "activity.get": (w) => ({ session_id: w.sessionId, activity_id: w.activityId }),
   "activity.update": (w) => ({ session_id: w.sessionId, activity_id: w.activityId, config: { options: ["a"] } }),
@@ -161,7 +161,7 @@ beforeAll(async () => {
   const alice = h.caller(h.adminToken("alice"));
   const live = async () => {
     const session = await alice.session.create({ title: "Room" });
-    const activity = await alice.activity.create({ session_id: session.id, type: "poll", title: "Q", config: {} });
+    const activity = await alice.activity.create({ session_id: session.id, type: "custom", title: "Q", config: {} });
     await alice.session.setStatus({ session_id: session.id, status: "active" });
     await alice.activity.setStatus({ activity_id: activity.id, status: "active" });
     const joined = await h.caller().participant.join({ join_code: session.join_code, nickname: "Pat" });
@@ -169,7 +169,7 @@ beforeAll(async () => {
   };
   const here = await live();
   const elsewhere = await live();
-  const draft = await alice.activity.create({ session_id: here.session.id, type: "poll", title: "Draft", config: {} });
+  const draft = await alice.activity.create({ session_id: here.session.id, type: "custom", title: "Draft", config: {} });
   world = {
     sessionId: here.session.id,
     joinCode: here.session.join_code,
@@ -178,7 +178,7 @@ beforeAll(async () => {
     elsewhereActivityId: elsewhere.activity.id,
     freshSession: async () => (await alice.session.create({ title: "Doomed" })).id,
     freshActivity: async () =>
-      (await alice.activity.create({ session_id: here.session.id, type: "poll", title: "Doomed", config: {} })).id,
+      (await alice.activity.create({ session_id: here.session.id, type: "custom", title: "Doomed", config: {} })).id,
     freshParticipant: async () => {
       const joined = await h.caller().participant.join({ join_code: here.session.join_code, nickname: `doomed ${++nickname}` });
       return { id: joined.participant.id, token: joined.token };

@@ -37,10 +37,7 @@ describe("GET .../responses/since/{timestamp} under concurrent writers", () => {
         const data = { participant: participantId, version: round };
         if (slowWrites) {
           await h.db.db.transaction(async (tx) => {
-            await submitResponse(
-              { ...h.deps, db: tx },
-              { sessionId: session.id, activityId: activity.id, participantId, data },
-            );
+            await submitResponse({ ...h.deps, db: tx }, { sessionId: session.id, activityId: activity.id, participantId, data });
             // Hold the transaction (and its early txid) open while later ones commit.
             await tx.execute(sql`select pg_sleep(${Math.random() * 0.08})`);
           });

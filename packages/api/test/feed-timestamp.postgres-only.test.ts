@@ -18,7 +18,7 @@ describe("GET .../responses/since/{timestamp} with a writer that started early a
   it("still shows a poller at the late row's updated_at the answer updated after it", async () => {
     const admin = h.caller(h.adminToken("owner"));
     const session = await admin.session.create({ title: "Late writer" });
-    const activity = await admin.activity.create({ session_id: session.id, type: "word_cloud", title: "Words" });
+    const activity = await admin.activity.create({ session_id: session.id, type: "custom", title: "Words" });
     await admin.session.setStatus({ session_id: session.id, status: "active" });
     await admin.activity.setStatus({ activity_id: activity.id, status: "active" });
     const early = await h.caller().participant.join({ join_code: session.join_code, nickname: "early" });
@@ -35,7 +35,7 @@ describe("GET .../responses/since/{timestamp} with a writer that started early a
         if (Date.parse(answer.updated_at) > Date.parse(started) + 1) break;
       }
       await submitResponse(
-        { db: tx, cache: h.deps.cache },
+        { ...h.deps, db: tx },
         { sessionId: session.id, activityId: activity.id, participantId: early.participant.id, data: { n: 1 } },
       );
     });

@@ -17,7 +17,7 @@ const ms = (iso: string, delta: number) => new Date(Date.parse(iso) + delta).toI
 async function openRoom(participants: number) {
   const admin = h.caller(h.adminToken("owner"));
   const session = await admin.session.create({ title: "Timestamps" });
-  const activity = await admin.activity.create({ session_id: session.id, type: "word_cloud", title: "Words" });
+  const activity = await admin.activity.create({ session_id: session.id, type: "custom", title: "Words" });
   await admin.session.setStatus({ session_id: session.id, status: "active" });
   await admin.activity.setStatus({ activity_id: activity.id, status: "active" });
   const tokens: string[] = [];

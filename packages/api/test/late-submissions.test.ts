@@ -16,7 +16,7 @@ beforeAll(async () => {
   h = await createApiHarness();
   const admin = h.caller(h.adminToken("owner"));
   const session = await admin.session.create({ title: "Late writes" });
-  const activity = await admin.activity.create({ session_id: session.id, type: "poll", title: "Q" });
+  const activity = await admin.activity.create({ session_id: session.id, type: "custom", title: "Q" });
   await admin.session.setStatus({ session_id: session.id, status: "active" });
   await admin.activity.setStatus({ activity_id: activity.id, status: "active" });
   const joined = await h.caller().participant.join({ join_code: session.join_code, nickname: "late" });
