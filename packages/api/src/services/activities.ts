@@ -82,7 +82,11 @@ export async function updateActivity(deps: ServiceDeps, sessionId: number, activ
   const row = await deps.db.transaction(async (tx) => {
     let config = patch.config;
     if (patch.type !== undefined || patch.config !== undefined) {
-      const [current] = await tx.select({ type: activities.type, config: activities.config }).from(activities).where(where).for("update");
+      const [current] = await tx
+        .select({ type: activities.type, config: activities.config })
+        .from(activities)
+        .where(where)
+        .for("update");
       if (!current) throw notFound("Activity", activityId);
       config = validConfig(deps.activityTypes, patch.type ?? current.type, patch.config ?? current.config);
     }
