@@ -25,7 +25,7 @@ describe("POST /api/v1/sessions/{session_id}/activities", () => {
     const session = await api.session(alice);
     const res = await api.request("POST", `/api/v1/sessions/${session.id}/activities`, {
       token: alice,
-      json: { type: "poll", config: { options: ["a", "b"] } },
+      json: { type: "poll", config: { question: "Lunch?", options: ["a", "b"] } },
     });
     expect(res.status).toBe(201);
     expect(asActivity(res.body)).toMatchObject({ type: "poll", title: null, status: "draft" });
