@@ -40,7 +40,7 @@ describe("MAX_CONFIG_BYTES", () => {
     const create = (config: unknown) =>
       api.request("POST", `/api/v1/sessions/${session.id}/activities`, {
         token: alice,
-        json: { type: "poll", title: "t", config },
+        json: { type: "custom", title: "t", config },
       });
     // {"q":"..."} is 8 bytes around the string's content.
     const big = { q: "y".repeat(121) };
