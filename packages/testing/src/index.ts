@@ -1,3 +1,4 @@
 export { createTestDatabase, createFreshPostgres, testDbKind, adminDatabaseUrl, type TestDatabase } from "./databases";
 export { startRedisBridge, type RedisBridge, type RedisBridgeOptions } from "./redis-bridge";
 export { startPrivatePostgres, type PrivatePostgres } from "./private-postgres";
+export { startReadyProcess, type ReadyProcess } from "./ready-process";

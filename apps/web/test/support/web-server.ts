@@ -1,9 +1,9 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createCajaServer, loadConfig } from "@caja/server";
-import { createFreshPostgres } from "@caja/testing";
+import { createFreshPostgres, startReadyProcess } from "@caja/testing";
 
 export const webDir = join(dirname(fileURLToPath(import.meta.url)), "../..");
 export const distDir = join(webDir, "dist");
@@ -69,32 +69,11 @@ export async function startWebServer(env: Record<string, string> = {}): Promise<
  * this process must not count as the server's load (its poll-interval governor watches its own
  * event loop). Resolves once the server listens.
  */
-export function startWebServerProcess(env: Record<string, string> = {}): Promise<WebServer> {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", join(webDir, "test/support/web-server-process.ts"), JSON.stringify(env)],
-    {
-      cwd: webDir,
-      stdio: ["pipe", "pipe", "inherit"],
-    },
+export async function startWebServerProcess(env: Record<string, string> = {}): Promise<WebServer> {
+  const child = await startReadyProcess<{ url: string; adminToken: string }>(
+    join(webDir, "test/support/web-server-process.ts"),
+    webDir,
+    [JSON.stringify(env)],
   );
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  return new Promise((resolve, reject) => {
-    let output = "";
-    child.once("exit", (code) => reject(new Error(`server process exited (${code}) before it was ready: ${output}`)));
-    child.stdout.on("data", (chunk: Buffer) => {
-      output += chunk.toString("utf8");
-      const [line, rest] = output.split("\n", 2);
-      if (rest === undefined || !line) return;
-      const ready = JSON.parse(line) as { url: string; adminToken: string };
-      resolve({
-        url: ready.url,
-        adminToken: () => ready.adminToken,
-        stop: async () => {
-          child.stdin.end();
-          await exited;
-        },
-      });
-    });
-  });
+  return { url: child.ready.url, adminToken: () => child.ready.adminToken, stop: child.stop };
 }
