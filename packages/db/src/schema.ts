@@ -22,6 +22,14 @@ import {
 export const lifecycleStatuses = ["draft", "active", "completed"] as const;
 export type LifecycleStatus = (typeof lifecycleStatuses)[number];
 
+/** `single`: one answer per participant, resubmitting replaces it; `multiple`: each submission is a new response. */
+export const responseModes = ["single", "multiple"] as const;
+export type ResponseModeValue = (typeof responseModes)[number];
+
+/** Moderated activities' entries start `pending`; results count `approved` ones. */
+export const moderationStatuses = ["approved", "pending", "rejected"] as const;
+export type ModerationStatusValue = (typeof moderationStatuses)[number];
+
 /** Lengths of the text columns; the wire schemas check against these, so a value that passes fits. */
 export const textLimits = {
   title: 255,
@@ -38,8 +46,9 @@ export type ActivityId = string;
 export type ResponseId = string;
 export const maxSerialId = 2_147_483_647;
 
-const lifecycleCheck = (column: AnyPgColumn) =>
-  sql`${column} in (${sql.raw(lifecycleStatuses.map((status) => `'${status}'`).join(", "))})`;
+const oneOf = (column: AnyPgColumn, values: readonly string[]) =>
+  sql`${column} in (${sql.raw(values.map((value) => `'${value}'`).join(", "))})`;
+const lifecycleCheck = (column: AnyPgColumn) => oneOf(column, lifecycleStatuses);
 
 /**
  * Millisecond precision so that a timestamp handed to a client as ISO-8601
@@ -137,6 +146,18 @@ export const activities = pgTable(
     // The spec's Activity has no title: optional, for the facilitator's own overview.
     title: varchar("title", { length: textLimits.title }),
     config: jsonb("config").$type<unknown>().notNull().default({}),
+    // Owner-only config of unregistered types (registered types declare private fields of `config`).
+    privateConfig: jsonb("private_config").$type<unknown>().notNull().default({}),
+    // Registered types store their type's mode; unregistered ones choose (default single).
+    responseMode: varchar("response_mode", { length: 10 }).$type<ResponseModeValue>().notNull().default("single"),
+    // Multiple mode only: how many responses one participant may add.
+    maxResponsesPerParticipant: integer("max_responses_per_participant"),
+    // Reveal: participants see results only while true; owners always do.
+    resultsVisible: boolean("results_visible").notNull().default(true),
+    // Privacy threshold: results stay hidden from participants below this many responses.
+    minResponsesToShow: integer("min_responses_to_show"),
+    // Set at activation for types with a time limit (quiz): answers after it are refused.
+    endsAt: ts("ends_at"),
     orderIndex: integer("order_index").notNull(),
     status: varchar("status", { length: 20 }).$type<LifecycleStatus>().notNull().default("draft"),
     createdAt: ts("created_at").notNull().defaultNow(),
@@ -147,6 +168,9 @@ export const activities = pgTable(
   (t) => [
     index("activities_session_order_idx").on(t.sessionId, t.orderIndex),
     check("activities_status_check", lifecycleCheck(t.status)),
+    check("activities_response_mode_check", oneOf(t.responseMode, responseModes)),
+    check("activities_max_responses_check", sql`${t.maxResponsesPerParticipant} is null or ${t.maxResponsesPerParticipant} > 0`),
+    check("activities_min_responses_check", sql`${t.minResponsesToShow} is null or ${t.minResponsesToShow} >= 1`),
   ],
 );
 
@@ -189,14 +213,60 @@ export const userResponses = pgTable(
     // When the server received the request that wrote this answer (microseconds): a
     // request that reaches the database late never replaces an answer received after it.
     receivedAt: timestamp("received_at", { withTimezone: true, precision: 6, mode: "date" }).notNull().defaultNow(),
+    // The activity's mode when this row was written: single-mode rows are unique per participant.
+    singleAnswer: boolean("single_answer").notNull().default(true),
+    status: varchar("status", { length: 10 }).$type<ModerationStatusValue>().notNull().default("approved"),
+    // Q&A upvotes, maintained in the voting statement (response_votes holds who voted).
+    voteCount: integer("vote_count").notNull().default(0),
+    // Deleted by the owner: the row stays (data cleared) so the feed can tell followers the id is gone.
+    deletedAt: ts("deleted_at"),
   },
   (t) => [
-    // One answer per participant and activity; submitting again replaces it.
-    uniqueIndex("user_responses_activity_participant_key").on(t.activityId, t.participantId),
+    // Single mode: one answer per participant and activity; submitting again replaces it.
+    uniqueIndex("user_responses_activity_participant_key")
+      .on(t.activityId, t.participantId)
+      .where(sql`${t.singleAnswer}`),
+    // Multiple mode: the per-participant cap counts these.
+    index("user_responses_activity_participant_created_idx").on(t.activityId, t.participantId, t.createdAt),
+    check("user_responses_status_check", oneOf(t.status, moderationStatuses)),
     index("user_responses_feed_idx").on(t.activityId, t.txid, t.id),
     index("user_responses_activity_updated_idx").on(t.activityId, t.updatedAt),
     index("user_responses_participant_idx").on(t.participantId),
   ],
+);
+
+/** One row per (response, voter): voting twice is a no-op, and vote_count moves only when a row does. */
+export const responseVotes = pgTable(
+  "response_votes",
+  {
+    responseId: uuid("response_id")
+      .notNull()
+      .references(() => userResponses.id, { onDelete: "cascade" }),
+    participantId: integer("participant_id")
+      .notNull()
+      .references(() => participants.id, { onDelete: "cascade" }),
+    createdAt: ts("created_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.responseId, t.participantId] }), index("response_votes_participant_idx").on(t.participantId)],
+);
+
+/**
+ * `Idempotency-Key` of submissions: a retry with the same key gets the first answer back.
+ * Kept at least 24 h (swept after); the request hash tells a retry from a reuse with another body.
+ */
+export const idempotencyKeys = pgTable(
+  "idempotency_keys",
+  {
+    participantId: integer("participant_id")
+      .notNull()
+      .references(() => participants.id, { onDelete: "cascade" }),
+    key: varchar("key", { length: 255 }).notNull(),
+    requestHash: varchar("request_hash", { length: 64 }).notNull(),
+    statusCode: smallint("status_code").notNull(),
+    response: jsonb("response").$type<unknown>().notNull(),
+    createdAt: ts("created_at").notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.participantId, t.key] }), index("idempotency_keys_created_idx").on(t.createdAt)],
 );
 
 export type SessionRow = typeof sessions.$inferSelect;

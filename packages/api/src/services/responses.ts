@@ -56,7 +56,7 @@ export async function submitResponse(
         select a.session_id, a.id, ${q.participantId}, ${JSON.stringify(q.data)}::jsonb, ${receivedAt}
           from activities a, guard g
          where a.id = ${q.activityId} and a.session_id = ${q.sessionId} and a.status = 'active' and g.in_time
-        on conflict (activity_id, participant_id) do update
+        on conflict (activity_id, participant_id) where single_answer do update
           set response_data = excluded.response_data,
               updated_at = now(),
               txid = pg_current_xact_id(),
