@@ -1,4 +1,4 @@
-import type { UserResponseRow } from "@caja/db";
+import type { ModerationStatusValue, UserResponseRow } from "@caja/db";
 
 /** A user_responses row as raw SQL returns it (snake_case; timestamps as Date or text by driver). */
 export interface UserResponseSqlRow {
@@ -11,6 +11,10 @@ export interface UserResponseSqlRow {
   updated_at: Date | string;
   txid?: string;
   received_at?: Date | string;
+  single_answer?: boolean;
+  status?: ModerationStatusValue;
+  vote_count?: number | string;
+  deleted_at?: Date | string | null;
 }
 
 export function fromSqlRow(row: UserResponseSqlRow): UserResponseRow {
@@ -25,5 +29,9 @@ export function fromSqlRow(row: UserResponseSqlRow): UserResponseRow {
     updatedAt: new Date(row.updated_at),
     txid: row.txid ?? "",
     receivedAt: new Date(row.received_at ?? row.updated_at),
+    singleAnswer: row.single_answer ?? true,
+    status: row.status ?? "approved",
+    voteCount: Number(row.vote_count ?? 0),
+    deletedAt: row.deleted_at == null ? null : new Date(row.deleted_at),
   };
 }
