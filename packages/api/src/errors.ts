@@ -14,6 +14,8 @@ export const errorCodes = {
   /** The participant was removed (kicked, left), or the token names a row that no longer exists. */
   PARTICIPANT_REMOVED: { status: 401, trpc: "UNAUTHORIZED" },
   FORBIDDEN: { status: 403, trpc: "FORBIDDEN" },
+  /** The owner hid the results (`results_visible: false`), or fewer than `min_responses_to_show` exist. */
+  RESULTS_HIDDEN: { status: 403, trpc: "FORBIDDEN" },
   NOT_FOUND: { status: 404, trpc: "NOT_FOUND" },
   METHOD_NOT_ALLOWED: { status: 405, trpc: "METHOD_NOT_SUPPORTED" },
   CONFLICT: { status: 409, trpc: "CONFLICT" },
@@ -24,6 +26,14 @@ export const errorCodes = {
   JOINS_LOCKED: { status: 409, trpc: "CONFLICT" },
   ACTIVITY_NOT_ACTIVE: { status: 409, trpc: "CONFLICT" },
   RESPONSE_SUPERSEDED: { status: 409, trpc: "CONFLICT" },
+  /** Multiple mode: the participant reached `max_responses_per_participant`. */
+  RESPONSE_LIMIT_REACHED: { status: 409, trpc: "CONFLICT" },
+  /** The activity's time limit (`ends_at`) has passed. */
+  ACTIVITY_TIME_UP: { status: 409, trpc: "CONFLICT" },
+  /** A request with this Idempotency-Key is still being processed. */
+  IDEMPOTENCY_KEY_IN_USE: { status: 409, trpc: "CONFLICT" },
+  /** The same Idempotency-Key was sent with a different body. */
+  IDEMPOTENCY_KEY_REUSED: { status: 422, trpc: "UNPROCESSABLE_CONTENT" },
   PAYLOAD_TOO_LARGE: { status: 413, trpc: "PAYLOAD_TOO_LARGE" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, trpc: "UNSUPPORTED_MEDIA_TYPE" },
   RATE_LIMITED: { status: 429, trpc: "TOO_MANY_REQUESTS" },

@@ -3,5 +3,9 @@ export const cacheKeys = {
   sessionStatus: (sessionId: number) => `s:${sessionId}:status`,
   activityStatus: (activityId: string) => `a:${activityId}:status`,
   /** v2: the head carries the newest visible updated_at (older instances cache another shape under the old key). */
+  /** Results of the results route (both the owner's and the participants' variants). */
+  activityResults: (activityId: string) => `a:${activityId}:results`,
+  /** The session's quiz leaderboard. */
+  leaderboard: (sessionId: number) => `s:${sessionId}:leaderboard`,
   feedHead: (activityId: string) => `a:${activityId}:feed-head:2`,
 };
