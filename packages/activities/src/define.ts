@@ -59,6 +59,14 @@ export interface ActivityTypeSpec<
   checkResponse?: (response: z.output<TResponse>, config: z.output<TConfig>) => ResponseIssue[];
   /** True when new responses start `pending` and only approved ones count. Default: never. */
   moderated?: (config: z.output<TConfig>) => boolean;
+  /**
+   * Participants see each other's approved entries in the response list and feed (a Q&A's
+   * questions), not only their own. Default false: a poll's or a quiz's answers are private
+   * votes, and showing them would tell everyone how each person voted.
+   */
+  sharedEntries?: boolean;
+  /** Participants upvote each other's approved entries (`POST`/`DELETE .../votes`). Requires `sharedEntries`. */
+  votes?: boolean;
   /** Seconds after the activity starts when answers stop being accepted (the server derives `ends_at`). */
   timeLimitSeconds?: (config: z.output<TConfig>) => number | undefined;
   /** Points a response earns; types that have it take part in the session leaderboard. */
@@ -92,6 +100,8 @@ export interface AnyActivityType {
   readonly privateConfigFields?: readonly string[];
   checkResponse?(response: never, config: never): ResponseIssue[];
   moderated?(config: never): boolean;
+  readonly sharedEntries?: boolean;
+  readonly votes?: boolean;
   timeLimitSeconds?(config: never): number | undefined;
   score?(response: never, config: never): number;
   redactResult?(result: never, config: never): unknown;
@@ -110,6 +120,10 @@ export function defineActivityType<
 >(spec: ActivityTypeSpec<TName, TConfig, TResponse, TResult>): ActivityType<TName, TConfig, TResponse, TResult> {
   if (!typeNamePattern.test(spec.type)) {
     throw new Error(`Activity type "${spec.type}": use lower-case letters, digits and _ (at most 50, starting with a letter)`);
+  }
+  // A vote needs an entry the voter can see.
+  if (spec.votes === true && spec.sharedEntries !== true) {
+    throw new Error(`Activity type "${spec.type}": votes require sharedEntries (participants vote on entries they see)`);
   }
   return Object.freeze({ ...spec });
 }

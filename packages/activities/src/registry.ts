@@ -102,6 +102,8 @@ export function createActivityRegistry(types: readonly AnyActivityType[], option
         mode: t.mode,
         private_config_fields: [...(t.privateConfigFields ?? [])],
         scored: t.score !== undefined,
+        shared_entries: t.sharedEntries === true,
+        votes: t.votes === true,
         config_schema: jsonSchema(t.config, "input"),
         response_schema: jsonSchema(t.response, "input"),
         result_schema: jsonSchema(t.result, "output"),
@@ -141,6 +143,15 @@ export function createActivityRegistry(types: readonly AnyActivityType[], option
     isModerated,
     /** The status a new response starts with. */
     initialStatus: (type: string, config: unknown): ModerationStatus => (isModerated(type, config) ? "pending" : "approved"),
+
+    /** Participants see each other's approved entries; unregistered types: only their own. */
+    sharesEntries: (type: string): boolean => byName.get(type)?.sharedEntries === true,
+    /** Participants may upvote each other's entries; never for unregistered types. */
+    takesVotes: (type: string): boolean => byName.get(type)?.votes === true,
+    /** The names of the types with a capability, for SQL that filters on `activities.type`. */
+    typesWith(capability: "sharedEntries" | "votes"): string[] {
+      return [...byName.values()].filter((t) => t[capability] === true).map((t) => t.type);
+    },
 
     privateConfigFields: (type: string): readonly string[] => byName.get(type)?.privateConfigFields ?? [],
 

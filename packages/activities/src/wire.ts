@@ -21,6 +21,10 @@ export const activityTypeInfo = z
     private_config_fields: z.array(z.string()),
     /** Takes part in the session leaderboard. */
     scored: z.boolean(),
+    /** Participants see each other's approved entries (responses list and feed), not only their own. */
+    shared_entries: z.boolean(),
+    /** Participants upvote each other's approved entries (`POST`/`DELETE .../responses/{response_id}/votes`). */
+    votes: z.boolean(),
     /** JSON Schema (draft 2020-12) of the config as sent. */
     config_schema: jsonSchemaObject,
     /** JSON Schema of `response_data` as sent. */

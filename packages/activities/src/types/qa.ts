@@ -37,6 +37,8 @@ export const qa = defineActivityType({
   response: qaResponse,
   result: qaResult,
   mode: "multiple",
+  sharedEntries: true,
+  votes: true,
   moderated: (config) => config.moderation === true,
   toText: (response) => response.question_text,
   aggregate: (config, responses) => {
