@@ -37,6 +37,12 @@ export const keys = {
     "updated_at",
     "started_at",
     "completed_at",
+    "response_mode",
+    "max_responses_per_participant",
+    "results_visible",
+    "min_responses_to_show",
+    "ends_at",
+    "private_config",
   ],
   participant: ["id", "session_id", "nickname", "joined_at", "last_seen_at"],
   response: ["id", "session_id", "activity_id", "participant_id", "response_data", "created_at", "updated_at"],
@@ -44,7 +50,16 @@ export const keys = {
   page: ["items", "total", "limit", "offset", "has_next", "has_prev"],
 } as const;
 
-const timestampFields = ["created_at", "updated_at", "started_at", "completed_at", "joined_at", "last_seen_at", "expires_at"];
+const timestampFields = [
+  "created_at",
+  "updated_at",
+  "started_at",
+  "completed_at",
+  "ends_at",
+  "joined_at",
+  "last_seen_at",
+  "expires_at",
+];
 
 export interface HttpResult {
   status: number;
@@ -98,7 +113,11 @@ export function expectShape(value: unknown, expected: readonly string[]): Record
 }
 
 export const asSession = (v: unknown): Session => schemas.session.parse(expectShape(v, keys.session));
-export const asActivity = (v: unknown): Activity => schemas.activity.parse(expectShape(v, keys.activity));
+/** Participants get no `private_config` before the activity completes; owners always do. */
+export const asActivity = (v: unknown): Activity =>
+  schemas.activity.parse(
+    expectShape(v, isObject(v) && !("private_config" in v) ? keys.activity.filter((k) => k !== "private_config") : keys.activity),
+  );
 export const asParticipant = (v: unknown): Participant => schemas.participant.parse(expectShape(v, keys.participant));
 /** A participant as the owner's list shows it: the participant and whether it is online. */
 export const asListedParticipant = (v: unknown) =>

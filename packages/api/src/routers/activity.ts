@@ -9,7 +9,9 @@ import {
   setActivityStatusInput,
   toActivityWire,
   updateActivityInput,
+  type ActivityViewer,
 } from "../schemas/activity";
+import type { Claims } from "../auth/tokens";
 import { toPage } from "../schemas/common";
 import { activityStatus, activityStatusInput } from "../schemas/polling";
 import * as activities from "../services/activities";
@@ -20,6 +22,18 @@ import { scopedActivity, seesDrafts } from "../access/policy";
 import { pollIntervalMs } from "../poll-interval";
 
 const tags = ["Activities"];
+
+/** The wire's issue-9 fields as the service names them. */
+const facilitatorFields = (input: z.infer<typeof createActivityInput> | z.infer<typeof updateActivityInput>) => ({
+  responseMode: input.response_mode,
+  maxResponsesPerParticipant: input.max_responses_per_participant,
+  resultsVisible: input.results_visible,
+  minResponsesToShow: input.min_responses_to_show,
+  privateConfig: input.private_config,
+});
+
+/** `member` procedures: the guard let through the owner (an admin) or a participant of the session. */
+const viewerOf = (claims: Claims): ActivityViewer => (claims.role === "admin" ? "owner" : "participant");
 
 export const activityRouter = {
   create: procedure
@@ -37,14 +51,18 @@ export const activityRouter = {
     .output(activity)
     .mutation(async ({ ctx, input }) => {
       assertJsonBytes("config", input.config, ctx.deps.settings.maxConfigBytes ?? 32_768);
+      if (input.private_config !== undefined) {
+        assertJsonBytes("private_config", input.private_config, ctx.deps.settings.maxConfigBytes ?? 32_768);
+      }
       const session = await sessions.findSession(ctx.deps, input.session_id);
       const row = await activities.createActivity(ctx.deps, session, {
         type: input.type,
         title: input.title,
         config: input.config,
         orderIndex: input.order_index,
+        ...facilitatorFields(input),
       });
-      return toActivityWire(row);
+      return toActivityWire(row, ctx.deps.activityTypes, "owner");
     }),
 
   list: procedure
@@ -67,7 +85,8 @@ export const activityRouter = {
         status: input.status,
         hideDrafts: !seesDrafts(ctx.claims),
       });
-      return toPage(page, toActivityWire);
+      const viewer = viewerOf(ctx.claims);
+      return toPage(page, (row) => toActivityWire(row, ctx.deps.activityTypes, viewer));
     }),
 
   get: procedure
@@ -83,7 +102,8 @@ export const activityRouter = {
     .input(activityRef)
     .output(activity)
     .query(async ({ ctx, input }) => {
-      return toActivityWire(await activities.findActivity(ctx.deps, input.session_id, input.activity_id));
+      const row = await activities.findActivity(ctx.deps, input.session_id, input.activity_id);
+      return toActivityWire(row, ctx.deps.activityTypes, viewerOf(ctx.claims));
     }),
 
   update: procedure
@@ -100,13 +120,17 @@ export const activityRouter = {
     .output(activity)
     .mutation(async ({ ctx, input }) => {
       if (input.config !== undefined) assertJsonBytes("config", input.config, ctx.deps.settings.maxConfigBytes ?? 32_768);
+      if (input.private_config !== undefined) {
+        assertJsonBytes("private_config", input.private_config, ctx.deps.settings.maxConfigBytes ?? 32_768);
+      }
       const row = await activities.updateActivity(ctx.deps, input.session_id, input.activity_id, {
         type: input.type,
         title: input.title,
         config: input.config,
         orderIndex: input.order_index,
+        ...facilitatorFields(input),
       });
-      return toActivityWire(row);
+      return toActivityWire(row, ctx.deps.activityTypes, "owner");
     }),
 
   delete: procedure
@@ -141,7 +165,8 @@ export const activityRouter = {
     .output(activity)
     .mutation(async ({ ctx, input }) => {
       const current = await activities.findActivity(ctx.deps, scopedActivity(ctx).sessionId, input.activity_id);
-      return toActivityWire(await activities.setActivityStatus(ctx.deps, current, input.status));
+      const row = await activities.setActivityStatus(ctx.deps, current, input.status);
+      return toActivityWire(row, ctx.deps.activityTypes, "owner");
     }),
 
   status: procedure

@@ -1,13 +1,14 @@
 import { activities, and, asc, count, eq, ne, sessions, sql, type ActivityRow, type SessionRow } from "@caja/db";
 import { CajaError, notFound } from "../errors";
 import type { LifecycleStatus } from "@caja/db";
+import { resolveFacilitatorFields, type FacilitatorFields } from "./activity-fields";
 import { validConfig } from "./activity-types";
 import { cacheKeys } from "./cache-keys";
 import type { ServiceDeps } from "./deps";
 import { paginate } from "./paginate";
 import { assertTransition } from "./lifecycle";
 
-export interface NewActivity {
+export interface NewActivity extends FacilitatorFields {
   type: string;
   title?: string | null;
   config: Record<string, unknown>;
@@ -23,12 +24,13 @@ export async function createActivity(
     throw new CajaError("SESSION_CLOSED", "Activities cannot be added to a completed session", { session_id: session.id });
   }
   const config = validConfig(activityTypes, input.type, input.config);
+  const fields = resolveFacilitatorFields(activityTypes, input.type, input);
   const orderIndex =
     input.orderIndex ??
     sql<number>`(select coalesce(max(${activities.orderIndex}) + 1, 0) from ${activities} where ${activities.sessionId} = ${session.id})`;
   const [row] = await db
     .insert(activities)
-    .values({ sessionId: session.id, type: input.type, title: input.title ?? null, config, orderIndex })
+    .values({ sessionId: session.id, type: input.type, title: input.title ?? null, config, orderIndex, ...fields })
     .returning();
   if (!row) throw new Error("insert returned no row");
   return row;
@@ -66,7 +68,7 @@ export async function listActivities(
   );
 }
 
-export interface ActivityPatch {
+export interface ActivityPatch extends FacilitatorFields {
   type?: string;
   title?: string | null;
   config?: Record<string, unknown>;
@@ -74,31 +76,49 @@ export interface ActivityPatch {
 }
 
 /**
- * A new type or config is validated together with the other, as stored: the row is
- * locked meanwhile so a concurrent update cannot slip a config past a type change.
+ * A new type or config is validated together with the other, as stored, and so are the
+ * response fields (the mode follows the type): the row is locked meanwhile so a concurrent
+ * update cannot slip a config or a cap past a type change.
  */
 export async function updateActivity(deps: ServiceDeps, sessionId: number, activityId: string, patch: ActivityPatch) {
   const where = and(eq(activities.id, activityId), eq(activities.sessionId, sessionId));
   const row = await deps.db.transaction(async (tx) => {
-    let config = patch.config;
-    if (patch.type !== undefined || patch.config !== undefined) {
-      const [current] = await tx
-        .select({ type: activities.type, config: activities.config })
-        .from(activities)
-        .where(where)
-        .for("update");
-      if (!current) throw notFound("Activity", activityId);
-      config = validConfig(deps.activityTypes, patch.type ?? current.type, patch.config ?? current.config);
-    }
+    const [current] = await tx
+      .select({
+        type: activities.type,
+        config: activities.config,
+        status: activities.status,
+        responseMode: activities.responseMode,
+        maxResponsesPerParticipant: activities.maxResponsesPerParticipant,
+        privateConfig: activities.privateConfig,
+      })
+      .from(activities)
+      .where(where)
+      .for("update");
+    if (!current) throw notFound("Activity", activityId);
+    const type = patch.type ?? current.type;
+    const config =
+      patch.type !== undefined || patch.config !== undefined
+        ? validConfig(deps.activityTypes, type, patch.config ?? current.config)
+        : undefined;
+    const fields = resolveFacilitatorFields(deps.activityTypes, type, patch, current);
     const [updated] = await tx
       .update(activities)
-      .set({ ...patch, config, updatedAt: sql`now()` })
+      .set({
+        type: patch.type,
+        title: patch.title,
+        orderIndex: patch.orderIndex,
+        config,
+        ...fields,
+        updatedAt: sql`now()`,
+      })
       .where(where)
       .returning();
     return updated;
   });
   if (!row) throw notFound("Activity", activityId);
-  await deps.cache.invalidate([cacheKeys.activityStatus(activityId)]);
+  // Config, reveal and threshold shape the results as much as the status.
+  await deps.cache.invalidate([cacheKeys.activityStatus(activityId), cacheKeys.activityResults(activityId)]);
   return row;
 }
 

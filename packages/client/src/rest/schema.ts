@@ -364,6 +364,8 @@ export interface components {
         /** @enum {string} */
         SessionStatus: "draft" | "active" | "completed";
         /** @enum {string} */
+        ResponseMode: "single" | "multiple";
+        /** @enum {string} */
         ActivityStatus: "draft" | "active" | "completed";
         Session: {
             id: number;
@@ -510,6 +512,19 @@ export interface components {
             updated_at: string;
             started_at: string | null;
             completed_at: string | null;
+            response_mode: components["schemas"]["ResponseMode"];
+            /** @description Multiple mode only: how many responses one participant may add (null: no cap) */
+            max_responses_per_participant: number | null;
+            /** @description Reveal: participants see results only while true; owners always do */
+            results_visible: boolean;
+            /** @description Participants see results only once this many responses exist (null: always) */
+            min_responses_to_show: number | null;
+            /** @description Types with a time limit (quiz): set at activation; answers after it are refused (409 ACTIVITY_TIME_UP) */
+            ends_at: string | null;
+            /** @description Owners always; participants only once the activity is completed (before that the key is absent, and `config` lacks the type's private fields) */
+            private_config?: {
+                [key: string]: unknown;
+            };
         };
         ActivityPage: {
             items: components["schemas"]["Activity"][];
@@ -578,7 +593,7 @@ export interface components {
         ErrorResponse: {
             error: {
                 /** @enum {string} */
-                code: "VALIDATION_ERROR" | "UNAUTHORIZED" | "PARTICIPANT_REMOVED" | "FORBIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "INVALID_TRANSITION" | "NICKNAME_TAKEN" | "SESSION_FULL" | "SESSION_CLOSED" | "JOINS_LOCKED" | "ACTIVITY_NOT_ACTIVE" | "RESPONSE_SUPERSEDED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE";
+                code: "VALIDATION_ERROR" | "UNAUTHORIZED" | "PARTICIPANT_REMOVED" | "FORBIDDEN" | "RESULTS_HIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "INVALID_TRANSITION" | "NICKNAME_TAKEN" | "SESSION_FULL" | "SESSION_CLOSED" | "JOINS_LOCKED" | "ACTIVITY_NOT_ACTIVE" | "RESPONSE_SUPERSEDED" | "RESPONSE_LIMIT_REACHED" | "ACTIVITY_TIME_UP" | "IDEMPOTENCY_KEY_IN_USE" | "IDEMPOTENCY_KEY_REUSED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE";
                 message: string;
                 details: {
                     [key: string]: unknown;
@@ -610,6 +625,18 @@ export interface components {
                 [key: string]: unknown;
             };
             order_index?: number;
+            /** @description Unregistered types choose (default single); a registered type always has its own mode, and a different value is refused */
+            response_mode?: components["schemas"]["ResponseMode"];
+            /** @description Multiple mode only: how many responses one participant may add (null: no cap) */
+            max_responses_per_participant?: number | null;
+            /** @description Reveal: participants see results only while true; owners always do */
+            results_visible?: boolean;
+            /** @description Participants see results only once this many responses exist (null: always) */
+            min_responses_to_show?: number | null;
+            /** @description Unregistered types only: config participants never receive before the activity completes (e.g. the answers) */
+            private_config?: {
+                [key: string]: unknown;
+            };
         };
         /** UpdateActivityRequest */
         UpdateActivityRequest: {
@@ -620,6 +647,18 @@ export interface components {
                 [key: string]: unknown;
             };
             order_index?: number;
+            /** @description Unregistered types choose (default single); a registered type always has its own mode, and a different value is refused */
+            response_mode?: components["schemas"]["ResponseMode"];
+            /** @description Multiple mode only: how many responses one participant may add (null: no cap) */
+            max_responses_per_participant?: number | null;
+            /** @description Reveal: participants see results only while true; owners always do */
+            results_visible?: boolean;
+            /** @description Participants see results only once this many responses exist (null: always) */
+            min_responses_to_show?: number | null;
+            /** @description Unregistered types only: config participants never receive before the activity completes (e.g. the answers) */
+            private_config?: {
+                [key: string]: unknown;
+            };
         };
         /** UpdateActivityStatusRequest */
         UpdateActivityStatusRequest: {
