@@ -156,11 +156,18 @@ const routes: Array<{
     schema: "IncrementalResponseList",
     poll: true,
   },
+  {
+    method: "get",
+    path: "/api/v1/sessions/{session_id}/activities/{activity_id}/results",
+    success: "200",
+    schema: "ActivityResults",
+    poll: true,
+  },
 ];
 
-/** The seed backend's paths for the three polls: answered too, documented as deprecated. */
+/** The seed backend's paths for its three polls (those outside /v1): answered too, documented as deprecated. */
 const pollAliases = routes
-  .filter((r) => r.poll)
+  .filter((r) => r.poll && !r.path.startsWith("/api/v1/"))
   .map((r) => ({ ...r, path: r.path.replace(/^\/api\//, "/api/v1/"), documented: r.path }));
 
 /** Who may call each route, as the README's API table says. */
@@ -186,6 +193,7 @@ const access: Record<string, AccessRule> = {
   "get /api/sessions/{session_id}/status": "member",
   "get /api/sessions/{session_id}/activities/{activity_id}/status": "member",
   "get /api/sessions/{session_id}/activities/{activity_id}/responses/since/{timestamp}": "member",
+  "get /api/v1/sessions/{session_id}/activities/{activity_id}/results": "member",
 };
 
 let server: TestServer;

@@ -133,6 +133,7 @@ const fixtures: Record<string, (w: World) => Input | Promise<Input>> = {
   "activity.delete": async (w) => ({ session_id: w.sessionId, activity_id: await w.freshActivity() }),
   "activity.setStatus": (w) => ({ activity_id: w.activityId, status: "active" }),
   "activity.status": (w) => ({ session_id: w.sessionId, activity_id: w.activityId }),
+  "activity.results": (w) => ({ session_id: w.sessionId, activity_id: w.activityId }),
   "response.submit": (w) => ({ session_id: w.sessionId, activity_id: w.activityId, response_data: { choice: "a" } }),
   "response.list": (w) => ({ session_id: w.sessionId, activity_id: w.activityId }),
   "response.feed": (w) => ({ session_id: w.sessionId, activity_id: w.activityId, timestamp: "2000-01-01T00:00:00Z" }),

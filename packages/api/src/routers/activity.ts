@@ -14,6 +14,8 @@ import {
 import type { Claims } from "../auth/tokens";
 import { toPage } from "../schemas/common";
 import { activityStatus, activityStatusInput } from "../schemas/polling";
+import { activityResults, activityResultsInput } from "../schemas/results";
+import { cachedResults, visibleResults } from "../services/results";
 import * as activities from "../services/activities";
 import { assertJsonBytes } from "../services/json-size";
 import * as sessions from "../services/sessions";
@@ -191,6 +193,36 @@ export const activityRouter = {
         status: record.status,
         response_count: record.responseCount,
         last_response_at: record.lastResponseAt,
+        last_updated: record.lastUpdated,
+        poll_interval_ms: pollIntervalMs(ctx),
+      };
+    }),
+
+  results: procedure
+    .meta({
+      access: "member",
+      openapi: {
+        method: "GET",
+        path: "/v1/sessions/{session_id}/activities/{activity_id}/results",
+        tags: ["Polling"],
+        summary: "Poll an activity's live results (participants: when revealed, and redacted until it completes)",
+      },
+      limit: "poll",
+      poll: true,
+      errors: ["RESULTS_HIDDEN"],
+    })
+    .input(activityResultsInput)
+    .output(activityResults)
+    .query(async ({ ctx }) => {
+      const scope = scopedActivity(ctx);
+      const record = await cachedResults(ctx.deps, scope.id);
+      // The member rule admits only the owning admin, so an admin here is the owner.
+      const owner = ctx.claims.role === "admin";
+      return {
+        activity_id: record.activityId,
+        type: record.type,
+        response_count: record.responseCount,
+        results: visibleResults(record, { owner, completed: scope.status === "completed" }),
         last_updated: record.lastUpdated,
         poll_interval_ms: pollIntervalMs(ctx),
       };

@@ -4,3 +4,4 @@ export * from "./participant";
 export * from "./activity";
 export * from "./response";
 export * from "./polling";
+export * from "./results";

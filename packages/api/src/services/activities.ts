@@ -3,7 +3,7 @@ import { CajaError, notFound } from "../errors";
 import type { LifecycleStatus } from "@caja/db";
 import { resolveFacilitatorFields, type FacilitatorFields } from "./activity-fields";
 import { validConfig } from "./activity-types";
-import { cacheKeys } from "./cache-keys";
+import { cacheKeys, resultKeys } from "./cache-keys";
 import type { ServiceDeps } from "./deps";
 import { paginate } from "./paginate";
 import { assertTransition } from "./lifecycle";
@@ -117,8 +117,8 @@ export async function updateActivity(deps: ServiceDeps, sessionId: number, activ
     return updated;
   });
   if (!row) throw notFound("Activity", activityId);
-  // Config, reveal and threshold shape the results as much as the status.
-  await deps.cache.invalidate([cacheKeys.activityStatus(activityId), cacheKeys.activityResults(activityId)]);
+  // Config, reveal and threshold shape the results (and a quiz's points) as much as the status.
+  await deps.cache.invalidate([cacheKeys.activityStatus(activityId), ...resultKeys(activityId, sessionId)]);
   return row;
 }
 
@@ -139,6 +139,7 @@ export async function deleteActivity(deps: ServiceDeps, sessionId: number, activ
     cacheKeys.activityStatus(activityId),
     cacheKeys.feedHead(activityId),
     cacheKeys.sessionStatus(sessionId),
+    ...resultKeys(activityId, sessionId),
   ]);
 }
 
@@ -194,6 +195,7 @@ export async function setActivityStatus(deps: ServiceDeps, current: ActivityRow,
     cacheKeys.activityStatus(current.id),
     cacheKeys.sessionStatus(current.sessionId),
     ...outcome.completed.map(cacheKeys.activityStatus),
+    ...[current.id, ...outcome.completed].flatMap((id) => resultKeys(id, current.sessionId)),
   ]);
   return outcome.row;
 }

@@ -9,3 +9,9 @@ export const cacheKeys = {
   leaderboard: (sessionId: number) => `s:${sessionId}:leaderboard`,
   feedHead: (activityId: string) => `a:${activityId}:feed-head:2`,
 };
+
+/** What a change to an activity (config, reveal, status, removal) makes stale beyond its status: its results and the session's leaderboard. */
+export const resultKeys = (activityId: string, sessionId: number) => [
+  cacheKeys.activityResults(activityId),
+  cacheKeys.leaderboard(sessionId),
+];

@@ -104,7 +104,12 @@ export async function submitResponse(
       { activity_id: q.activityId },
     );
   }
-  await deps.cache.invalidate([cacheKeys.activityStatus(q.activityId), cacheKeys.feedHead(q.activityId)]);
+  await deps.cache.invalidate([
+    cacheKeys.activityStatus(q.activityId),
+    cacheKeys.feedHead(q.activityId),
+    cacheKeys.activityResults(q.activityId),
+    cacheKeys.leaderboard(q.sessionId),
+  ]);
   return {
     created: outcome.inserted === true,
     response: fromSqlRow(outcome as UserResponseSqlRow),

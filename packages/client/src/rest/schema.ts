@@ -271,6 +271,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sessions/{session_id}/activities/{activity_id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Poll an activity's live results (participants: when revealed, and redacted until it completes)
+         * @description **Access (`member`):** The admin who created the session, or a participant of that session (participants never see draft activities).
+         */
+        get: operations["activity-results"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sessions/{session_id}/activities/{activity_id}/responses": {
         parameters: {
             query?: never;
@@ -541,6 +561,22 @@ export interface components {
             status: components["schemas"]["ActivityStatus"];
             response_count: number;
             last_response_at: string | null;
+            /**
+             * Format: date-time
+             * @example 2025-10-07T19:00:30.123Z
+             */
+            last_updated: string;
+            /** @description How long the client should wait before polling again; grows under load */
+            poll_interval_ms: number;
+        };
+        ActivityResults: {
+            /** Format: uuid */
+            activity_id: string;
+            type: string;
+            /** @description Responses that count in the results (not deleted; approved where the activity is moderated) */
+            response_count: number;
+            /** @description The type's result, computed from every stored response that counts: `PollResult` `{ options: [{ option, count, percentage }], total_voters }`, `WordCloudResult`, `RatingResult`, `QaResult`, `OpenTextResult`, `QuizResult` (participants get `correct: null` and `correct_answers: null` until the quiz completes), or for an unregistered type `GenericResult` `{ response_count, participants_answered }`. Each type's JSON Schema is its `result_schema` in `GET /api/v1/activity-types`. */
+            results: unknown;
             /**
              * Format: date-time
              * @example 2025-10-07T19:00:30.123Z
@@ -2520,6 +2556,108 @@ export interface operations {
                 };
             };
             /** @description Forbidden: `FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found: `NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "activity-results": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` of the last answer: 304 with no body while it is still current */
+                "If-None-Match"?: string;
+            };
+            path: {
+                session_id: number;
+                activity_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    /** @description Weak validator of this answer: send it back as `If-None-Match` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityResults"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` ETag still matches (no body) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: `VALIDATION_ERROR` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `UNAUTHORIZED`, `PARTICIPANT_REMOVED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden: `FORBIDDEN`, `RESULTS_HIDDEN` */
             403: {
                 headers: {
                     [name: string]: unknown;

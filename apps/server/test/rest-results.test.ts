@@ -1,0 +1,89 @@
+import { sql } from "@caja/db";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Api, ISO_MS, expectError } from "./fixtures";
+import { startTestServer, type TestServer } from "./harness";
+
+let server: TestServer;
+let api: Api;
+beforeAll(async () => {
+  server = await startTestServer();
+  api = new Api(server);
+});
+afterAll(async () => server?.stop());
+
+const resultsPath = (sessionId: number, activityId: string) => `/api/v1/sessions/${sessionId}/activities/${activityId}/results`;
+
+/** A live poll with two participants: the owner's token, theirs, and the path of its results. */
+async function livePoll() {
+  const owner = api.admin("alice");
+  const session = await api.activeSession(owner);
+  const created = await api.activity(owner, session.id, {
+    type: "poll",
+    config: { question: "Lunch?", options: ["pizza", "salad"] },
+  });
+  const activity = await api.setActivityStatus(owner, created.id, "active");
+  const ana = await api.join(session.join_code, "Ana");
+  const ben = await api.join(session.join_code, "Ben");
+  return { owner, session, activity, ana: ana.token, ben: ben.token, path: resultsPath(session.id, activity.id) };
+}
+
+describe("GET /api/v1/sessions/{session_id}/activities/{activity_id}/results", () => {
+  it("answers the poll's tally to the owner and to participants", async () => {
+    const room = await livePoll();
+    await api.submit(room.ana, room.session.id, room.activity.id, { selected_options: ["pizza"] });
+    for (const token of [room.owner, room.ben]) {
+      const res = await api.request("GET", room.path, { token });
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({
+        activity_id: room.activity.id,
+        type: "poll",
+        response_count: 1,
+        results: {
+          options: [
+            { option: "pizza", count: 1, percentage: 100 },
+            { option: "salad", count: 0, percentage: 0 },
+          ],
+          total_voters: 1,
+        },
+        last_updated: expect.stringMatching(ISO_MS),
+        poll_interval_ms: expect.any(Number),
+      });
+    }
+  });
+
+  it("sends an ETag, answers If-None-Match with 304 privately, and a new vote changes it", async () => {
+    const room = await livePoll();
+    const first = await api.request("GET", room.path, { token: room.ben });
+    const etag = first.headers.get("etag");
+    expect(etag).toMatch(/^W\/".+"$/);
+    expect(first.headers.get("cache-control")).toBe("private, no-cache");
+    const again = await api.request("GET", room.path, { token: room.ben, headers: { "if-none-match": etag as string } });
+    expect(again.status).toBe(304);
+    expect(again.text).toBe("");
+    await api.submit(room.ana, room.session.id, room.activity.id, { selected_options: ["salad"] });
+    const changed = await api.request("GET", room.path, { token: room.ben, headers: { "if-none-match": etag as string } });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get("etag")).not.toBe(etag);
+    expect(changed.body).toMatchObject({ response_count: 1 });
+  });
+
+  it("403 RESULTS_HIDDEN in the spec's format while hidden, never a cached 200", async () => {
+    const room = await livePoll();
+    await server.deps.db.execute(sql`update activities set results_visible = false where id = ${room.activity.id}`);
+    // What the activity update does after its write.
+    await server.deps.cache.invalidate([`a:${room.activity.id}:results`]);
+    const res = await api.request("GET", room.path, { token: room.ana });
+    const error = expectError(res, 403, "RESULTS_HIDDEN");
+    expect(error.details).toEqual({ reason: "results_hidden", activity_id: room.activity.id });
+    expect(res.headers.get("etag")).toBeNull();
+    expect((await api.request("GET", room.path, { token: room.owner })).status).toBe(200);
+  });
+
+  it("404 for another session's activity, 403 for a stranger, 401 without a token", async () => {
+    const room = await livePoll();
+    const other = await livePoll();
+    expect((await api.request("GET", resultsPath(room.session.id, other.activity.id), { token: room.owner })).status).toBe(404);
+    expect((await api.request("GET", room.path, { token: other.ana })).status).toBe(403);
+    expect((await api.request("GET", room.path)).status).toBe(401);
+  });
+});

@@ -1,0 +1,54 @@
+import { z } from "zod";
+import { activityTypeInfo, leaderboardEntry } from "@caja/activities";
+import { activityId, nonNegativeInt, serialId, sessionId, timestamp } from "./common";
+
+const pollIntervalMs = nonNegativeInt.meta({
+  description: "How long the client should wait before polling again; grows under load",
+});
+
+export const activityResultsInput = z.object({ session_id: sessionId, activity_id: activityId });
+
+/**
+ * `results` is whatever the activity type's aggregator returns (its JSON Schema is the
+ * type's `result_schema` in `GET /api/v1/activity-types`). It is not re-validated on the
+ * way out: the registry produced it, and a poll must not pay a parse of a large result.
+ */
+const results = z.unknown().meta({
+  description:
+    "The type's result, computed from every stored response that counts: `PollResult` `{ options: [{ option, count, percentage }], total_voters }`, " +
+    "`WordCloudResult`, `RatingResult`, `QaResult`, `OpenTextResult`, `QuizResult` (participants get `correct: null` and " +
+    "`correct_answers: null` until the quiz completes), or for an unregistered type `GenericResult` " +
+    "`{ response_count, participants_answered }`. Each type's JSON Schema is its `result_schema` in `GET /api/v1/activity-types`.",
+});
+
+export const activityResults = z
+  .object({
+    activity_id: z.uuid(),
+    type: z.string(),
+    response_count: nonNegativeInt.meta({
+      description: "Responses that count in the results (not deleted; approved where the activity is moderated)",
+    }),
+    results,
+    last_updated: timestamp,
+    poll_interval_ms: pollIntervalMs,
+  })
+  .meta({ id: "ActivityResults" });
+export type ActivityResults = z.infer<typeof activityResults>;
+
+export const leaderboardInput = z.object({ session_id: sessionId });
+
+export const leaderboard = z
+  .object({
+    session_id: serialId,
+    entries: z.array(leaderboardEntry),
+    /** Scored (quiz) activities whose answers are counted here. */
+    activity_ids: z.array(z.uuid()),
+    last_updated: timestamp,
+    poll_interval_ms: pollIntervalMs,
+  })
+  .meta({ id: "Leaderboard" });
+export type Leaderboard = z.infer<typeof leaderboard>;
+
+export const activityTypeListInput = z.object({});
+
+export const activityTypeList = z.object({ items: z.array(activityTypeInfo) }).meta({ id: "ActivityTypeList" });

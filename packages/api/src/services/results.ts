@@ -1,0 +1,145 @@
+import { countsInResults, type ActivityRegistry, type ModerationStatus, type StoredResponse } from "@caja/activities";
+import { queryRows, sql, type LifecycleStatus } from "@caja/db";
+import { CajaError, notFound } from "../errors";
+import { cacheKeys } from "./cache-keys";
+import type { ServiceDeps } from "./deps";
+
+/**
+ * What the results cache holds per activity: plain JSON (it may live in Redis), both
+ * variants computed by one load, so a poll is a cache hit whoever asks.
+ */
+export interface ResultsRecord {
+  activityId: string;
+  type: string;
+  status: LifecycleStatus;
+  resultsVisible: boolean;
+  minResponsesToShow: number | null;
+  /** Responses that count in the results. */
+  responseCount: number;
+  lastUpdated: string;
+  /** The owner's view. */
+  results: unknown;
+  /** The participants' view before completion, when the type redacts it (a quiz's correct answers); absent when equal. */
+  redacted?: unknown;
+}
+
+/** A stored response as the loader's one statement returns it (json_agg: timestamps are strings). */
+interface ResponseJson {
+  id: string;
+  participant_id: number;
+  nickname: string;
+  data: unknown;
+  status: ModerationStatus;
+  votes: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export const toStoredResponse = (r: ResponseJson): StoredResponse => ({
+  id: r.id,
+  participantId: Number(r.participant_id),
+  nickname: r.nickname,
+  data: r.data,
+  status: r.status,
+  votes: Number(r.votes),
+  createdAt: new Date(r.created_at),
+  updatedAt: new Date(r.updated_at),
+});
+
+/** The live (not deleted) responses of activity `a`, as a JSON array: one snapshot with the activity row. */
+export const responsesJson = sql`coalesce((
+  select json_agg(json_build_object(
+           'id', r.id, 'participant_id', r.participant_id, 'nickname', p.nickname, 'data', r.response_data,
+           'status', r.status, 'votes', r.vote_count, 'created_at', r.created_at, 'updated_at', r.updated_at))
+    from user_responses r join participants p on p.id = r.participant_id
+   where r.activity_id = a.id and r.deleted_at is null), '[]'::json)`;
+
+/**
+ * One statement: the activity and every live response with its author's nickname, so
+ * the result is computed from one consistent snapshot. Deleted rows still move
+ * `last_updated` (a removal changes the results).
+ */
+async function loadResults(deps: ServiceDeps, activityId: string): Promise<ResultsRecord | null> {
+  const [row] = await queryRows<{
+    type: string;
+    config: unknown;
+    status: LifecycleStatus;
+    results_visible: boolean;
+    min_responses_to_show: number | null;
+    updated_at: Date | string;
+    last_response_at: Date | string | null;
+    responses: ResponseJson[] | string;
+  }>(
+    deps.db,
+    sql`select a.type, a.config, a.status, a.results_visible, a.min_responses_to_show, a.updated_at,
+               (select max(greatest(r.updated_at, r.deleted_at)) from user_responses r where r.activity_id = a.id) as last_response_at,
+               ${responsesJson} as responses
+          from activities a where a.id = ${activityId}`,
+  );
+  if (!row) return null;
+  const raw = typeof row.responses === "string" ? (JSON.parse(row.responses) as ResponseJson[]) : row.responses;
+  const responses = raw.map(toStoredResponse);
+  const updated = new Date(row.updated_at);
+  const lastResponse = row.last_response_at === null ? null : new Date(row.last_response_at);
+  return {
+    activityId,
+    type: row.type,
+    status: row.status,
+    resultsVisible: row.results_visible,
+    minResponsesToShow: row.min_responses_to_show === null ? null : Number(row.min_responses_to_show),
+    responseCount: countedResponses(deps.activityTypes, row.type, row.config, responses),
+    lastUpdated: (lastResponse && lastResponse > updated ? lastResponse : updated).toISOString(),
+    ...variants(deps.activityTypes, row.type, row.config, responses),
+  };
+}
+
+function countedResponses(registry: ActivityRegistry, type: string, config: unknown, responses: StoredResponse[]): number {
+  const moderated = registry.isModerated(type, config);
+  return responses.filter((r) => countsInResults(r.status, moderated)).length;
+}
+
+/** The owner's results and, for a type that redacts, the participants' view before completion. */
+function variants(registry: ActivityRegistry, type: string, config: unknown, responses: StoredResponse[]) {
+  const results = registry.results(type, config, responses);
+  if (!registry.get(type)?.redactResult) return { results };
+  return { results, redacted: registry.results(type, config, responses, { redact: true }) };
+}
+
+/** The results record from the polling cache: a poll is a hit; the database is read at most once per refresh bound. */
+export async function cachedResults(deps: ServiceDeps, activityId: string): Promise<ResultsRecord> {
+  const record = await deps.cache.get(cacheKeys.activityResults(activityId), () => loadResults(deps, activityId));
+  if (!record) throw notFound("Activity", activityId);
+  return record;
+}
+
+export interface ResultsView {
+  record: ResultsRecord;
+  results: unknown;
+}
+
+/**
+ * What a caller may see. Owners: everything, always. Participants: 403 RESULTS_HIDDEN
+ * while the owner hides the results or while fewer than `min_responses_to_show`
+ * responses count (nobody's answer can be singled out), and the redacted view until
+ * the activity completes. `completed` is also taken from the status record the guard
+ * read: completion is final, so either source saying so is true.
+ */
+export function visibleResults(record: ResultsRecord, viewer: { owner: boolean; completed: boolean }): unknown {
+  if (viewer.owner) return record.results;
+  if (!record.resultsVisible) {
+    throw new CajaError("RESULTS_HIDDEN", "The facilitator has not revealed these results", {
+      reason: "results_hidden",
+      activity_id: record.activityId,
+    });
+  }
+  const threshold = record.minResponsesToShow;
+  if (threshold !== null && record.responseCount < threshold) {
+    throw new CajaError("RESULTS_HIDDEN", `Results are shown once ${threshold} responses have been given`, {
+      reason: "min_responses_to_show",
+      min_responses_to_show: threshold,
+      activity_id: record.activityId,
+    });
+  }
+  const completed = viewer.completed || record.status === "completed";
+  return completed || record.redacted === undefined ? record.results : record.redacted;
+}
