@@ -1,4 +1,3 @@
-import { sql } from "@caja/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Api, ISO_MS, expectError } from "./fixtures";
 import { startTestServer, type TestServer } from "./harness";
@@ -69,9 +68,10 @@ describe("GET /api/v1/sessions/{session_id}/activities/{activity_id}/results", (
 
   it("403 RESULTS_HIDDEN in the spec's format while hidden, never a cached 200", async () => {
     const room = await livePoll();
-    await server.deps.db.execute(sql`update activities set results_visible = false where id = ${room.activity.id}`);
-    // What the activity update does after its write.
-    await server.deps.cache.invalidate([`a:${room.activity.id}:results`]);
+    await api.ok("PUT", `/api/v1/sessions/${room.session.id}/activities/${room.activity.id}`, 200, {
+      token: room.owner,
+      json: { results_visible: false },
+    });
     const res = await api.request("GET", room.path, { token: room.ana });
     const error = expectError(res, 403, "RESULTS_HIDDEN");
     expect(error.details).toEqual({ reason: "results_hidden", activity_id: room.activity.id });

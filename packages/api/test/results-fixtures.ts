@@ -7,7 +7,7 @@ export interface Room {
   sessionId: number;
   owner: ReturnType<ApiHarness["caller"]>;
   /** Each participant's caller and id. */
-  people: Array<{ id: number; caller: ReturnType<ApiHarness["caller"]> }>;
+  people: Array<{ id: number; token: string; caller: ReturnType<ApiHarness["caller"]> }>;
   /** A started activity of this type and config. */
   activity(type: string, config: Record<string, unknown>): Promise<string>;
 }
@@ -20,7 +20,7 @@ export async function openRoom(h: ApiHarness, size: number, ownerSub = "owner"):
   const people: Room["people"] = [];
   for (let i = 0; i < size; i++) {
     const joined = await h.caller().participant.join({ join_code: session.join_code, nickname: `p${i}` });
-    people.push({ id: joined.participant.id, caller: h.caller(joined.token) });
+    people.push({ id: joined.participant.id, token: joined.token, caller: h.caller(joined.token) });
   }
   return {
     sessionId: session.id,

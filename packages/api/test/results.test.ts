@@ -1,6 +1,4 @@
-import { sql } from "@caja/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cacheKeys } from "../src/services/cache-keys";
 import { createApiHarness, type ApiHarness } from "./harness";
 import { openRoom, recomputed, refusal, type Room } from "./results-fixtures";
 
@@ -22,18 +20,9 @@ const person = (i: number) => {
 const submit = (who: number, activityId: string, response_data: unknown) =>
   person(who).response.submit({ session_id: room.sessionId, activity_id: activityId, response_data });
 
-/** Sets a reveal column the way the activity update will, then drops the cached results as that update does. */
-async function setColumns(activityId: string, columns: { results_visible?: boolean; min_responses_to_show?: number | null }) {
-  if (columns.results_visible !== undefined) {
-    await h.db.db.execute(sql`update activities set results_visible = ${columns.results_visible} where id = ${activityId}`);
-  }
-  if (columns.min_responses_to_show !== undefined) {
-    await h.db.db.execute(
-      sql`update activities set min_responses_to_show = ${columns.min_responses_to_show} where id = ${activityId}`,
-    );
-  }
-  await h.deps.cache.invalidate([cacheKeys.activityResults(activityId)]);
-}
+/** Reveal and threshold through the activity update (PUT), which makes the cached results stale. */
+const reveal = (activityId: string, fields: { results_visible?: boolean; min_responses_to_show?: number | null }) =>
+  room.owner.activity.update({ session_id: room.sessionId, activity_id: activityId, ...fields });
 
 describe("GET /api/v1/sessions/{session_id}/activities/{activity_id}/results: every built-in type", () => {
   it("poll: counts and percentages of voters, equal to the registry over the table", async () => {
@@ -152,20 +141,20 @@ describe("reveal and the privacy threshold", () => {
   it("hidden results: 403 RESULTS_HIDDEN for participants, the owner still sees them", async () => {
     const id = await room.activity("poll", { question: "Secret?", options: ["yes", "no"] });
     await submit(0, id, { selected_options: ["yes"] });
-    await setColumns(id, { results_visible: false });
+    await reveal(id, { results_visible: false });
     expect(await refusal(results(person(1), id))).toEqual({
       status: 403,
       code: "RESULTS_HIDDEN",
       details: { reason: "results_hidden", activity_id: id },
     });
     expect((await results(room.owner, id)).response_count).toBe(1);
-    await setColumns(id, { results_visible: true });
+    await reveal(id, { results_visible: true });
     expect((await results(person(1), id)).response_count).toBe(1);
   });
 
   it("below min_responses_to_show: 403 with the threshold, shown once enough responses count", async () => {
     const id = await room.activity("rating", { question: "Salary happiness", min: 1, max: 3 });
-    await setColumns(id, { min_responses_to_show: 3 });
+    await reveal(id, { min_responses_to_show: 3 });
     await submit(0, id, { value: 1 });
     await submit(1, id, { value: 3 });
     expect(await refusal(results(person(0), id))).toEqual({
