@@ -6,6 +6,7 @@ import type { DbHandle } from "@caja/db";
 import { sendError } from "@caja/openapi";
 import type { ServerConfig } from "./config";
 import { buildDeps } from "./deps";
+import { answerClientError } from "./http/client-error";
 import { createHttpRouter, logInternalError } from "./http/router";
 import { gracefulShutdown } from "./shutdown";
 
@@ -45,6 +46,7 @@ export async function createCajaServer(config: ServerConfig, options: CreateServ
     });
   });
   server.keepAliveTimeout = 65_000;
+  server.on("clientError", answerClientError);
   const shutdown = gracefulShutdown(server);
 
   const app: CajaServer = {

@@ -34,9 +34,13 @@ export const errorCodes = {
   IDEMPOTENCY_KEY_IN_USE: { status: 409, trpc: "CONFLICT" },
   /** The same Idempotency-Key was sent with a different body. */
   IDEMPOTENCY_KEY_REUSED: { status: 422, trpc: "UNPROCESSABLE_CONTENT" },
+  /** The request did not arrive in time (headers or body sent too slowly): answered by the HTTP server, never by a procedure. */
+  REQUEST_TIMEOUT: { status: 408, trpc: "TIMEOUT" },
   PAYLOAD_TOO_LARGE: { status: 413, trpc: "PAYLOAD_TOO_LARGE" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, trpc: "UNSUPPORTED_MEDIA_TYPE" },
   RATE_LIMITED: { status: 429, trpc: "TOO_MANY_REQUESTS" },
+  /** Request headers over the server's size or count limit: answered by the HTTP server (tRPC has no 431 code). */
+  HEADERS_TOO_LARGE: { status: 431, trpc: "BAD_REQUEST" },
   INTERNAL_ERROR: { status: 500, trpc: "INTERNAL_SERVER_ERROR" },
   SERVICE_UNAVAILABLE: { status: 503, trpc: "SERVICE_UNAVAILABLE" },
 } as const satisfies Record<string, { status: number; trpc: TRPC_ERROR_CODE_KEY }>;

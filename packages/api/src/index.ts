@@ -11,7 +11,7 @@ export {
   type HeaderReader,
   type CreateContextOptions,
 } from "./context";
-export { CajaError, errorCodes, toWireError, toCajaError, type ErrorCode, type WireError } from "./errors";
+export { CajaError, errorCodes, toWireError, toCajaError, toTRPCError, type ErrorCode, type WireError } from "./errors";
 export { TokenService, bearerToken, parseDuration, type Claims, type TokenConfig, type Role } from "./auth/tokens";
 export {
   ReadThroughCache,

@@ -13,18 +13,20 @@ export const isUniqueViolation = (error: unknown) => pgErrorCode(error) === "235
 export const isForeignKeyViolation = (error: unknown) => pgErrorCode(error) === "23503";
 
 /**
- * The first error code along the cause chain: a PostgreSQL SQLSTATE, a driver code
- * (`CONNECTION_CLOSED`), or a Node system error (`EPIPE`). For logs of errors no
- * mapping knows.
+ * The innermost error code along the cause chain: a PostgreSQL SQLSTATE, a driver code
+ * (`CONNECTION_CLOSED`), or a Node system error (`EPIPE`). Innermost, because the
+ * wrappers on the way out carry codes of their own (a TRPCError's `INTERNAL_SERVER_ERROR`)
+ * that say nothing about the cause. For logs of errors no mapping knows.
  */
 export function databaseErrorCode(error: unknown): string | undefined {
+  let found: string | undefined;
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current && typeof current === "object"; depth++) {
     const code = (current as { code?: unknown }).code;
-    if (typeof code === "string") return code;
+    if (typeof code === "string") found = code;
     current = (current as { cause?: unknown }).cause;
   }
-  return undefined;
+  return found;
 }
 
 // Connection failures, server shutdown/overload, and statements cancelled by a

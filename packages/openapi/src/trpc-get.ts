@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AnyRouter } from "@trpc/server";
+import { CajaError, toTRPCError } from "@caja/api";
 import { privateRevalidate, sendRevalidated } from "./etag";
 import { invokeProcedure, proceduresOf, trpcErrorAnswer } from "./trpc-internals";
 
@@ -24,10 +25,26 @@ export function createTrpcGetHandler<TContext>(options: TrpcGetHandlerOptions<TC
 
   return async function handleTrpcGet(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const url = req.url ?? "/";
-    if (req.method !== "GET" || !url.startsWith(prefix)) return false;
+    if (!url.startsWith(prefix)) return false;
     const q = url.indexOf("?");
-    const names = decodeURIComponent(url.slice(prefix.length, q === -1 ? undefined : q)).split(",");
-    if (!names.every((name) => procedures.get(name)?.type === "query")) return false;
+    const names = decodedPath(url.slice(prefix.length, q === -1 ? undefined : q))?.split(",");
+    if (!names) {
+      // For any method: tRPC's own handler answers this 400 as text/plain.
+      const invalid = new CajaError("VALIDATION_ERROR", "The procedure path is not valid percent-encoding", {
+        field: "path",
+        reason: "invalid percent-encoding",
+      });
+      const { status, shape } = trpcErrorAnswer(options.router, toTRPCError(invalid), {
+        path: undefined,
+        input: undefined,
+        ctx: undefined,
+      });
+      const body = JSON.stringify({ error: shape });
+      res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) }).end(body);
+      return true;
+    }
+    // Unknown names, mutations and other methods: tRPC's handler answers them.
+    if (req.method !== "GET" || !names.every((name) => procedures.get(name)?.type === "query")) return false;
     const params = new URLSearchParams(q === -1 ? "" : url.slice(q + 1));
     const batch = params.get("batch") === "1";
     if (!batch && names.length !== 1) return false;
@@ -70,4 +87,12 @@ export function createTrpcGetHandler<TContext>(options: TrpcGetHandlerOptions<TC
     res.writeHead(status, headers).end(body);
     return true;
   };
+}
+
+function decodedPath(encoded: string): string | undefined {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return undefined;
+  }
 }

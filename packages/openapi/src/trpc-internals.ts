@@ -64,7 +64,7 @@ export function invokeProcedure(
 export function trpcErrorAnswer(
   router: AnyRouter,
   cause: unknown,
-  call: { path: string; input: unknown; ctx: unknown },
+  call: { path: string | undefined; input: unknown; ctx: unknown },
 ): { status: number; shape: unknown } {
   const error = getTRPCErrorFromUnknown(cause);
   // The root type is AnyRouter's, so the shape comes back as `any`; callers only serialise it.

@@ -2,6 +2,8 @@ import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
+import { CajaError } from "@caja/api";
+import { sendError } from "@caja/openapi";
 
 const assetTypes: Record<string, string> = {
   "swagger-ui.css": "text/css; charset=utf-8",
@@ -45,9 +47,10 @@ export function createDocsHandler() {
       res.writeHead(200, { "content-type": "application/javascript; charset=utf-8" }).end(init);
       return;
     }
-    const type = assetTypes[name];
+    // Own keys only: `/docs/constructor` must not find Object.prototype's.
+    const type = Object.hasOwn(assetTypes, name) ? assetTypes[name] : undefined;
     if (!type) {
-      res.writeHead(404, { "content-type": "text/plain" }).end("not found");
+      sendError(res, new CajaError("NOT_FOUND", `No such file: /docs/${name}`));
       return;
     }
     let body = cache.get(name);

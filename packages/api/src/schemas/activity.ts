@@ -16,7 +16,7 @@ import {
   timestamp,
   toIso,
   toIsoOrNull,
-  withoutNul,
+  storableText,
 } from "./common";
 
 const type = z
@@ -24,7 +24,7 @@ const type = z
   .trim()
   .min(1, { error: "must not be empty" })
   .max(textLimits.activityType, { error: `must be at most ${textLimits.activityType} characters` })
-  .refine(withoutNul, storable)
+  .refine(storableText, storable)
   .meta({ example: "poll" });
 const orderIndex = z.number().int().min(0).max(1_000_000);
 const maxResponses = z

@@ -30,38 +30,57 @@ export const serialId = z.number().int().min(1);
 export const nonNegativeInt = z.number().int().min(0);
 
 /**
- * PostgreSQL's text and jsonb cannot hold U+0000: refused as invalid input here
- * rather than failing the write with a 500.
+ * What PostgreSQL cannot store is refused as invalid input rather than failing the
+ * write with a 500: U+0000 (neither text nor jsonb holds it) and an unpaired UTF-16
+ * surrogate (`"\ud800"` is valid JSON; jsonb refuses it, and text would silently
+ * store U+FFFD instead).
  */
-export const storable = { error: "must not contain the NUL character (U+0000)" } as const;
-export const withoutNul = (text: string) => !text.includes("\u0000");
+export const storable = { error: "must not contain U+0000 or an unpaired UTF-16 surrogate" } as const;
+// A high surrogate not followed by a low one, or a low one not preceded by a high one.
+const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+export const storableText = (text: string) => !text.includes("\u0000") && !loneSurrogate.test(text);
 
-/** True when a string or key anywhere in a JSON value holds U+0000. Iterative: bodies may nest deeply. */
-export function jsonWithoutNul(value: unknown): boolean {
-  const pending: unknown[] = [value];
+/**
+ * How deep a stored JSON value may nest. Far beyond any activity's config or answer, and
+ * well inside what JSON.stringify, PostgreSQL's jsonb parser and PGlite's smaller stack
+ * manage, so the limit is this number rather than whichever stack overflows first.
+ */
+export const maxJsonDepth = 64;
+
+/** Why a JSON value cannot be stored (a string or key `storableText` refuses, or too deep), or undefined. Iterative: bodies may nest deeply. */
+export function jsonStorageProblem(value: unknown): string | undefined {
+  const pending: Array<[unknown, number]> = [[value, 0]];
   while (pending.length > 0) {
-    const v = pending.pop();
+    const [v, depth] = pending.pop() as [unknown, number];
     if (typeof v === "string") {
-      if (!withoutNul(v)) return false;
-    } else if (Array.isArray(v)) {
-      for (const item of v) pending.push(item);
+      if (!storableText(v)) return storable.error;
     } else if (v !== null && typeof v === "object") {
-      for (const [key, item] of Object.entries(v)) {
-        if (!withoutNul(key)) return false;
-        pending.push(item);
+      if (depth >= maxJsonDepth) return `must not nest deeper than ${maxJsonDepth} levels`;
+      if (Array.isArray(v)) {
+        for (const item of v) pending.push([item, depth + 1]);
+      } else {
+        for (const [key, item] of Object.entries(v)) {
+          if (!storableText(key)) return storable.error;
+          pending.push([item, depth + 1]);
+        }
       }
     }
   }
-  return true;
+  return undefined;
 }
 
+const storableJson = (value: unknown, ctx: z.RefinementCtx) => {
+  const problem = jsonStorageProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+};
+
 /** Activity config: a JSON object whose shape belongs to the activity type. */
-export const jsonObject = z.record(z.string(), z.unknown()).refine(jsonWithoutNul, storable);
+export const jsonObject = z.record(z.string(), z.unknown()).superRefine(storableJson);
 /** Response data: any JSON value but null. */
 export const jsonValue = z
   .unknown()
   .refine((v) => v !== undefined && v !== null, { error: "is required" })
-  .refine(jsonWithoutNul, storable);
+  .superRefine(storableJson);
 
 /** A `?limit=` that is refused, not clamped, when out of range. */
 export const limitParam = (max: number, fallback: number) =>
@@ -78,7 +97,7 @@ export const titleText = z
   .trim()
   .min(1, { error: "must not be empty" })
   .max(textLimits.title, { error: `must be at most ${textLimits.title} characters` })
-  .refine(withoutNul, storable);
+  .refine(storableText, storable);
 
 export const pageInput = {
   limit: limitParam(100, 20),

@@ -10,7 +10,7 @@ import {
   storable,
   timestamp,
   toIso,
-  withoutNul,
+  storableText,
 } from "./common";
 
 export const participant = z
@@ -44,11 +44,12 @@ export const joinSessionInput = z
       .trim()
       .min(1, { error: "must not be empty" })
       .max(textLimits.joinCode, { error: `must be at most ${textLimits.joinCode} characters` })
-      .refine(withoutNul, storable)
+      .refine(storableText, storable)
       .transform((s) => s.toUpperCase()),
     nickname: z
       .string()
       .max(4 * textLimits.nickname, { error: `must be at most ${textLimits.nickname} characters` })
+      .refine(storableText, storable)
       .transform(normaliseNickname)
       .pipe(
         z

@@ -13,10 +13,14 @@ import {
   titleText,
   toIso,
   toIsoOrNull,
-  withoutNul,
+  storableText,
 } from "./common";
 
-const description = z.string().max(10_000, { error: "must be at most 10000 characters" }).refine(withoutNul, storable).nullable();
+const description = z
+  .string()
+  .max(10_000, { error: "must be at most 10000 characters" })
+  .refine(storableText, storable)
+  .nullable();
 const maxParticipants = z.number().int().min(1).max(100_000);
 
 export const session = z

@@ -33,6 +33,18 @@ interface Cursor extends FeedPosition {
 const NIL_UUID = "00000000-0000-0000-0000-000000000000";
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** xid8 is an unsigned 64-bit integer: a larger cursor position is an error in PostgreSQL, not an empty page. */
+const MAX_XID8 = 2n ** 64n - 1n;
+
+/**
+ * The years 0001 to 9999: what both Date (toISOString) and PostgreSQL's timestamptz
+ * read back as the same instant (PostgreSQL has no year 0, and a six-digit ISO year
+ * is no timestamp a client sent). Outside it a `since` is refused, never a 500.
+ */
+const MIN_SINCE_MS = -62135596800000; // 0001-01-01T00:00:00.000Z
+const MAX_SINCE_MS = 253402300799999; // 9999-12-31T23:59:59.999Z
+const inSinceRange = (ms: number) => ms >= MIN_SINCE_MS && ms <= MAX_SINCE_MS;
+
 export function encodeCursor(c: Cursor): string {
   return Buffer.from(`1:${c.txid}:${c.id}:${c.sinceMs}`, "utf8").toString("base64url");
 }
@@ -44,7 +56,9 @@ export function decodeCursor(text: string): Cursor {
   if (parts.length !== 4 || parts[0] !== "1") throw invalid();
   const [, txid, id, since] = parts as [string, string, string, string];
   if (!/^\d{1,20}$/.test(txid) || !UUID_RE.test(id) || !/^-?\d{1,16}$/.test(since)) throw invalid();
-  return { txid: BigInt(txid), id, sinceMs: Number(since) };
+  const cursor = { txid: BigInt(txid), id, sinceMs: Number(since) };
+  if (cursor.txid > MAX_XID8 || !inSinceRange(cursor.sinceMs)) throw invalid();
+  return cursor;
 }
 
 const ISO_RE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?(?:Z|[+-]\d{2}:?\d{2})?$/i;
@@ -61,6 +75,7 @@ export function parseSinceTimestamp(text: string): number {
   if (!Number.isFinite(ms)) {
     throw validationError("timestamp", "must be an ISO-8601 timestamp such as 2025-10-07T19:00:00.000Z");
   }
+  if (!inSinceRange(ms)) throw validationError("timestamp", "must lie between the years 0001 and 9999 (UTC)");
   return ms;
 }
 
