@@ -38,14 +38,29 @@ export async function createCajaServer(config: ServerConfig, options: CreateServ
   const deps = await buildDeps(config, { activityTypes: options.activityTypes });
   const route = createHttpRouter(config, deps);
 
-  const server = createServer((req, res) => {
-    shutdown.track(req, res);
-    route(req, res).catch((error: unknown) => {
-      logInternalError(error, req);
-      sendError(res, error);
-    });
-  });
-  server.keepAliveTimeout = 65_000;
+  const server = createServer(
+    {
+      // Whole request (headers and body) and headers alone: a client sending a byte a
+      // second is cut off (408) instead of holding its socket for as long as it likes.
+      requestTimeout: config.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeout: config.HTTP_HEADERS_TIMEOUT_MS,
+      // How often node checks those two timeouts (its default, 30 s, would let a slow
+      // client outlive HTTP_HEADERS_TIMEOUT_MS by that much).
+      connectionsCheckingInterval: Math.min(1000, config.HTTP_HEADERS_TIMEOUT_MS),
+      maxHeaderSize: config.HTTP_MAX_HEADER_BYTES,
+    },
+    (req, res) => {
+      shutdown.track(req, res);
+      route(req, res).catch((error: unknown) => {
+        logInternalError(error, req);
+        sendError(res, error);
+      });
+    },
+  );
+  server.keepAliveTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_MS;
+  server.maxHeadersCount = config.HTTP_MAX_HEADERS;
+  // Past the cap node closes new connections at once; those already open are served.
+  server.maxConnections = config.HTTP_MAX_CONNECTIONS;
   server.on("clientError", answerClientError);
   const shutdown = gracefulShutdown(server);
 

@@ -51,6 +51,14 @@ export const envSchema = z
     DB_RECONNECT_MAX_DELAY_MS: intIn(10, 30_000, 500),
     REQUEST_TIMEOUT_MS: intIn(100, 60_000, 3000),
     SHUTDOWN_TIMEOUT_MS: intIn(0, 60_000, 8000),
+    // The HTTP server's own limits (see app.ts): a slow or greedy client cannot hold sockets or memory.
+    HTTP_HEADERS_TIMEOUT_MS: intIn(1000, 600_000, 10_000),
+    HTTP_REQUEST_TIMEOUT_MS: intIn(1000, 600_000, 30_000),
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: intIn(1000, 600_000, 65_000),
+    HTTP_MAX_HEADER_BYTES: intIn(1024, 1024 * 1024, 16 * 1024),
+    HTTP_MAX_HEADERS: intIn(10, 2000, 100),
+    HTTP_MAX_CONNECTIONS: intIn(1, 1_000_000, 10_000),
+    TRPC_MAX_BATCH: intIn(1, 1000, 50),
     JWT_SECRET: optionalText.refine((v) => v === undefined || v.length >= 32, { message: "must be at least 32 characters" }),
     JWT_PUBLIC_KEY: optionalText.refine((v) => v === undefined || v.includes("-----BEGIN"), {
       message: "must be a PEM public key (-----BEGIN PUBLIC KEY-----...)",
@@ -112,6 +120,13 @@ export const envSchema = z
           });
         }
       }
+    }
+    if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["HTTP_HEADERS_TIMEOUT_MS"],
+        message: "must not exceed HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)",
+      });
     }
     if (Boolean(env.UPSTASH_REDIS_REST_URL) !== Boolean(env.UPSTASH_REDIS_REST_TOKEN)) {
       ctx.addIssue({

@@ -16,6 +16,9 @@ export type CajaClientOptions = TokenSource & {
 
 export type CajaClient = TRPCClient<AppRouter>;
 
+/** The server refuses a batch of more calls (TRPC_MAX_BATCH, 50 by default): larger bursts go as several requests. */
+const MAX_BATCH_CALLS = 50;
+
 /** The link every Caja client uses: auth header per request, batching unless turned off. */
 export function cajaLink(options: CajaClientOptions): TRPCLink<AppRouter> {
   const linkOptions = {
@@ -23,7 +26,9 @@ export function cajaLink(options: CajaClientOptions): TRPCLink<AppRouter> {
     fetch: options.fetch,
     headers: () => authorizationHeader(options),
   };
-  return options.batch === false ? httpLink(linkOptions) : httpBatchLink({ ...linkOptions, maxURLLength: 2000 });
+  return options.batch === false
+    ? httpLink(linkOptions)
+    : httpBatchLink({ ...linkOptions, maxURLLength: 2000, maxItems: MAX_BATCH_CALLS });
 }
 
 /**

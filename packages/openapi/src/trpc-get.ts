@@ -9,6 +9,8 @@ export interface TrpcGetHandlerOptions<TContext> {
   createContext: (req: IncomingMessage) => TContext;
   /** `/trpc` */
   basePath?: string;
+  /** Most calls in one `?batch=1` request, for any method (pass the same to tRPC's handler). */
+  maxBatchSize?: number;
 }
 
 /**
@@ -17,11 +19,26 @@ export interface TrpcGetHandlerOptions<TContext> {
  * Request per call, about 5x the cost of this path; here the same procedures run
  * through the same middlewares and the same error formatter, and answers carry
  * an ETag so browsers revalidate with 304s. Anything else (mutations, odd
- * shapes) returns false and goes to tRPC's own handler.
+ * shapes) returns false and goes to tRPC's own handler, except two refusals
+ * answered here for every method, as JSON in tRPC's error shape (tRPC's handler
+ * sends its own as text/plain): a path that is not valid percent-encoding, and
+ * a batch over `maxBatchSize`.
  */
 export function createTrpcGetHandler<TContext>(options: TrpcGetHandlerOptions<TContext>) {
   const prefix = (options.basePath ?? "/trpc").replace(/\/$/, "") + "/";
   const procedures = proceduresOf(options.router);
+  const maxBatchSize = options.maxBatchSize ?? Infinity;
+
+  const refuse = (res: ServerResponse, error: CajaError) => {
+    const { status, shape } = trpcErrorAnswer(options.router, toTRPCError(error), {
+      path: undefined,
+      input: undefined,
+      ctx: undefined,
+    });
+    const body = JSON.stringify({ error: shape });
+    res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) }).end(body);
+    return true;
+  };
 
   return async function handleTrpcGet(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const url = req.url ?? "/";
@@ -29,24 +46,29 @@ export function createTrpcGetHandler<TContext>(options: TrpcGetHandlerOptions<TC
     const q = url.indexOf("?");
     const names = decodedPath(url.slice(prefix.length, q === -1 ? undefined : q))?.split(",");
     if (!names) {
-      // For any method: tRPC's own handler answers this 400 as text/plain.
-      const invalid = new CajaError("VALIDATION_ERROR", "The procedure path is not valid percent-encoding", {
-        field: "path",
-        reason: "invalid percent-encoding",
-      });
-      const { status, shape } = trpcErrorAnswer(options.router, toTRPCError(invalid), {
-        path: undefined,
-        input: undefined,
-        ctx: undefined,
-      });
-      const body = JSON.stringify({ error: shape });
-      res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) }).end(body);
-      return true;
+      return refuse(
+        res,
+        new CajaError("VALIDATION_ERROR", "The procedure path is not valid percent-encoding", {
+          field: "path",
+          reason: "invalid percent-encoding",
+        }),
+      );
+    }
+    const params = new URLSearchParams(q === -1 ? "" : url.slice(q + 1));
+    const batch = params.get("batch") === "1";
+    if (batch && names.length > maxBatchSize) {
+      return refuse(
+        res,
+        new CajaError("VALIDATION_ERROR", `A batch holds at most ${maxBatchSize} calls`, {
+          field: "batch",
+          reason: `at most ${maxBatchSize} calls`,
+          max_calls: maxBatchSize,
+          calls: names.length,
+        }),
+      );
     }
     // Unknown names, mutations and other methods: tRPC's handler answers them.
     if (req.method !== "GET" || !names.every((name) => procedures.get(name)?.type === "query")) return false;
-    const params = new URLSearchParams(q === -1 ? "" : url.slice(q + 1));
-    const batch = params.get("batch") === "1";
     if (!batch && names.length !== 1) return false;
     let inputs: unknown[];
     try {

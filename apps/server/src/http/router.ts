@@ -47,11 +47,17 @@ export function createHttpRouter(config: ServerConfig, deps: ServerDeps): Reques
     maxBodyBytes: config.MAX_BODY_BYTES,
     onInternalError: logInternalError,
   });
-  const trpcGet = createTrpcGetHandler({ router: appRouter, createContext: contextFor, basePath: "/trpc" });
+  const trpcGet = createTrpcGetHandler({
+    router: appRouter,
+    createContext: contextFor,
+    basePath: "/trpc",
+    maxBatchSize: config.TRPC_MAX_BATCH,
+  });
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: "/trpc/",
     maxBodySize: config.MAX_BODY_BYTES,
+    maxBatchSize: config.TRPC_MAX_BATCH,
     createContext: ({ req }) => contextFor(req),
     onError: ({ error, req }) => {
       if (error.code === "INTERNAL_SERVER_ERROR" && !(error.cause instanceof CajaError))

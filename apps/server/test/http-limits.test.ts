@@ -1,0 +1,194 @@
+import { connect, type Socket } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Api } from "./fixtures";
+import { startTestServer, type TestServer } from "./harness";
+
+/**
+ * The HTTP server's own limits (app.ts, HTTP_* and TRPC_MAX_BATCH), over real sockets.
+ * Every wait is on a condition with a generous bound: the machine running the suite is loaded.
+ */
+const HEADERS_TIMEOUT_MS = 2000;
+const REQUEST_TIMEOUT_MS = 4000;
+
+let server: TestServer;
+let api: Api;
+
+beforeAll(async () => {
+  server = await startTestServer({
+    HTTP_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
+    HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+    HTTP_MAX_HEADER_BYTES: "4096",
+    HTTP_MAX_CONNECTIONS: "20",
+    TRPC_MAX_BATCH: "5",
+  });
+  api = new Api(server);
+});
+afterAll(async () => server?.stop());
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A client on its own socket that writes `text` one byte a second until the server closes the connection. */
+function slowClient(head: string, trickle: string) {
+  const { hostname, port } = new URL(server.url);
+  const state = { closed: false, openedAt: Date.now(), closedAt: 0, received: "", bytesSent: 0 };
+  const socket: Socket = connect(Number(port), hostname, () => {
+    socket.write(head);
+    state.bytesSent += head.length;
+  });
+  socket.on("data", (chunk: Buffer) => (state.received += chunk.toString("utf8")));
+  socket.on("error", () => {});
+  socket.on("close", () => {
+    state.closed = true;
+    state.closedAt = Date.now();
+  });
+  let i = 0;
+  const timer = setInterval(() => {
+    if (state.closed || socket.destroyed) return;
+    socket.write(trickle[i++ % trickle.length] as string);
+    state.bytesSent++;
+  }, 1000);
+  return {
+    state,
+    stop: () => {
+      clearInterval(timer);
+      socket.destroy();
+    },
+  };
+}
+
+/** Normal requests, one after another, until `until()` holds: how many were answered 200. */
+async function serveMeanwhile(until: () => boolean): Promise<{ ok: number; failed: string[] }> {
+  const result = { ok: 0, failed: [] as string[] };
+  while (!until()) {
+    const res = await api.request("GET", "/health");
+    if (res.status === 200) result.ok++;
+    else result.failed.push(`${res.status} ${res.text}`);
+    await sleep(100);
+  }
+  return result;
+}
+
+describe("slow clients (slowloris)", () => {
+  it("headers sent a byte a second: cut off after HTTP_HEADERS_TIMEOUT_MS with 408, while other clients are served", async () => {
+    const slow = slowClient("GET /health HTTP/1.1\r\nHost: x\r\n", "X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n");
+    try {
+      const served = await serveMeanwhile(() => slow.state.closed || Date.now() - slow.state.openedAt > 30_000);
+      expect(slow.state.closed, "the slow client was never disconnected").toBe(true);
+      const heldMs = slow.state.closedAt - slow.state.openedAt;
+      // Not before its timeout; well before it could trickle forever (node checks every second).
+      expect(heldMs).toBeGreaterThanOrEqual(HEADERS_TIMEOUT_MS - 100);
+      expect(heldMs).toBeLessThan(HEADERS_TIMEOUT_MS + 15_000);
+      expect(slow.state.received).toMatch(/^HTTP\/1\.1 408 /);
+      expect(slow.state.received).toContain('"code":"REQUEST_TIMEOUT"');
+      expect(served.failed).toEqual([]);
+      expect(served.ok).toBeGreaterThan(0);
+    } finally {
+      slow.stop();
+    }
+  });
+
+  it("a body sent a byte a second: cut off after HTTP_REQUEST_TIMEOUT_MS, while other clients are served", async () => {
+    const head =
+      "POST /api/v1/sessions/join HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n";
+    const slow = slowClient(head, '{"join_code":"AAAAAA","nickname":"slow"}');
+    try {
+      const served = await serveMeanwhile(() => slow.state.closed || Date.now() - slow.state.openedAt > 40_000);
+      expect(slow.state.closed, "the slow client was never disconnected").toBe(true);
+      const heldMs = slow.state.closedAt - slow.state.openedAt;
+      expect(heldMs).toBeGreaterThanOrEqual(REQUEST_TIMEOUT_MS - 100);
+      expect(heldMs).toBeLessThan(REQUEST_TIMEOUT_MS + 15_000);
+      expect(served.failed).toEqual([]);
+      expect(served.ok).toBeGreaterThan(0);
+    } finally {
+      slow.stop();
+    }
+  });
+});
+
+describe("HTTP_MAX_CONNECTIONS", () => {
+  it("connections past the cap are closed at once; those open are served, and a freed slot is reused", async () => {
+    const { hostname, port } = new URL(server.url);
+    const open = (): Promise<Socket> =>
+      new Promise((resolve, reject) => {
+        const socket = connect(Number(port), hostname, () => resolve(socket));
+        socket.on("error", reject);
+      });
+    // The test's own fetch keeps a connection or two alive: fill up to the cap with idle sockets.
+    const held: Socket[] = [];
+    try {
+      for (let i = 0; i < 20; i++) held.push(await open());
+      const extra = await open();
+      const closed = new Promise<void>((resolve) => extra.on("close", () => resolve()));
+      extra.on("error", () => {});
+      extra.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+      let answered = "";
+      extra.on("data", (chunk: Buffer) => (answered += chunk.toString("utf8")));
+      await closed;
+      expect(answered).toBe("");
+      // One of the held sockets still gets its answer.
+      const first = held[0] as Socket;
+      const reply = new Promise<string>((resolve) => first.once("data", (chunk: Buffer) => resolve(chunk.toString("utf8"))));
+      first.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+      expect(await reply).toMatch(/^HTTP\/1\.1 200 /);
+    } finally {
+      for (const socket of held) socket.destroy();
+    }
+    // Freed: new connections are served again (once the server has seen the held ones close).
+    let status = 0;
+    const end = Date.now() + 10_000;
+    while (status !== 200 && Date.now() < end) {
+      status = await api.request("GET", "/health").then(
+        (res) => res.status,
+        () => 0,
+      );
+      if (status !== 200) await sleep(100);
+    }
+    expect(status).toBe(200);
+  });
+});
+
+describe("HTTP_MAX_HEADER_BYTES", () => {
+  it("431 HEADERS_TOO_LARGE past the limit, served below it", async () => {
+    expect((await api.request("GET", "/health", { headers: { "x-pad": "a".repeat(2000) } })).status).toBe(200);
+    const { hostname, port } = new URL(server.url);
+    const answer = await new Promise<string>((resolve) => {
+      let text = "";
+      const socket = connect(Number(port), hostname, () =>
+        socket.write(`GET /health HTTP/1.1\r\nHost: x\r\nX-Pad: ${"a".repeat(6000)}\r\n\r\n`),
+      );
+      socket.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
+      socket.on("error", () => {});
+      socket.on("close", () => resolve(text));
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 431 /);
+    expect(answer).toContain('"code":"HEADERS_TOO_LARGE"');
+  });
+});
+
+describe("TRPC_MAX_BATCH", () => {
+  const names = (n: number, name: string) => Array.from({ length: n }, () => name).join(",");
+  const inputs = (n: number, input: unknown) =>
+    encodeURIComponent(JSON.stringify(Object.fromEntries(Array.from({ length: n }, (_, i) => [i, input]))));
+
+  it("a GET batch (the fast path) over the cap: 400 naming batch, before any call runs", async () => {
+    const token = api.admin("alice");
+    const over = await api.request("GET", `/trpc/${names(6, "session.list")}?batch=1&input=${inputs(6, {})}`, { token });
+    expect(over.status).toBe(400);
+    expect(over.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(over.body).toMatchObject({
+      error: { data: { code: "VALIDATION_ERROR", details: { field: "batch", max_calls: 5, calls: 6 } } },
+    });
+    const at = await api.request("GET", `/trpc/${names(5, "session.list")}?batch=1&input=${inputs(5, {})}`, { token });
+    expect(at.status).toBe(200);
+  });
+
+  it("a POST batch of mutations over the cap: 400, nothing created", async () => {
+    const token = api.admin("batcher");
+    const body = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [i, { title: `b${i}` }]));
+    const over = await api.request("POST", `/trpc/${names(6, "session.create")}?batch=1`, { token, json: body });
+    expect(over.status).toBe(400);
+    expect(over.body).toMatchObject({ error: { data: { code: "VALIDATION_ERROR", details: { field: "batch" } } } });
+    const list = await api.request("GET", "/api/v1/sessions", { token });
+    expect(list.body).toMatchObject({ total: 0 });
+  });
+});
