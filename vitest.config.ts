@@ -10,6 +10,7 @@ const dbSuites = [
   "apps/server/test/rest-*.test.ts",
   "apps/server/test/polling.test.ts",
   "apps/server/test/trpc*.test.ts",
+  "apps/server/test/export.test.ts",
 ];
 
 export default defineConfig({

@@ -32,6 +32,8 @@ const routes: Array<{
   path: string;
   success: string;
   schema?: string;
+  /** A route answering a file of this media type instead of JSON. */
+  file?: string;
   body?: string[];
   /** The component the request body refers to. */
   bodyName?: string;
@@ -141,6 +143,14 @@ const routes: Array<{
     schema: "UserResponsePage",
     query: ["limit", "offset"],
   },
+  {
+    method: "get",
+    path: "/api/v1/sessions/{session_id}/activities/{activity_id}/results/export",
+    success: "200",
+    file: "text/csv",
+    query: ["format"],
+  },
+  { method: "get", path: "/api/v1/sessions/{session_id}/export", success: "200", file: "text/csv", query: ["format"] },
   { method: "get", path: "/api/sessions/{session_id}/status", success: "200", schema: "SessionStatusResponse", poll: true },
   {
     method: "get",
@@ -190,6 +200,8 @@ const access: Record<string, AccessRule> = {
   "patch /api/v1/activities/{activity_id}/status": "owner",
   "post /api/v1/sessions/{session_id}/activities/{activity_id}/responses": "participant",
   "get /api/v1/sessions/{session_id}/activities/{activity_id}/responses": "member",
+  "get /api/v1/sessions/{session_id}/activities/{activity_id}/results/export": "owner",
+  "get /api/v1/sessions/{session_id}/export": "owner",
   "get /api/sessions/{session_id}/status": "member",
   "get /api/sessions/{session_id}/activities/{activity_id}/status": "member",
   "get /api/sessions/{session_id}/activities/{activity_id}/responses/since/{timestamp}": "member",
@@ -263,7 +275,10 @@ describe("GET /openapi.json", () => {
       expect(ok, `${route.success} response`).toBeDefined();
       if (route.schema)
         expect(ok?.content?.["application/json"]?.schema).toEqual({ $ref: `#/components/schemas/${route.schema}` });
-      else expect(ok?.content).toBeUndefined();
+      else if (route.file) {
+        expect(Object.keys(ok?.content ?? {})).toEqual([route.file]);
+        expect(Object.keys(ok?.headers ?? {})).toEqual(["Content-Disposition"]);
+      } else expect(ok?.content).toBeUndefined();
       for (const other of ["200", "201", "204"].filter((s) => s !== route.success)) expect(responses[other]).toBeUndefined();
     });
 

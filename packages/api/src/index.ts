@@ -33,6 +33,7 @@ export {
   type LimitRule,
 } from "./ratelimit";
 export { Presence } from "./services/presence";
+export { exportRows, exportColumns, type ExportRow, type ExportScope, type ExportOptions } from "./services/export";
 export { SeatCheck } from "./services/seats";
 export { PollGovernor } from "./poll-interval";
 export * as schemas from "./schemas";

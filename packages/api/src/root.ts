@@ -1,5 +1,6 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { activityRouter } from "./routers/activity";
+import { exportRouter } from "./routers/export";
 import { participantRouter } from "./routers/participant";
 import { responseRouter } from "./routers/response";
 import { sessionRouter } from "./routers/session";
@@ -10,6 +11,7 @@ export const appRouter = createTRPCRouter({
   participant: participantRouter,
   activity: activityRouter,
   response: responseRouter,
+  export: exportRouter,
 });
 
 export type AppRouter = typeof appRouter;

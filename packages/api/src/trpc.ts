@@ -19,6 +19,12 @@ export type CajaMeta = OpenApiMeta<{
    * document lists them on the operation.
    */
   errors?: readonly ErrorCode[];
+  /**
+   * Over REST the route answers a file of this media type, streamed by the server,
+   * instead of the procedure's JSON: the procedure authorises and names what to
+   * stream (e.g. the exports, routers/export.ts).
+   */
+  produces?: "text/csv";
 }>;
 
 const t = initTRPC

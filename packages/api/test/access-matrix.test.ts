@@ -137,6 +137,8 @@ const fixtures: Record<string, (w: World) => Input | Promise<Input>> = {
   "response.submit": (w) => ({ session_id: w.sessionId, activity_id: w.activityId, response_data: { choice: "a" } }),
   "response.list": (w) => ({ session_id: w.sessionId, activity_id: w.activityId }),
   "response.feed": (w) => ({ session_id: w.sessionId, activity_id: w.activityId, timestamp: "2000-01-01T00:00:00Z" }),
+  "export.session": (w) => ({ session_id: w.sessionId, format: "csv" }),
+  "export.activity": (w) => ({ session_id: w.sessionId, activity_id: w.activityId, format: "csv" }),
 };
 
 /**

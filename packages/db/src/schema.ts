@@ -231,6 +231,8 @@ export const userResponses = pgTable(
     check("user_responses_status_check", oneOf(t.status, moderationStatuses)),
     index("user_responses_feed_idx").on(t.activityId, t.txid, t.id),
     index("user_responses_activity_updated_idx").on(t.activityId, t.updatedAt),
+    // Exports read an activity's responses in pages by keyset on (created_at, id).
+    index("user_responses_activity_created_idx").on(t.activityId, t.createdAt, t.id),
     index("user_responses_participant_idx").on(t.participantId),
   ],
 );

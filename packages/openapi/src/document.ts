@@ -94,6 +94,7 @@ function describeOperation(route: RestRoute, op: Operation): void {
   if (ok && route.method === "POST") responses["201"] = { ...ok, description: "Created" };
   else if (ok && route.method === "DELETE") responses["204"] = { description: ok.description ?? "Deleted" };
   else if (ok) responses["200"] = ok;
+  if (route.meta.produces && responses["200"]) responses["200"] = fileResponse(route.meta.produces);
   if (route.poll && responses["200"]) {
     responses["200"].headers = {
       ETag: { description: "Weak validator of this answer: send it back as `If-None-Match`", schema: { type: "string" } },
@@ -120,4 +121,18 @@ function describeOperation(route: RestRoute, op: Operation): void {
   Object.assign(responses, errorResponses(errorCodesFor(route, shape)));
   op.responses = responses;
   op.security = needsToken ? op.security : [];
+}
+
+/** The answer of a route that streams a file (`meta.produces`) rather than the procedure's JSON. */
+function fileResponse(mediaType: string): NonNullable<Operation["responses"]>[string] {
+  return {
+    description: `The file, streamed (${mediaType}; charset=utf-8), with a header row`,
+    headers: {
+      "Content-Disposition": {
+        description: 'Offered as a download: `attachment; filename="..."`',
+        schema: { type: "string" },
+      },
+    },
+    content: { [mediaType]: { schema: { type: "string" } } },
+  };
 }

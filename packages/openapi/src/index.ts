@@ -1,4 +1,4 @@
-export { createRestHandler, sendError, type RestHandlerOptions } from "./rest-handler";
+export { createRestHandler, sendError, type RestHandlerOptions, type Producer, type ProducedType } from "./rest-handler";
 export { collectRoutes, matchRoute, legacyPollPrefix, type RestRoute } from "./rest-routes";
 export { createOpenApiDocument, type DocumentOptions } from "./document";
 export { etagOf, matchesIfNoneMatch } from "./etag";

@@ -1,9 +1,18 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AnyRouter } from "@trpc/server";
-import { CajaError, toWireError, type Context } from "@caja/api";
+import { CajaError, toWireError, type CajaMeta, type Context } from "@caja/api";
 import { sendRevalidated } from "./etag";
 import { collectRoutes, matchRoute } from "./rest-routes";
 import { invokeProcedure } from "./trpc-internals";
+
+/** The media types a route may answer instead of JSON (`meta.produces`). */
+export type ProducedType = NonNullable<CajaMeta["produces"]>;
+
+/**
+ * Writes a route's file answer: given what its procedure returned (it has authorised
+ * the caller and validated the input), streams the body with its own headers.
+ */
+export type Producer = (output: unknown, ctx: Context, req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 export interface RestHandlerOptions {
   router: AnyRouter;
@@ -13,13 +22,16 @@ export interface RestHandlerOptions {
   maxBodyBytes?: number;
   /** Called with errors that became a 500, for logging. */
   onInternalError?: (error: unknown, req: IncomingMessage) => void;
+  /** Who writes each file type routes may produce; the server supplies them (e.g. its CSV export). */
+  producers?: Partial<Record<ProducedType, Producer>>;
 }
 
 /**
  * The REST adapter: serves each procedure that has `openapi` meta at its spec
  * path, in the spec's error format. Thin by design: it turns a request into the
  * procedure's input and the result into JSON, and adds ETag/304 on polling
- * routes (tRPC's responseMeta cannot send a 304). Returns false when the path
+ * routes (tRPC's responseMeta cannot send a 304); a route that produces a file
+ * (`meta.produces`) hands the result to the server's producer for that type. Returns false when the path
  * is not under `basePath`, so the server can try its other handlers.
  */
 export function createRestHandler(options: RestHandlerOptions) {
@@ -44,7 +56,15 @@ export function createRestHandler(options: RestHandlerOptions) {
         route.method === "GET" || route.method === "DELETE"
           ? { ...queryObject(q === -1 ? "" : url.slice(q + 1)), ...params }
           : { ...(await readJsonObject(req, maxBodyBytes)), ...params };
-      const output = await invokeProcedure(options.router, options.createContext(req), route.procedure, route.type, input);
+      const ctx = options.createContext(req);
+      const output = await invokeProcedure(options.router, ctx, route.procedure, route.type, input);
+      const produces = route.meta.produces;
+      if (produces) {
+        const producer = options.producers?.[produces];
+        if (!producer) throw new Error(`${route.procedure} produces ${produces}, which this server was given no producer for`);
+        await producer(output, ctx, req, res);
+        return true;
+      }
       if (output === undefined) {
         res.writeHead(route.method === "POST" ? 201 : 204).end();
         return true;

@@ -10,6 +10,7 @@ import { openApiDocument, REST_BASE_PATH } from "../openapi";
 import { VERSION } from "../version";
 import { applyCors, parseOrigins } from "./cors";
 import { createDocsHandler } from "./docs";
+import { csvExport } from "./export";
 import { createLocalSignIn, LOCAL_SIGN_IN_PATH } from "./local-sign-in";
 import { createWebHandler } from "./web";
 
@@ -25,7 +26,8 @@ export function logInternalError(error: unknown, req: IncomingMessage): void {
 
 /**
  * The HTTP router: which handler answers which request. In order:
- * `/local-sign-in`; CORS preflight; `/api/...` REST (packages/openapi, rest-handler.ts);
+ * `/local-sign-in`; CORS preflight; `/api/...` REST (packages/openapi, rest-handler.ts; the
+ * CSV exports stream through export.ts);
  * `GET /trpc/...` queries on the fast path (packages/openapi, trpc-get.ts), other
  * `/trpc/...` calls through tRPC's own handler; then `/health`, `/ready`,
  * `/openapi.json`, `/docs`, and the web app for the rest.
@@ -46,6 +48,7 @@ export function createHttpRouter(config: ServerConfig, deps: ServerDeps): Reques
     basePath: REST_BASE_PATH,
     maxBodyBytes: config.MAX_BODY_BYTES,
     onInternalError: logInternalError,
+    producers: { "text/csv": csvExport(deps.api, config.REQUEST_TIMEOUT_MS) },
   });
   const trpcGet = createTrpcGetHandler({
     router: appRouter,

@@ -5,3 +5,4 @@ export * from "./activity";
 export * from "./response";
 export * from "./polling";
 export * from "./results";
+export * from "./export";

@@ -1,0 +1,150 @@
+import { activities, and, asc, eq, isNull, participants, sql, userResponses, type ModerationStatusValue } from "@caja/db";
+import type { ServiceDeps } from "./deps";
+
+/** One exported response: a flat record whose keys are the export's columns, in order. */
+export interface ExportRow {
+  session_id: number;
+  activity_id: string;
+  activity_type: string;
+  activity_title: string;
+  response_id: string;
+  participant_nickname: string;
+  created_at: string;
+  updated_at: string;
+  /** The answer as one line of text (the type's `answerText`, else JSON). */
+  answer: string;
+  moderation_status: ModerationStatusValue;
+  vote_count: number;
+}
+
+/** The header row: every key of `ExportRow`, in the order the columns are written. */
+export const exportColumns = [
+  "session_id",
+  "activity_id",
+  "activity_type",
+  "activity_title",
+  "response_id",
+  "participant_nickname",
+  "created_at",
+  "updated_at",
+  "answer",
+  "moderation_status",
+  "vote_count",
+] as const satisfies ReadonlyArray<keyof ExportRow>;
+
+export interface ExportScope {
+  sessionId: number;
+  /** One activity's responses; the whole session's when null. */
+  activityId: string | null;
+}
+
+export interface ExportOptions {
+  /** Rows per query (default 1000): memory stays bounded by one page whatever the export's size. */
+  pageSize?: number;
+  /**
+   * Runs each page's query. An export outlives the request deadline its first query
+   * ran under, so the server bounds each page by a deadline of its own here.
+   */
+  runQuery?: <T>(query: () => Promise<T>) => Promise<T>;
+}
+
+interface Cursor {
+  createdAt: Date;
+  id: string;
+}
+
+interface StoredAnswer extends Cursor {
+  updatedAt: Date;
+  data: unknown;
+  status: ModerationStatusValue;
+  voteCount: number;
+  nickname: string;
+}
+
+const direct = <T>(query: () => Promise<T>) => query();
+
+/**
+ * The responses of a session or of one activity, oldest first per activity
+ * (activities in their session order), deleted ones left out. Read in pages by
+ * keyset on (created_at, id), which the index user_responses_activity_created_idx
+ * serves: every page is one short index range whatever the export's size, and
+ * works the same on PostgreSQL and PGlite (no server-side cursor needed). A row
+ * written while the export runs appears if it sorts after the current page.
+ */
+export async function* exportRows(deps: ServiceDeps, scope: ExportScope, options: ExportOptions = {}): AsyncGenerator<ExportRow> {
+  const pageSize = options.pageSize ?? 1000;
+  const run = options.runQuery ?? direct;
+  const { activityTypes } = deps;
+  const list = await run(() =>
+    deps.db
+      .select({ id: activities.id, type: activities.type, title: activities.title })
+      .from(activities)
+      .where(
+        and(
+          eq(activities.sessionId, scope.sessionId),
+          scope.activityId === null ? undefined : eq(activities.id, scope.activityId),
+        ),
+      )
+      .orderBy(asc(activities.orderIndex), asc(activities.createdAt), asc(activities.id)),
+  );
+
+  for (const activity of list) {
+    let after: Cursor | null = null;
+    for (;;) {
+      const cursor: Cursor | null = after;
+      const page: StoredAnswer[] = await run(() => responsePage(deps, activity.id, cursor, pageSize));
+      for (const r of page) {
+        yield {
+          session_id: scope.sessionId,
+          activity_id: activity.id,
+          activity_type: activity.type,
+          activity_title: activity.title ?? "",
+          response_id: r.id,
+          participant_nickname: r.nickname,
+          created_at: r.createdAt.toISOString(),
+          updated_at: r.updatedAt.toISOString(),
+          answer: activityTypes.answerText(activity.type, r.data),
+          moderation_status: r.status,
+          vote_count: r.voteCount,
+        };
+      }
+      const last = page.at(-1);
+      if (page.length < pageSize || !last) break;
+      after = { createdAt: last.createdAt, id: last.id };
+    }
+  }
+}
+
+/** One page of an activity's live responses after `cursor`, in (created_at, id) order. */
+function responsePage({ db }: ServiceDeps, activityId: string, cursor: Cursor | null, limit: number): Promise<StoredAnswer[]> {
+  return db
+    .select({
+      id: userResponses.id,
+      createdAt: userResponses.createdAt,
+      updatedAt: userResponses.updatedAt,
+      data: userResponses.responseData,
+      status: userResponses.status,
+      voteCount: userResponses.voteCount,
+      nickname: participants.nickname,
+    })
+    .from(userResponses)
+    .innerJoin(participants, eq(participants.id, userResponses.participantId))
+    .where(
+      and(
+        eq(userResponses.activityId, activityId),
+        isNull(userResponses.deletedAt),
+        // Timestamps are stored to the millisecond, so the cursor's Date round-trips exactly.
+        cursor === null
+          ? undefined
+          : sql`(${userResponses.createdAt}, ${userResponses.id}) > (${cursor.createdAt.toISOString()}::timestamptz, ${cursor.id}::uuid)`,
+      ),
+    )
+    .orderBy(asc(userResponses.createdAt), asc(userResponses.id))
+    .limit(limit);
+}
+
+/** The file name an export is offered under: ASCII only, so Content-Disposition needs no encoding. */
+export function exportFilename(scope: ExportScope, format: string): string {
+  const what = scope.activityId === null ? "responses" : `activity-${scope.activityId}-responses`;
+  return `caja-session-${scope.sessionId}-${what}.${format}`;
+}

@@ -1,0 +1,1 @@
+CREATE INDEX "user_responses_activity_created_idx" ON "user_responses" USING btree ("activity_id","created_at","id");
