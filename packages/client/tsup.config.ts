@@ -10,10 +10,16 @@ export default defineConfig({
   target: "es2022",
   platform: "neutral",
   // One bundled .d.ts per entry. `@caja/api` resolves to the client's view of the router that
-  // scripts/app-router-declaration.ts wrote just before, and is inlined: the published types
+  // scripts/app-router-declaration.ts wrote just before (so does `@caja/activities`: the same file
+  // prints its types), and is inlined: the published types
   // import only the packages listed in package.json (test/dist.test.ts checks that).
   dts: {
-    compilerOptions: { paths: { "@caja/api": ["./node_modules/.cache/caja-client/app-router.d.ts"] } },
+    compilerOptions: {
+      paths: {
+        "@caja/api": ["./node_modules/.cache/caja-client/app-router.d.ts"],
+        "@caja/activities": ["./node_modules/.cache/caja-client/app-router.d.ts"],
+      },
+    },
   },
   clean: true,
   sourcemap: true,

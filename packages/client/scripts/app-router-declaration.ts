@@ -31,6 +31,17 @@ const TRPC_NAMES = [
 ];
 const TRPC_IMPORT = `import type { ${TRPC_NAMES.join(", ")} } from "@trpc/server";\n`;
 
+/** Re-exported by src/types.ts from @caja/activities; see `activityTypes` below. */
+const ACTIVITY_TYPE_NAMES = [
+  "BuiltInActivityTypeName",
+  "ConfigByType",
+  "ConfigInputByType",
+  "GenericResult",
+  "LeaderboardEntry",
+  "ResponseByType",
+  "ResultsByType",
+];
+
 const procedureClass = {
   query: "TRPCQueryProcedure",
   mutation: "TRPCMutationProcedure",
@@ -127,7 +138,8 @@ function generate(): string {
   };
 
   const moduleSymbol = checker.getSymbolAtLocation(entry);
-  const exported = moduleSymbol && checker.getExportsOfModule(moduleSymbol).find((symbol) => symbol.name === "AppRouter");
+  if (!moduleSymbol) throw new Error("app-router-declaration: src/types.ts is not a module");
+  const exported = checker.getExportsOfModule(moduleSymbol).find((symbol) => symbol.name === "AppRouter");
   if (!exported) throw new Error("app-router-declaration: src/types.ts exports no AppRouter");
   const router = checker.getDeclaredTypeOfSymbol(checker.getAliasedSymbol(exported));
   const definition = property(router, "_def", "AppRouter");
@@ -152,12 +164,23 @@ function generate(): string {
     return `{\n${lines.join("\n")}\n${indent}}`;
   };
 
+  // The activity types' configs, responses and results the SDK re-exports from @caja/activities,
+  // printed as the plain types they are on the wire (tsup.config.ts maps @caja/activities here too).
+  const activityTypes = ACTIVITY_TYPE_NAMES.map((name) => {
+    const symbol = checker.getExportsOfModule(moduleSymbol).find((candidate) => candidate.name === name);
+    if (!symbol) throw new Error(`app-router-declaration: src/types.ts exports no ${name}`);
+    const type = checker.getDeclaredTypeOfSymbol(checker.getAliasedSymbol(symbol));
+    const text =
+      type.flags & ts.TypeFlags.Object ? interfaceLiteral(type, name) : print(type, name, ts.NodeBuilderFlags.InTypeAlias);
+    return `export type ${name} = ${text};\n`;
+  }).join("");
+
   const errorShape = print(property(config, "errorShape", "AppRouter"), "the error shape");
   const transformer = print(property(config, "transformer", "AppRouter"), "the transformer");
   const record = recordText(property(definition, "record", "_def"), "", "  ");
   const aliases = [...copied].map(([name, { text }]) => `type ${name} = ${text};\n`).join("");
 
-  const body = `${aliases}type ErrorShape = ${errorShape};
+  const body = `${aliases}${activityTypes}type ErrorShape = ${errorShape};
 
 export type AppRouter = TRPCBuiltRouter<
   { ctx: object; meta: object; errorShape: ErrorShape; transformer: ${transformer} },

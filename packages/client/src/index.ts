@@ -11,8 +11,17 @@ export {
 } from "./polling";
 export { mergeFeedItems, type Versioned } from "./feed";
 export type {
+  ActivityResults,
   ActivityStatus,
   AppRouter,
+  BuiltInActivityTypeName,
+  ConfigByType,
+  ConfigInputByType,
+  GenericResult,
+  LeaderboardEntry,
+  ResponseByType,
+  ResultsByType,
+  SubmitInput,
   FeedItem,
   JoinResult,
   LifecycleStatus,

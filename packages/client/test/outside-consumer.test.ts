@@ -154,9 +154,25 @@ describe("@caja/client packed and installed outside the workspace", () => {
       },
     );
 
-    // TODO(issue 12, activity types): when packages/activities lands, add a results hook typed per
-    // activity type to fixtures/outside-consumer/src (e.g. a poll's counts vs. a word cloud's words,
-    // with an @ts-expect-error for the other type's field) and turn this into a real check.
-    it.todo("types a results hook per activity type");
+    // src/results.tsx is checked with the rest above (an unused @ts-expect-error is an error
+    // too); this shows its expectations are the published types' doing: without the
+    // directives, exactly those lines fail, each for the field or type it names.
+    it("types a results hook per activity type: a poll's options, not a word cloud's words; submits by type", async () => {
+      const source = readFileSync(join(project, "src/results.tsx"), "utf8");
+      mkdirSync(join(project, "unchecked"), { recursive: true });
+      writeFileSync(join(project, "unchecked/results.tsx"), source.replaceAll("// @ts-expect-error", "// expected:"));
+      writeFileSync(
+        join(project, "tsconfig.unchecked.json"),
+        JSON.stringify({ extends: "./tsconfig.json", include: ["unchecked"] }),
+      );
+      const errors = (await typeErrors(project, "tsconfig.unchecked.json")).filter((line) => line.startsWith("unchecked/"));
+      const lines = source.split("\n");
+      const expected = lines.flatMap((line, i) => (line.includes("// @ts-expect-error") ? [i + 2] : []));
+      expect(expected).toHaveLength(3);
+      expect(errors.map((line) => Number(/\((\d+),/.exec(line)?.[1]))).toEqual(expected);
+      expect(errors.join("\n")).toMatch(/'words' does not exist/);
+      expect(errors.join("\n")).toMatch(/'questions' does not exist/);
+      expect(errors.join("\n")).toMatch(/'choice'/);
+    }, 180_000);
   });
 });

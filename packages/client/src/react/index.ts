@@ -5,3 +5,4 @@ export { useActivityStatus, useSessionStatus, type PollingQueryOptions } from ".
 export { useResponseFeed, type ResponseFeedOptions, type ResponseFeedState } from "./use-response-feed";
 export { useJoinSession, useSubmitResponse, type JoinSessionOptions, type SubmitResponseOptions } from "./participant-hooks";
 export { pollingDefaults } from "./polling-defaults";
+export { useResults, type HiddenResults, type ResultsAnswer, type ResultsOptions } from "./use-results";

@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient, type UseMutationOptions, type UseMutationResult } from "@tanstack/react-query";
 import type { CajaClientError } from "../errors";
-import type { JoinResult, RouterInputs, UserResponse } from "../types";
+import type { JoinResult, RouterInputs, SubmitInput, UserResponse } from "../types";
 import { useCajaAuth } from "./auth-context";
 import { useTRPC } from "./trpc-context";
 
@@ -33,31 +33,33 @@ export function useJoinSession({ adoptToken = true, onSuccess, ...options }: Joi
   );
 }
 
-export type SubmitResponseOptions = MutationOptions<UserResponse, RouterInputs["response"]["submit"]>;
+export type SubmitResponseOptions<T extends string = string> = MutationOptions<UserResponse, SubmitInput<T>>;
 
 /**
  * Submits (or, submitted again, replaces) the participant's response:
- * `submit.mutate({ session_id, activity_id, response_data })`. The activity's status and
- * feed are refetched right away rather than at the next poll.
+ * `submit.mutate({ session_id, activity_id, response_data })`. With the activity's type,
+ * `useSubmitResponse<"poll">()`, `response_data` is checked at compile time (a poll's
+ * `{ selected_options }`). The activity's status, results and feed are refetched right away
+ * rather than at the next poll.
  */
-export function useSubmitResponse({ onSuccess, ...options }: SubmitResponseOptions = {}): UseMutationResult<
-  UserResponse,
-  CajaClientError,
-  RouterInputs["response"]["submit"]
-> {
+export function useSubmitResponse<T extends string = string>({
+  onSuccess,
+  ...options
+}: SubmitResponseOptions<T> = {}): UseMutationResult<UserResponse, CajaClientError, SubmitInput<T>> {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  return useMutation(
-    trpc.response.submit.mutationOptions({
-      ...options,
-      onSuccess: async (response, ...rest) => {
-        const ids = { session_id: response.session_id, activity_id: response.activity_id };
-        await Promise.all([
-          queryClient.invalidateQueries(trpc.activity.status.queryFilter(ids)),
-          queryClient.invalidateQueries(trpc.response.feed.pathFilter()),
-        ]);
-        return onSuccess?.(response, ...rest);
-      },
-    }),
-  );
+  const mutation = trpc.response.submit.mutationOptions({
+    ...(options as MutationOptions<UserResponse, RouterInputs["response"]["submit"]>),
+    onSuccess: async (response, ...rest) => {
+      const ids = { session_id: response.session_id, activity_id: response.activity_id };
+      await Promise.all([
+        queryClient.invalidateQueries(trpc.activity.status.queryFilter(ids)),
+        queryClient.invalidateQueries(trpc.activity.results.queryFilter(ids)),
+        queryClient.invalidateQueries(trpc.response.feed.pathFilter()),
+      ]);
+      return (onSuccess as MutationOptions<UserResponse, RouterInputs["response"]["submit"]>["onSuccess"])?.(response, ...rest);
+    },
+  });
+  // The typed input is a narrowing of the router's input: what is sent is the same object.
+  return useMutation(mutation) as unknown as UseMutationResult<UserResponse, CajaClientError, SubmitInput<T>>;
 }
