@@ -70,6 +70,10 @@ export const envSchema = z
       message: "must be an http(s) URL",
     }),
     UPSTASH_REDIS_REST_TOKEN: optionalText,
+    // Native RESP (one pipelined connection) for a long-running server next to its own Redis.
+    REDIS_URL: optionalText.refine((v) => v === undefined || /^rediss?:\/\//.test(v), {
+      message: "must be a redis:// or rediss:// URL (redis://[user:password@]host:port[/db])",
+    }),
     // Two deployments (or two test runs) sharing one Redis must not share cache entries or limit counters.
     REDIS_KEY_PREFIX: z
       .string()
@@ -133,6 +137,13 @@ export const envSchema = z
         code: "custom",
         path: [env.UPSTASH_REDIS_REST_URL ? "UPSTASH_REDIS_REST_TOKEN" : "UPSTASH_REDIS_REST_URL"],
         message: "UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN must be set together",
+      });
+    }
+    if (env.REDIS_URL && (env.UPSTASH_REDIS_REST_URL || env.UPSTASH_REDIS_REST_TOKEN)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["REDIS_URL"],
+        message: "set either REDIS_URL (native Redis) or UPSTASH_REDIS_REST_URL/_TOKEN (Upstash REST), not both",
       });
     }
   });

@@ -6,8 +6,8 @@ import {
   ReadThroughCache,
   SharedRateLimiter,
   TokenService,
-  createUpstashCache,
-  createUpstashRedis,
+  createRedisStore,
+  createSharedCache,
   type ApiDeps,
 } from "@caja/api";
 import { builtInActivityTypes, createActivityRegistry, type AnyActivityType } from "@caja/activities";
@@ -53,17 +53,20 @@ export async function buildDeps(
     audience: config.JWT_AUDIENCE,
   });
 
-  const redis =
-    config.UPSTASH_REDIS_REST_URL && config.UPSTASH_REDIS_REST_TOKEN
-      ? createUpstashRedis({ url: config.UPSTASH_REDIS_REST_URL, token: config.UPSTASH_REDIS_REST_TOKEN })
-      : null;
+  const redis = createRedisStore({
+    redisUrl: config.REDIS_URL,
+    upstash:
+      config.UPSTASH_REDIS_REST_URL && config.UPSTASH_REDIS_REST_TOKEN
+        ? { url: config.UPSTASH_REDIS_REST_URL, token: config.UPSTASH_REDIS_REST_TOKEN }
+        : undefined,
+  });
   const rules = limitRules(config);
   const governor = new PollGovernor(config.POLL_INTERVAL_MS);
   const presence = new Presence(db.db);
   const api: ApiDeps = {
     db: db.db,
     cache: new ReadThroughCache({
-      shared: redis ? createUpstashCache(redis, config.REDIS_KEY_PREFIX) : undefined,
+      shared: redis ? createSharedCache(redis, config.REDIS_KEY_PREFIX) : undefined,
       localTtlMs: config.CACHE_LOCAL_TTL_MS,
       sharedTtlMs: config.CACHE_SHARED_TTL_MS,
       minRefreshMs: config.CACHE_MIN_REFRESH_MS,
@@ -89,10 +92,11 @@ export async function buildDeps(
     api,
     db,
     generatedSecret: generated,
-    summary: `database: ${db.driver === "pglite" ? `PGlite at ${db.url}` : "PostgreSQL"}; cache: ${redis ? "Redis (Upstash REST)" : "memory"}`,
+    summary: `database: ${db.driver === "pglite" ? `PGlite at ${db.url}` : "PostgreSQL"}; cache: ${redis ? `Redis (${redis.driver === "native" ? "native" : "Upstash REST"})` : "memory"}`,
     close: async () => {
       governor.close();
       await presence.close();
+      await redis?.close();
       await db.close();
     },
   };

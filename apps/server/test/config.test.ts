@@ -51,6 +51,7 @@ describe("loadConfig", () => {
       "JWT_PUBLIC_KEY",
       "UPSTASH_REDIS_REST_URL",
       "UPSTASH_REDIS_REST_TOKEN",
+      "REDIS_URL",
     ] as const) {
       expect(config[unset], unset).toBeUndefined();
     }
@@ -92,6 +93,15 @@ describe("loadConfig", () => {
     ["UPSTASH_REDIS_REST_TOKEN", { UPSTASH_REDIS_REST_URL: "https://example.upstash.io" }],
     ["UPSTASH_REDIS_REST_URL", { UPSTASH_REDIS_REST_TOKEN: "tok" }],
     ["UPSTASH_REDIS_REST_URL", { UPSTASH_REDIS_REST_URL: "redis://localhost:6379", UPSTASH_REDIS_REST_TOKEN: "tok" }],
+    ["REDIS_URL", { REDIS_URL: "https://localhost:6379" }],
+    [
+      "REDIS_URL",
+      {
+        REDIS_URL: "redis://localhost:6379",
+        UPSTASH_REDIS_REST_URL: "https://example.upstash.io",
+        UPSTASH_REDIS_REST_TOKEN: "t",
+      },
+    ],
     ["REDIS_KEY_PREFIX", { REDIS_KEY_PREFIX: "has spaces" }],
     ["RATE_LIMIT_WRITE", { RATE_LIMIT_WRITE: "bogus" }],
     ["RATE_LIMIT_POLL", { RATE_LIMIT_POLL: "0/1s" }],

@@ -1,110 +1,113 @@
 import { randomUUID } from "node:crypto";
-import { createFreshPostgres, startRedisBridge, type RedisBridge } from "@caja/testing";
+import { createFreshPostgres, redisDrivers, startTestRedis, type TestRedis } from "@caja/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./harness";
 import { call, openRoom, paths, within, type Room } from "./polling-setup";
 
 /**
- * Two instances on one PostgreSQL and one Redis (through the Upstash REST
- * bridge), with production cache TTLs: a write on one is seen polling the other
+ * Two instances on one PostgreSQL and one Redis (through each driver: Upstash
+ * REST via the test bridge, native RESP via a TCP relay), with production cache TTLs: a write on one is seen polling the other
  * within 1 s; shared write limits span both; Redis dying does not fail polls.
  */
-let redis: RedisBridge;
-let a: TestServer;
-let b: TestServer;
-let room: Room;
-let dropDb: () => Promise<void>;
+describe.each(redisDrivers)("with the %s Redis driver", (driver) => {
+  let redis: TestRedis;
+  let a: TestServer;
+  let b: TestServer;
+  let room: Room;
+  let dropDb: () => Promise<void>;
 
-beforeAll(async () => {
-  redis = await startRedisBridge();
-  const db = await createFreshPostgres();
-  dropDb = db.drop;
-  const env = {
-    DATABASE_URL: db.url,
-    UPSTASH_REDIS_REST_URL: redis.url,
-    UPSTASH_REDIS_REST_TOKEN: redis.token,
-    CACHE_LOCAL_TTL_MS: "200",
-    CACHE_SHARED_TTL_MS: "500",
-    RATE_LIMIT_WRITE: "4/60s",
-    // The machine's Redis is shared with every other suite (and run): keep this file's counters and cache apart.
-    REDIS_KEY_PREFIX: `test-${randomUUID()}:`,
-  };
-  a = await startTestServer(env);
-  b = await startTestServer(env);
-  room = await openRoom(a, 5);
-}, 60_000);
+  beforeAll(async () => {
+    redis = await startTestRedis(driver);
+    const db = await createFreshPostgres();
+    dropDb = db.drop;
+    const env = {
+      DATABASE_URL: db.url,
+      ...redis.env,
+      CACHE_LOCAL_TTL_MS: "200",
+      CACHE_SHARED_TTL_MS: "500",
+      RATE_LIMIT_WRITE: "4/60s",
+      // The machine's Redis is shared with every other suite (and run): keep this file's counters and cache apart.
+      REDIS_KEY_PREFIX: `test-${randomUUID()}:`,
+    };
+    a = await startTestServer(env);
+    b = await startTestServer(env);
+    room = await openRoom(a, 5);
+  }, 60_000);
 
-afterAll(async () => {
-  await a?.stop();
-  await b?.stop();
-  await redis?.close().catch(() => undefined);
-  await dropDb?.();
-});
+  afterAll(async () => {
+    await a?.stop();
+    await b?.stop();
+    await redis?.close().catch(() => undefined);
+    await dropDb?.();
+  });
 
-describe("two instances sharing PostgreSQL and Redis", () => {
-  it("a response submitted on A is counted by B's activity status within 1 s", async () => {
-    const p = paths(room);
-    const count = async () => (await call(b.url, "GET", p.activity, room.admin)).body?.response_count;
-    expect(await count()).toBe(0);
-    for (let i = 0; i < 3; i++) {
-      const before = await count();
-      await call(a.url, "POST", p.submit, room.participants[i]?.token, { response_data: { n: i } });
-      const elapsed = await within(1000, async () => (await count()) === (before as number) + 1);
+  describe("two instances sharing PostgreSQL and Redis", () => {
+    it("a response submitted on A is counted by B's activity status within 1 s", async () => {
+      const p = paths(room);
+      const count = async () => (await call(b.url, "GET", p.activity, room.admin)).body?.response_count;
+      expect(await count()).toBe(0);
+      for (let i = 0; i < 3; i++) {
+        const before = await count();
+        await call(a.url, "POST", p.submit, room.participants[i]?.token, { response_data: { n: i } });
+        const elapsed = await within(1000, async () => (await count()) === (before as number) + 1);
+        expect(elapsed).toBeLessThanOrEqual(1000);
+      }
+    });
+
+    it("a join on B is seen in A's session status within 1 s, and the feed on A has B's write", async () => {
+      const p = paths(room);
+      const before = (await call(a.url, "GET", p.session, room.admin)).body?.participant_count as number;
+      await call(b.url, "POST", "/api/v1/sessions/join", undefined, { join_code: room.joinCode, nickname: "via-b" });
+      const elapsed = await within(
+        1000,
+        async () => (await call(a.url, "GET", p.session, room.admin)).body?.participant_count === before + 1,
+      );
       expect(elapsed).toBeLessThanOrEqual(1000);
-    }
-  });
 
-  it("a join on B is seen in A's session status within 1 s, and the feed on A has B's write", async () => {
-    const p = paths(room);
-    const before = (await call(a.url, "GET", p.session, room.admin)).body?.participant_count as number;
-    await call(b.url, "POST", "/api/v1/sessions/join", undefined, { join_code: room.joinCode, nickname: "via-b" });
-    const elapsed = await within(
-      1000,
-      async () => (await call(a.url, "GET", p.session, room.admin)).body?.participant_count === before + 1,
-    );
-    expect(elapsed).toBeLessThanOrEqual(1000);
-
-    await call(b.url, "POST", p.submit, room.participants[3]?.token, { response_data: { from: "b" } });
-    const seen = await within(1000, async () => {
-      const feed = (await call(a.url, "GET", p.feed("2000-01-01T00:00:00Z"), room.admin)).body?.items as Array<{
-        response_data: unknown;
-      }>;
-      return feed.some((i) => JSON.stringify(i.response_data) === '{"from":"b"}');
+      await call(b.url, "POST", p.submit, room.participants[3]?.token, { response_data: { from: "b" } });
+      const seen = await within(1000, async () => {
+        const feed = (await call(a.url, "GET", p.feed("2000-01-01T00:00:00Z"), room.admin)).body?.items as Array<{
+          response_data: unknown;
+        }>;
+        return feed.some((i) => JSON.stringify(i.response_data) === '{"from":"b"}');
+      });
+      expect(seen).toBeLessThanOrEqual(1000);
     });
-    expect(seen).toBeLessThanOrEqual(1000);
-  });
 
-  it("shares write limits across instances through Redis: 429 RATE_LIMITED with Retry-After", async () => {
-    const p = paths(room);
-    const token = room.participants[4]?.token;
-    const statuses: number[] = [];
-    let limited: Awaited<ReturnType<typeof call>> | undefined;
-    for (let i = 0; i < 6; i++) {
-      const res = await call(i % 2 === 0 ? a.url : b.url, "POST", p.submit, token, { response_data: { i } });
-      statuses.push(res.status);
-      if (res.status === 429) limited ??= res;
-    }
-    expect(statuses.slice(0, 4).every((s) => s === 200 || s === 201)).toBe(true);
-    expect(statuses.slice(4)).toEqual([429, 429]);
-    expect(Number(limited?.headers.get("retry-after"))).toBeGreaterThan(0);
-    expect(limited?.body).toEqual({ error: { code: "RATE_LIMITED", message: expect.any(String), details: expect.any(Object) } });
-  });
-
-  it("keeps answering polls from the database when Redis goes away", async () => {
-    const p = paths(room);
-    await redis.close();
-    const started = Date.now();
-    const res = await call(b.url, "GET", p.activity, room.admin);
-    expect(res.status).toBe(200);
-    await call(a.url, "POST", p.submit, room.participants[0]?.token, { response_data: { after: "redis" } });
-    const elapsed = await within(1000, async () => {
-      const feed = (await call(b.url, "GET", p.feed("2000-01-01T00:00:00Z"), room.admin)).body?.items as Array<{
-        response_data: unknown;
-      }>;
-      return feed.some((i) => JSON.stringify(i.response_data) === '{"after":"redis"}');
+    it("shares write limits across instances through Redis: 429 RATE_LIMITED with Retry-After", async () => {
+      const p = paths(room);
+      const token = room.participants[4]?.token;
+      const statuses: number[] = [];
+      let limited: Awaited<ReturnType<typeof call>> | undefined;
+      for (let i = 0; i < 6; i++) {
+        const res = await call(i % 2 === 0 ? a.url : b.url, "POST", p.submit, token, { response_data: { i } });
+        statuses.push(res.status);
+        if (res.status === 429) limited ??= res;
+      }
+      expect(statuses.slice(0, 4).every((s) => s === 200 || s === 201)).toBe(true);
+      expect(statuses.slice(4)).toEqual([429, 429]);
+      expect(Number(limited?.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(limited?.body).toEqual({
+        error: { code: "RATE_LIMITED", message: expect.any(String), details: expect.any(Object) },
+      });
     });
-    expect(elapsed).toBeLessThanOrEqual(1000);
-    for (let i = 0; i < 20; i++) expect((await call(a.url, "GET", p.session, room.admin)).status).toBe(200);
-    expect(Date.now() - started).toBeLessThan(3000);
+
+    it("keeps answering polls from the database when Redis goes away", async () => {
+      const p = paths(room);
+      await redis.close();
+      const started = Date.now();
+      const res = await call(b.url, "GET", p.activity, room.admin);
+      expect(res.status).toBe(200);
+      await call(a.url, "POST", p.submit, room.participants[0]?.token, { response_data: { after: "redis" } });
+      const elapsed = await within(1000, async () => {
+        const feed = (await call(b.url, "GET", p.feed("2000-01-01T00:00:00Z"), room.admin)).body?.items as Array<{
+          response_data: unknown;
+        }>;
+        return feed.some((i) => JSON.stringify(i.response_data) === '{"after":"redis"}');
+      });
+      expect(elapsed).toBeLessThanOrEqual(1000);
+      for (let i = 0; i < 20; i++) expect((await call(a.url, "GET", p.session, room.admin)).status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(3000);
+    });
   });
 });

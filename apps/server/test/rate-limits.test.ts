@@ -1,112 +1,126 @@
+import { randomUUID } from "node:crypto";
+import { redisDrivers, startTestRedis, type TestRedis } from "@caja/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./harness";
 import { call, openRoom, paths, type Room } from "./polling-setup";
 
-let server: TestServer;
-let room: Room;
-beforeAll(async () => {
-  server = await startTestServer({ RATE_LIMIT_POLL: "3/60s", RATE_LIMIT_JOIN: "2/60s" });
-  room = await openRoom(server, 0);
-});
-afterAll(async () => server?.stop());
+// The same limits from each store: this instance's memory, and Redis through either driver
+// (the join classes are shared through Redis; polls stay per instance on every store).
+describe.each(["memory", ...redisDrivers] as const)("limits kept in %s", (store) => {
+  let redis: TestRedis | undefined;
+  beforeAll(async () => {
+    if (store !== "memory") redis = await startTestRedis(store);
+  });
+  afterAll(async () => redis?.close());
+  // Every server gets its own key prefix: the machine's Redis is shared with other suites and runs.
+  const storeEnv = () => (redis ? { ...redis.env, REDIS_KEY_PREFIX: `test-${randomUUID()}:` } : {});
 
-describe("rate limits", () => {
-  it("limits polls per token subject: 429 RATE_LIMITED with Retry-After, other callers unaffected", async () => {
-    const p = paths(room);
-    const statuses = [];
-    let limited: Awaited<ReturnType<typeof call>> | undefined;
-    for (let i = 0; i < 5; i++) {
-      const res = await call(server.url, "GET", p.session, room.admin);
-      statuses.push(res.status);
-      if (res.status === 429) limited = res;
-    }
-    expect(statuses).toEqual([200, 200, 200, 429, 429]);
-    expect(Number(limited?.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
-    expect(limited?.body).toEqual({
-      error: { code: "RATE_LIMITED", message: expect.any(String), details: { retry_after: expect.any(Number) } },
+  let server: TestServer;
+  let room: Room;
+  beforeAll(async () => {
+    server = await startTestServer({ ...storeEnv(), RATE_LIMIT_POLL: "3/60s", RATE_LIMIT_JOIN: "2/60s" });
+    room = await openRoom(server, 0);
+  });
+  afterAll(async () => server?.stop());
+
+  describe("rate limits", () => {
+    it("limits polls per token subject: 429 RATE_LIMITED with Retry-After, other callers unaffected", async () => {
+      const p = paths(room);
+      const statuses = [];
+      let limited: Awaited<ReturnType<typeof call>> | undefined;
+      for (let i = 0; i < 5; i++) {
+        const res = await call(server.url, "GET", p.session, room.admin);
+        statuses.push(res.status);
+        if (res.status === 429) limited = res;
+      }
+      expect(statuses).toEqual([200, 200, 200, 429, 429]);
+      expect(Number(limited?.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+      expect(limited?.body).toEqual({
+        error: { code: "RATE_LIMITED", message: expect.any(String), details: { retry_after: expect.any(Number) } },
+      });
+      // Same address, another subject: its own budget (a classroom shares one IP).
+      expect((await call(server.url, "GET", p.session, server.adminToken("alice"))).status).toBe(429);
     });
-    // Same address, another subject: its own budget (a classroom shares one IP).
-    expect((await call(server.url, "GET", p.session, server.adminToken("alice"))).status).toBe(429);
+
+    it("limits unauthenticated joins per address", async () => {
+      const statuses = [];
+      for (let i = 0; i < 3; i++) {
+        statuses.push(
+          (await call(server.url, "POST", "/api/v1/sessions/join", undefined, { join_code: room.joinCode, nickname: `j${i}` }))
+            .status,
+        );
+      }
+      expect(statuses).toEqual([201, 201, 429]);
+    });
   });
 
-  it("limits unauthenticated joins per address", async () => {
-    const statuses = [];
-    for (let i = 0; i < 3; i++) {
-      statuses.push(
-        (await call(server.url, "POST", "/api/v1/sessions/join", undefined, { join_code: room.joinCode, nickname: `j${i}` }))
-          .status,
-      );
-    }
-    expect(statuses).toEqual([201, 201, 429]);
-  });
-});
+  describe("behind a trusted proxy (TRUST_PROXY)", () => {
+    let proxied: TestServer;
+    let code: string;
+    beforeAll(async () => {
+      proxied = await startTestServer({ ...storeEnv(), TRUST_PROXY: "1", RATE_LIMIT_JOIN: "2/60s" });
+      code = (await openRoom(proxied, 0)).joinCode;
+    });
+    afterAll(async () => proxied?.stop());
 
-describe("behind a trusted proxy (TRUST_PROXY)", () => {
-  let proxied: TestServer;
-  let code: string;
-  beforeAll(async () => {
-    proxied = await startTestServer({ TRUST_PROXY: "1", RATE_LIMIT_JOIN: "2/60s" });
-    code = (await openRoom(proxied, 0)).joinCode;
-  });
-  afterAll(async () => proxied?.stop());
-
-  const joinAs = (nickname: string, forwardedFor: string) =>
-    call(
-      proxied.url,
-      "POST",
-      "/api/v1/sessions/join",
-      undefined,
-      { join_code: code, nickname },
-      { "x-forwarded-for": forwardedFor },
-    );
-
-  it("keys the join limit by the address the proxy appended: a client rotating its own X-Forwarded-For entry is still limited", async () => {
-    const statuses = [];
-    for (let i = 0; i < 3; i++) statuses.push((await joinAs(`rot${i}`, `10.66.0.${i}, 203.0.113.7`)).status);
-    expect(statuses).toEqual([201, 201, 429]);
-    // The next client the proxy reports has its own budget.
-    expect((await joinAs("other", "10.66.0.1, 203.0.113.8")).status).toBe(201);
-  });
-
-  it("limits an IPv6 client per /64 however it picks its interface id", async () => {
-    const statuses = [];
-    for (let i = 1; i <= 3; i++) statuses.push((await joinAs(`six${i}`, `2001:db8:5:5::${i}`)).status);
-    expect(statuses).toEqual([201, 201, 429]);
-  });
-});
-
-describe("joins per session (RATE_LIMIT_SESSION_JOIN)", () => {
-  let flooded: TestServer;
-  beforeAll(async () => {
-    flooded = await startTestServer({ TRUST_PROXY: "1", RATE_LIMIT_SESSION_JOIN: "3/60s" });
-  });
-  afterAll(async () => flooded?.stop());
-
-  it("limits joins into one session from any number of addresses; other sessions are unaffected", async () => {
-    const [room, other] = [await openRoom(flooded, 0), await openRoom(flooded, 0)];
-    const joinFrom = (code: string, i: number) =>
+    const joinAs = (nickname: string, forwardedFor: string) =>
       call(
-        flooded.url,
+        proxied.url,
         "POST",
         "/api/v1/sessions/join",
         undefined,
-        { join_code: code, nickname: `f${i}` },
-        {
-          "x-forwarded-for": `198.51.100.${i}`,
-        },
+        { join_code: code, nickname },
+        { "x-forwarded-for": forwardedFor },
       );
-    const results = [];
-    for (let i = 1; i <= 4; i++) results.push(await joinFrom(room.joinCode, i));
-    expect(results.map((r) => r.status)).toEqual([201, 201, 201, 429]);
-    expect(results[3]?.body).toEqual({
-      error: {
-        code: "RATE_LIMITED",
-        message: expect.any(String),
-        details: { retry_after: expect.any(Number), scope: "session" },
-      },
+
+    it("keys the join limit by the address the proxy appended: a client rotating its own X-Forwarded-For entry is still limited", async () => {
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await joinAs(`rot${i}`, `10.66.0.${i}, 203.0.113.7`)).status);
+      expect(statuses).toEqual([201, 201, 429]);
+      // The next client the proxy reports has its own budget.
+      expect((await joinAs("other", "10.66.0.1, 203.0.113.8")).status).toBe(201);
     });
-    expect(Number(results[3]?.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
-    expect((await joinFrom(other.joinCode, 9)).status).toBe(201);
+
+    it("limits an IPv6 client per /64 however it picks its interface id", async () => {
+      const statuses = [];
+      for (let i = 1; i <= 3; i++) statuses.push((await joinAs(`six${i}`, `2001:db8:5:5::${i}`)).status);
+      expect(statuses).toEqual([201, 201, 429]);
+    });
+  });
+
+  describe("joins per session (RATE_LIMIT_SESSION_JOIN)", () => {
+    let flooded: TestServer;
+    beforeAll(async () => {
+      flooded = await startTestServer({ ...storeEnv(), TRUST_PROXY: "1", RATE_LIMIT_SESSION_JOIN: "3/60s" });
+    });
+    afterAll(async () => flooded?.stop());
+
+    it("limits joins into one session from any number of addresses; other sessions are unaffected", async () => {
+      const [room, other] = [await openRoom(flooded, 0), await openRoom(flooded, 0)];
+      const joinFrom = (code: string, i: number) =>
+        call(
+          flooded.url,
+          "POST",
+          "/api/v1/sessions/join",
+          undefined,
+          { join_code: code, nickname: `f${i}` },
+          {
+            "x-forwarded-for": `198.51.100.${i}`,
+          },
+        );
+      const results = [];
+      for (let i = 1; i <= 4; i++) results.push(await joinFrom(room.joinCode, i));
+      expect(results.map((r) => r.status)).toEqual([201, 201, 201, 429]);
+      expect(results[3]?.body).toEqual({
+        error: {
+          code: "RATE_LIMITED",
+          message: expect.any(String),
+          details: { retry_after: expect.any(Number), scope: "session" },
+        },
+      });
+      expect(Number(results[3]?.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+      expect((await joinFrom(other.joinCode, 9)).status).toBe(201);
+    });
   });
 });
 

@@ -13,14 +13,8 @@ export {
 } from "./context";
 export { CajaError, errorCodes, toWireError, toCajaError, toTRPCError, type ErrorCode, type WireError } from "./errors";
 export { TokenService, bearerToken, parseDuration, type Claims, type TokenConfig, type Role } from "./auth/tokens";
-export {
-  ReadThroughCache,
-  createUpstashCache,
-  createUpstashRedis,
-  type SharedCache,
-  type UpstashConfig,
-  type CacheStats,
-} from "./cache";
+export { ReadThroughCache, createSharedCache, type SharedCache, type CacheStats } from "./cache";
+export { createNativeRedis, createRedisStore, createUpstashRedis, type RedisStore, type UpstashConfig } from "./redis";
 export {
   MemoryRateLimiter,
   SharedRateLimiter,

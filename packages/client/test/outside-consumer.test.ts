@@ -24,6 +24,7 @@ const serverPackages = [
   "postgres",
   "@upstash/redis",
   "@upstash/ratelimit",
+  "ioredis",
   "trpc-to-openapi",
   "jsonwebtoken",
 ];

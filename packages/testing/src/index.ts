@@ -2,3 +2,4 @@ export { createTestDatabase, createFreshPostgres, testDbKind, adminDatabaseUrl, 
 export { startRedisBridge, type RedisBridge, type RedisBridgeOptions } from "./redis-bridge";
 export { startPrivatePostgres, type PrivatePostgres } from "./private-postgres";
 export { startReadyProcess, type ReadyProcess } from "./ready-process";
+export { startTestRedis, redisDrivers, type RedisDriver, type TestRedis } from "./test-redis";

@@ -1,2 +1,2 @@
 export { ReadThroughCache, type ReadThroughOptions, type CacheStats } from "./read-through";
-export { createUpstashCache, createUpstashRedis, type SharedCache, type UpstashConfig } from "./shared";
+export { createSharedCache, type SharedCache } from "./shared";

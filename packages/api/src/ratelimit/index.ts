@@ -1,5 +1,6 @@
 import { Ratelimit } from "@upstash/ratelimit";
 import type { Redis } from "@upstash/redis";
+import type { RedisStore } from "../redis";
 
 export { addressLimitKey } from "./address";
 
@@ -90,8 +91,8 @@ export class MemoryRateLimiter implements RateLimiter {
 }
 
 /**
- * Limits shared by every instance through Redis (`@upstash/ratelimit`) for the
- * classes that protect writes; polls stay per instance (they are cheap, and a
+ * Limits shared by every instance through Redis (`@upstash/ratelimit`'s sliding
+ * window, on either driver: it needs only EVALSHA/EVAL) for the classes that protect writes; polls stay per instance (they are cheap, and a
  * Redis round trip per poll would cost more than the poll). If Redis fails, the
  * per-instance limiter answers instead of letting everything through.
  */
@@ -99,9 +100,15 @@ export class SharedRateLimiter implements RateLimiter {
   private readonly local: MemoryRateLimiter;
   private readonly shared = new Map<LimitClass, Ratelimit>();
 
-  constructor(redis: Redis, rules: LimitRules, options: { sharedClasses?: LimitClass[]; keyPrefix?: string } = {}) {
+  constructor(store: RedisStore, rules: LimitRules, options: { sharedClasses?: LimitClass[]; keyPrefix?: string } = {}) {
     const { sharedClasses = ["write", "join", "session_join"], keyPrefix = "caja:" } = options;
     this.local = new MemoryRateLimiter(rules);
+    // The library calls only these two on its Redis (no deny lists, no analytics). It stays pinned below
+    // 2.1, whose scripts start with a shebang line that stock Redis (the native driver's) rejects.
+    const redis = {
+      evalsha: (sha: string, keys: string[], args: unknown[]) => store.evalsha(sha, keys, args),
+      eval: (script: string, keys: string[], args: unknown[]) => store.eval(script, keys, args),
+    } as unknown as Redis;
     for (const cls of sharedClasses) {
       const rule = rules[cls];
       this.shared.set(
