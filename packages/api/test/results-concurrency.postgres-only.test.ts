@@ -2,14 +2,7 @@ import { randomUUID } from "node:crypto";
 import { startRedisBridge, type RedisBridge } from "@caja/testing";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import {
-  ReadThroughCache,
-  createCaller,
-  createContext,
-  createUpstashCache,
-  createUpstashRedis,
-  type ApiDeps,
-} from "../src/index";
+import { ReadThroughCache, createCaller, createContext, createSharedCache, createUpstashRedis, type ApiDeps } from "../src/index";
 import { cacheKeys } from "../src/services/cache-keys";
 import { createApiHarness, type ApiHarness } from "./harness";
 import { openRoom, recomputed, storedResponses, type Room } from "./results-fixtures";
@@ -48,7 +41,7 @@ beforeAll(async () => {
   // Two instances with the production cache settings (the defaults) over one shared Redis.
   instances = [0, 1].map(() => {
     const cache = new CountingCache({
-      shared: createUpstashCache(createUpstashRedis({ url: bridge.url, token: bridge.token }), prefix),
+      shared: createSharedCache(createUpstashRedis({ url: bridge.url, token: bridge.token }), prefix),
     });
     return { cache, deps: { ...h.deps, cache } };
   });
