@@ -173,6 +173,8 @@ const routes: Array<{
     schema: "ActivityResults",
     poll: true,
   },
+  { method: "get", path: "/api/v1/sessions/{session_id}/leaderboard", success: "200", schema: "Leaderboard", poll: true },
+  { method: "get", path: "/api/v1/activity-types", success: "200", schema: "ActivityTypeList", public: true },
 ];
 
 /** The seed backend's paths for its three polls (those outside /v1): answered too, documented as deprecated. */
@@ -206,6 +208,8 @@ const access: Record<string, AccessRule> = {
   "get /api/sessions/{session_id}/activities/{activity_id}/status": "member",
   "get /api/sessions/{session_id}/activities/{activity_id}/responses/since/{timestamp}": "member",
   "get /api/v1/sessions/{session_id}/activities/{activity_id}/results": "member",
+  "get /api/v1/sessions/{session_id}/leaderboard": "member",
+  "get /api/v1/activity-types": "public",
 };
 
 let server: TestServer;
@@ -335,8 +339,9 @@ describe("GET /openapi.json", () => {
         const res = await fetch(`${server.url}${path.replace(/\{\w+\}/g, (p) => samples[p] ?? "1")}`, {
           method: method.toUpperCase(),
         });
-        // Without a token every route but join refuses with 401; join answers 400 for an empty body.
-        expect([`${method} ${path}`, res.status]).toEqual([`${method} ${path}`, path === "/api/v1/sessions/join" ? 400 : 401]);
+        // Without a token every route but the public ones refuses with 401; join answers 400 for an empty body.
+        const expected = path === "/api/v1/sessions/join" ? 400 : path === "/api/v1/activity-types" ? 200 : 401;
+        expect([`${method} ${path}`, res.status]).toEqual([`${method} ${path}`, expected]);
       }
     }
   });

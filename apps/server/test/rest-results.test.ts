@@ -87,3 +87,44 @@ describe("GET /api/v1/sessions/{session_id}/activities/{activity_id}/results", (
     expect((await api.request("GET", room.path)).status).toBe(401);
   });
 });
+
+describe("GET /api/v1/sessions/{session_id}/leaderboard", () => {
+  it("answers the quiz points with an ETag; a participant's view counts completed quizzes only", async () => {
+    const owner = api.admin("quizzer");
+    const session = await api.activeSession(owner);
+    const quiz = await api.activity(owner, session.id, {
+      type: "quiz",
+      config: { question: "1+1?", options: ["2", "3"], correct_options: ["2"] },
+    });
+    await api.setActivityStatus(owner, quiz.id, "active");
+    const ana = await api.join(session.join_code, "Ana");
+    await api.submit(ana.token, session.id, quiz.id, { selected_options: ["2"] });
+    const path = `/api/v1/sessions/${session.id}/leaderboard`;
+
+    const mine = await api.request("GET", path, { token: owner });
+    expect(mine.status).toBe(200);
+    expect(mine.body).toMatchObject({
+      session_id: session.id,
+      entries: [{ rank: 1, nickname: "Ana", points: 1, answers: 1 }],
+      activity_ids: [quiz.id],
+    });
+    expect((await api.request("GET", path, { token: ana.token })).body).toMatchObject({ entries: [], activity_ids: [] });
+
+    const etag = mine.headers.get("etag") as string;
+    expect((await api.request("GET", path, { token: owner, headers: { "if-none-match": etag } })).status).toBe(304);
+  });
+});
+
+describe("GET /api/v1/activity-types", () => {
+  it("lists the registered types without a token, cacheable by anyone", async () => {
+    const res = await api.request("GET", "/api/v1/activity-types");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("cache-control")).toBe("public, max-age=300");
+    const { items } = res.body as { items: Array<Record<string, unknown>> };
+    expect(items.map((t) => t.type)).toEqual(expect.arrayContaining(["poll", "word_cloud", "rating", "qa", "open_text", "quiz"]));
+    const poll = items.find((t) => t.type === "poll");
+    expect(poll).toMatchObject({ mode: "single", scored: false, private_config_fields: [] });
+    expect(poll?.config_schema).toMatchObject({ type: "object", properties: { options: { type: "array" } } });
+    expect(poll?.result_schema).toMatchObject({ type: "object", properties: { total_voters: expect.any(Object) } });
+  });
+});

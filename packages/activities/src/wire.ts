@@ -38,8 +38,8 @@ export type ActivityTypeInfo = z.output<typeof activityTypeInfo>;
 export const leaderboardEntry = z
   .object({
     /** Competition ranking: equal points share a rank, the next rank skips (1, 1, 3). */
-    rank: z.number().int().positive(),
-    participant_id: z.number().int(),
+    rank: z.number().int().min(1),
+    participant_id: z.number().int().min(1),
     nickname: z.string(),
     points: z.number(),
     /** Answers that counted, right or wrong. */

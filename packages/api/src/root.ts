@@ -1,6 +1,7 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { activityRouter } from "./routers/activity";
 import { exportRouter } from "./routers/export";
+import { activityTypeRouter } from "./routers/activity-type";
 import { participantRouter } from "./routers/participant";
 import { responseRouter } from "./routers/response";
 import { sessionRouter } from "./routers/session";
@@ -12,6 +13,7 @@ export const appRouter = createTRPCRouter({
   activity: activityRouter,
   response: responseRouter,
   export: exportRouter,
+  activityType: activityTypeRouter,
 });
 
 export type AppRouter = typeof appRouter;

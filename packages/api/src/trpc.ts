@@ -14,6 +14,11 @@ export type CajaMeta = OpenApiMeta<{
   /** A polling route: served with ETag / 304 over REST. */
   poll?: boolean;
   /**
+   * A public answer that is the same for every caller (the activity types): REST sends
+   * `Cache-Control: public, max-age=<this>` instead of `no-store`.
+   */
+  publicMaxAgeSeconds?: number;
+  /**
    * Domain errors the procedure may answer beyond those its access rule, path,
    * input and body imply (the 409s, a 404 without a path id): the OpenAPI
    * document lists them on the operation.

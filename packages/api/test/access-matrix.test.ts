@@ -122,6 +122,8 @@ const fixtures: Record<string, (w: World) => Input | Promise<Input>> = {
   "session.delete": async (w) => ({ session_id: await w.freshSession() }),
   "session.setStatus": (w) => ({ session_id: w.sessionId, status: "active" }),
   "session.status": (w) => ({ session_id: w.sessionId }),
+  "session.leaderboard": (w) => ({ session_id: w.sessionId }),
+  "activityType.list": () => ({}),
   "participant.join": (w) => ({ join_code: w.joinCode, nickname: `walk-in ${++nickname}` }),
   "participant.list": (w) => ({ session_id: w.sessionId }),
   "participant.remove": async (w) => ({ session_id: w.sessionId, participant_id: (await w.freshParticipant()).id }),

@@ -191,3 +191,69 @@ describe("reveal and the privacy threshold", () => {
     expect((await results(room.owner, id)).results).toMatchObject({ total_voters: 1 });
   });
 });
+
+describe("GET /api/v1/sessions/{session_id}/leaderboard", () => {
+  it("totals quiz points; participants see completed quizzes only, the owner all", async () => {
+    const quizRoom = await openRoom(h, 3, "quizmaster");
+    const answer = (who: number, activityId: string, option: string) =>
+      quizRoom.people[who]?.caller.response.submit({
+        session_id: quizRoom.sessionId,
+        activity_id: activityId,
+        response_data: { selected_options: [option] },
+      });
+    const first = await quizRoom.activity("quiz", { question: "1+1?", options: ["2", "3"], correct_options: ["2"], points: 2 });
+    await answer(0, first, "2");
+    await answer(1, first, "3");
+    await answer(2, first, "2");
+    // Starting the second quiz completes the first.
+    const second = await quizRoom.activity("quiz", { question: "2+3?", options: ["5", "6"], correct_options: ["5"], points: 5 });
+    await answer(1, second, "5");
+    const board = (caller: Room["owner"]) => caller.session.leaderboard({ session_id: quizRoom.sessionId });
+
+    const owner = await board(quizRoom.owner);
+    expect(owner.activity_ids).toEqual([first, second]);
+    expect(owner.entries).toEqual([
+      { rank: 1, participant_id: quizRoom.people[1]?.id, nickname: "p1", points: 5, answers: 2 },
+      { rank: 2, participant_id: quizRoom.people[0]?.id, nickname: "p0", points: 2, answers: 1 },
+      { rank: 2, participant_id: quizRoom.people[2]?.id, nickname: "p2", points: 2, answers: 1 },
+    ]);
+    const participant = quizRoom.people[0]?.caller;
+    if (!participant) throw new Error("no participant");
+    const seen = await board(participant);
+    expect(seen.activity_ids).toEqual([first]);
+    expect(seen.entries.map((e) => [e.nickname, e.rank, e.points])).toEqual([
+      ["p0", 1, 2],
+      ["p2", 1, 2],
+      ["p1", 3, 0],
+    ]);
+
+    // A changed answer and a completion are seen by the next read (both invalidate the leaderboard).
+    await answer(0, second, "5");
+    await quizRoom.owner.activity.setStatus({ activity_id: second, status: "completed" });
+    expect((await board(participant)).entries.map((e) => [e.nickname, e.points])).toEqual([
+      ["p0", 7],
+      ["p1", 5],
+      ["p2", 2],
+    ]);
+  });
+
+  it("is empty for a session without quizzes", async () => {
+    expect(await room.owner.session.leaderboard({ session_id: room.sessionId })).toMatchObject({
+      session_id: room.sessionId,
+      entries: expect.any(Array),
+    });
+    const empty = await openRoom(h, 1, "nobody");
+    expect((await empty.owner.session.leaderboard({ session_id: empty.sessionId })).entries).toEqual([]);
+  });
+});
+
+describe("GET /api/v1/activity-types", () => {
+  it("lists every built-in type with its mode and JSON Schemas, without a token", async () => {
+    const { items } = await h.caller().activityType.list({});
+    expect(items.map((t) => t.type).sort()).toEqual(["open_text", "poll", "qa", "quiz", "rating", "word_cloud"]);
+    const quiz = items.find((t) => t.type === "quiz");
+    expect(quiz).toMatchObject({ mode: "single", scored: true, private_config_fields: ["correct_options"] });
+    expect(quiz?.config_schema).toMatchObject({ type: "object", required: expect.arrayContaining(["question", "options"]) });
+    expect(items.find((t) => t.type === "qa")?.mode).toBe("multiple");
+  });
+});

@@ -77,7 +77,7 @@ export function createRestHandler(options: RestHandlerOptions) {
       res.writeHead(route.method === "POST" ? 201 : 200, {
         "content-type": "application/json; charset=utf-8",
         "content-length": Buffer.byteLength(body),
-        "cache-control": "no-store",
+        "cache-control": cacheControl(route.meta.publicMaxAgeSeconds),
       });
       res.end(body);
     } catch (error) {
@@ -102,6 +102,10 @@ export function sendError(res: ServerResponse, error: unknown, onInternal?: () =
   headers["content-length"] = String(Buffer.byteLength(body));
   res.writeHead(wire.status, headers).end(body);
 }
+
+/** Answers are personal and live unless the procedure declares a public lifetime. */
+const cacheControl = (publicMaxAgeSeconds: number | undefined) =>
+  publicMaxAgeSeconds === undefined ? "no-store" : `public, max-age=${publicMaxAgeSeconds}`;
 
 function queryObject(search: string): Record<string, string> {
   const out: Record<string, string> = {};

@@ -2,6 +2,8 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { toPage } from "../schemas/common";
 import { sessionStatus, sessionStatusInput } from "../schemas/polling";
+import { leaderboard, leaderboardInput } from "../schemas/results";
+import { cachedLeaderboard } from "../services/leaderboard";
 import {
   createSessionInput,
   listSessionsInput,
@@ -133,6 +135,33 @@ export const sessionRouter = {
         current_activity_id: record.currentActivityId,
         participant_count: record.participantCount,
         active_participant_count: record.activeParticipantCount,
+        last_updated: record.lastUpdated,
+        poll_interval_ms: pollIntervalMs(ctx),
+      };
+    }),
+
+  leaderboard: procedure
+    .meta({
+      access: "member",
+      openapi: {
+        method: "GET",
+        path: "/v1/sessions/{session_id}/leaderboard",
+        tags: ["Polling"],
+        summary: "Poll the session's quiz leaderboard (participants: completed quizzes only)",
+      },
+      limit: "poll",
+      poll: true,
+    })
+    .input(leaderboardInput)
+    .output(leaderboard)
+    .query(async ({ ctx }) => {
+      const record = await cachedLeaderboard(ctx.deps, scopedSession(ctx).id);
+      // The member rule admits only the owning admin; participants never see points of a quiz still running.
+      const view = ctx.claims.role === "admin" ? record.all : record.completed;
+      return {
+        session_id: record.sessionId,
+        entries: view.entries,
+        activity_ids: view.activityIds,
         last_updated: record.lastUpdated,
         poll_interval_ms: pollIntervalMs(ctx),
       };

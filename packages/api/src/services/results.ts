@@ -24,7 +24,7 @@ export interface ResultsRecord {
 }
 
 /** A stored response as the loader's one statement returns it (json_agg: timestamps are strings). */
-interface ResponseJson {
+export interface ResponseJson {
   id: string;
   participant_id: number;
   nickname: string;

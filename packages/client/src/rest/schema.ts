@@ -99,6 +99,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sessions/{session_id}/leaderboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Poll the session's quiz leaderboard (participants: completed quizzes only)
+         * @description **Access (`member`):** The admin who created the session, or a participant of that session (participants never see draft activities).
+         */
+        get: operations["session-leaderboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sessions/join": {
         parameters: {
             query?: never;
@@ -335,7 +355,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/sessions/{session_id}/export": {
+    "/api/v1/activity-types": {
         parameters: {
             query?: never;
             header?: never;
@@ -343,34 +363,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Export every response of the session as CSV (one row per response)
-         * @description CSV (UTF-8 with a byte order mark, CRLF line ends, a header row) with one row per response: `session_id`, `activity_id`, `activity_type`, `activity_title`, `response_id`, `participant_nickname`, `created_at`, `updated_at`, `answer`, `moderation_status`, `vote_count`. `answer` is the response as one line of text (an unregistered type's JSON); deleted responses are left out. Cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) are prefixed with `'`. Streamed: any size, in bounded memory.
-         *
-         *     **Access (`owner`):** The admin who created the session.
+         * List the registered activity types with the JSON Schemas of their config, response and results
+         * @description **Access (`public`):** Anyone, without a token (limited per caller address).
          */
-        get: operations["export-session"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/sessions/{session_id}/activities/{activity_id}/results/export": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Export an activity's responses as CSV (one row per response)
-         * @description CSV (UTF-8 with a byte order mark, CRLF line ends, a header row) with one row per response: `session_id`, `activity_id`, `activity_type`, `activity_title`, `response_id`, `participant_nickname`, `created_at`, `updated_at`, `answer`, `moderation_status`, `vote_count`. `answer` is the response as one line of text (an unregistered type's JSON); deleted responses are left out. Cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) are prefixed with `'`. Streamed: any size, in bounded memory.
-         *
-         *     **Access (`owner`):** The admin who created the session.
-         */
-        get: operations["export-activity"];
+        get: operations["activityType-list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -478,6 +474,25 @@ export interface components {
             last_updated: string;
             /** @description How long the client should wait before polling again; grows under load */
             poll_interval_ms: number;
+        };
+        Leaderboard: {
+            session_id: number;
+            entries: components["schemas"]["LeaderboardEntry"][];
+            activity_ids: string[];
+            /**
+             * Format: date-time
+             * @example 2025-10-07T19:00:30.123Z
+             */
+            last_updated: string;
+            /** @description How long the client should wait before polling again; grows under load */
+            poll_interval_ms: number;
+        };
+        LeaderboardEntry: {
+            rank: number;
+            participant_id: number;
+            nickname: string;
+            points: number;
+            answers: number;
         };
         JoinResult: {
             participant: components["schemas"]["Participant"];
@@ -670,10 +685,31 @@ export interface components {
             /** @description How long the client should wait before polling again; grows under load */
             poll_interval_ms: number;
         };
+        ActivityTypeList: {
+            items: components["schemas"]["ActivityTypeInfo"][];
+        };
+        ActivityTypeInfo: {
+            type: string;
+            description: string | null;
+            mode: components["schemas"]["ResponseMode"];
+            private_config_fields: string[];
+            scored: boolean;
+            shared_entries: boolean;
+            votes: boolean;
+            config_schema: {
+                [key: string]: unknown;
+            };
+            response_schema: {
+                [key: string]: unknown;
+            };
+            result_schema: {
+                [key: string]: unknown;
+            };
+        };
         ErrorResponse: {
             error: {
                 /** @enum {string} */
-                code: "VALIDATION_ERROR" | "UNAUTHORIZED" | "PARTICIPANT_REMOVED" | "FORBIDDEN" | "RESULTS_HIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "INVALID_TRANSITION" | "NICKNAME_TAKEN" | "SESSION_FULL" | "SESSION_CLOSED" | "JOINS_LOCKED" | "ACTIVITY_NOT_ACTIVE" | "RESPONSE_SUPERSEDED" | "RESPONSE_LIMIT_REACHED" | "ACTIVITY_TIME_UP" | "IDEMPOTENCY_KEY_IN_USE" | "IDEMPOTENCY_KEY_REUSED" | "REQUEST_TIMEOUT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE";
+                code: "VALIDATION_ERROR" | "UNAUTHORIZED" | "PARTICIPANT_REMOVED" | "FORBIDDEN" | "RESULTS_HIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "INVALID_TRANSITION" | "NICKNAME_TAKEN" | "SESSION_FULL" | "SESSION_CLOSED" | "JOINS_LOCKED" | "ACTIVITY_NOT_ACTIVE" | "RESPONSE_SUPERSEDED" | "RESPONSE_LIMIT_REACHED" | "ACTIVITY_TIME_UP" | "IDEMPOTENCY_KEY_IN_USE" | "IDEMPOTENCY_KEY_REUSED" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE";
                 message: string;
                 details: {
                     [key: string]: unknown;
@@ -1480,6 +1516,107 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SessionStatusResponse"];
+                };
+            };
+            /** @description Not modified: the `If-None-Match` ETag still matches (no body) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: `VALIDATION_ERROR` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `UNAUTHORIZED`, `PARTICIPANT_REMOVED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden: `FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found: `NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "session-leaderboard": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The `ETag` of the last answer: 304 with no body while it is still current */
+                "If-None-Match"?: string;
+            };
+            path: {
+                session_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    /** @description Weak validator of this answer: send it back as `If-None-Match` */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Leaderboard"];
                 };
             };
             /** @description Not modified: the `If-None-Match` ETag still matches (no body) */
@@ -3073,158 +3210,22 @@ export interface operations {
             };
         };
     };
-    "export-session": {
+    "activityType-list": {
         parameters: {
-            query?: {
-                format?: "csv";
-            };
+            query?: never;
             header?: never;
-            path: {
-                session_id: number;
-            };
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The file, streamed (text/csv; charset=utf-8), with a header row */
+            /** @description Successful response */
             200: {
                 headers: {
-                    /** @description Offered as a download: `attachment; filename="..."` */
-                    "Content-Disposition"?: string;
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/csv": string;
-                };
-            };
-            /** @description Bad Request: `VALIDATION_ERROR` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Unauthorized: `UNAUTHORIZED` */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Forbidden: `FORBIDDEN` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not Found: `NOT_FOUND` */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Too Many Requests: `RATE_LIMITED` */
-            429: {
-                headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Internal Server Error: `INTERNAL_ERROR` */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Service Unavailable: `SERVICE_UNAVAILABLE` */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before trying again */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-        };
-    };
-    "export-activity": {
-        parameters: {
-            query?: {
-                format?: "csv";
-            };
-            header?: never;
-            path: {
-                session_id: number;
-                activity_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The file, streamed (text/csv; charset=utf-8), with a header row */
-            200: {
-                headers: {
-                    /** @description Offered as a download: `attachment; filename="..."` */
-                    "Content-Disposition"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/csv": string;
-                };
-            };
-            /** @description Bad Request: `VALIDATION_ERROR` */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Unauthorized: `UNAUTHORIZED` */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Forbidden: `FORBIDDEN` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description Not Found: `NOT_FOUND` */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ActivityTypeList"];
                 };
             };
             /** @description Too Many Requests: `RATE_LIMITED` */
