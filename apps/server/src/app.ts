@@ -1,3 +1,4 @@
+import cluster from "node:cluster";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { AnyActivityType } from "@caja/activities";
@@ -38,6 +39,8 @@ export async function createCajaServer(config: ServerConfig, options: CreateServ
   const deps = await buildDeps(config, { activityTypes: options.activityTypes });
   const route = createHttpRouter(config, deps);
 
+  // Under CAJA_WORKERS, which worker answered (its cluster number, not its pid): for tests and load balancing checks.
+  const worker = cluster.isWorker && cluster.worker ? String(cluster.worker.id) : undefined;
   const server = createServer(
     {
       // Whole request (headers and body) and headers alone: a client sending a byte a
@@ -51,6 +54,7 @@ export async function createCajaServer(config: ServerConfig, options: CreateServ
     },
     (req, res) => {
       shutdown.track(req, res);
+      if (worker) res.setHeader("x-caja-worker", worker);
       route(req, res).catch((error: unknown) => {
         logInternalError(error, req);
         sendError(res, error);

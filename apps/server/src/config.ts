@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { parseProxyTrust } from "./client-ip";
 import { defaultLimitRules, limitClasses, parseDuration, parseLimitRule, type LimitRule, type LimitRules } from "@caja/api";
@@ -59,6 +60,18 @@ export const envSchema = z
     HTTP_MAX_HEADERS: intIn(10, 2000, 100),
     HTTP_MAX_CONNECTIONS: intIn(1, 1_000_000, 10_000),
     TRPC_MAX_BATCH: intIn(1, 1000, 50),
+    // Server processes on one port (node:cluster); "auto": one per core.
+    CAJA_WORKERS: z
+      .string()
+      .default("1")
+      .transform((text, ctx) => {
+        const n = text.trim() === "auto" ? availableParallelism() : Number(text);
+        if (!Number.isInteger(n) || n < 1 || n > 256) {
+          ctx.addIssue({ code: "custom", message: `"${text}" is not a number of processes (1-256) or auto` });
+          return z.NEVER;
+        }
+        return n;
+      }),
     JWT_SECRET: optionalText.refine((v) => v === undefined || v.length >= 32, { message: "must be at least 32 characters" }),
     JWT_PUBLIC_KEY: optionalText.refine((v) => v === undefined || v.includes("-----BEGIN"), {
       message: "must be a PEM public key (-----BEGIN PUBLIC KEY-----...)",
@@ -137,6 +150,20 @@ export const envSchema = z
         code: "custom",
         path: [env.UPSTASH_REDIS_REST_URL ? "UPSTASH_REDIS_REST_TOKEN" : "UPSTASH_REDIS_REST_URL"],
         message: "UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN must be set together",
+      });
+    }
+    if (env.CAJA_WORKERS > 1 && !/^postgres(ql)?:\/\//.test(env.DATABASE_URL ?? "")) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["CAJA_WORKERS"],
+        message: `${env.CAJA_WORKERS} workers need PostgreSQL (DATABASE_URL=postgres://...): the embedded PGlite database is opened by one process only`,
+      });
+    }
+    if (env.CAJA_WORKERS > 1 && !env.REDIS_URL && !env.UPSTASH_REDIS_REST_URL) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["CAJA_WORKERS"],
+        message: `${env.CAJA_WORKERS} workers need Redis (REDIS_URL or UPSTASH_REDIS_REST_*): without it each worker keeps its own write and join limits, ${env.CAJA_WORKERS} times looser than configured`,
       });
     }
     if (env.REDIS_URL && (env.UPSTASH_REDIS_REST_URL || env.UPSTASH_REDIS_REST_TOKEN)) {

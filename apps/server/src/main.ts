@@ -1,23 +1,31 @@
+import cluster from "node:cluster";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createCajaServer } from "./app";
+import { superviseWorkers } from "./cluster";
 import { ConfigError, loadConfig } from "./config";
+import { jwtSecret } from "./defaults";
 import { defaultWebDir } from "./http/web";
 
 /** `pnpm start`: validate config, migrate, listen, print how to call it. */
 async function main() {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    throw error;
+  const config = readConfig();
+  let stopping = false;
+  if (cluster.isPrimary && config.CAJA_WORKERS > 1) {
+    // Workers must not race to create the JWT secret file: each would sign with its own.
+    jwtSecret(config);
+    superviseWorkers(config.CAJA_WORKERS, config.SHUTDOWN_TIMEOUT_MS);
+    return;
   }
   const app = await createCajaServer(config);
   const url = await app.listen();
+  if (cluster.isWorker) {
+    console.log(`[caja] worker ${cluster.worker?.id} (pid ${process.pid}) listening on ${url}`);
+    // The supervisor gone (killed outright): nothing would stop this worker otherwise.
+    process.on("disconnect", () => void stop("supervisor gone"));
+    // One worker tells the rest of the start-up story.
+    if (cluster.worker?.id !== 1) return installSignals();
+  }
   console.log(`[caja] listening on ${url}  (docs: ${url}/docs, OpenAPI: ${url}/openapi.json)`);
   const webDir = config.CAJA_WEB_DIR ?? defaultWebDir;
   console.log(
@@ -30,8 +38,13 @@ async function main() {
     console.log(`[caja] no JWT_SECRET set: using the secret kept in ${config.CAJA_DATA_DIR}/jwt-secret`);
     console.log(`[caja] admin token (sub "admin", valid 12h):\n\n  export CAJA_TOKEN=${token}\n`);
   }
-  let stopping = false;
-  const stop = async (signal: string) => {
+  installSignals();
+
+  function installSignals() {
+    process.on("SIGINT", () => void stop("SIGINT"));
+    process.on("SIGTERM", () => void stop("SIGTERM"));
+  }
+  async function stop(signal: string) {
     if (stopping) return;
     stopping = true;
     console.log(`[caja] ${signal}: finishing in-flight requests, then exiting`);
@@ -39,9 +52,19 @@ async function main() {
     setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS + 1500).unref();
     await app.close();
     process.exit(0);
-  };
-  process.on("SIGINT", () => void stop("SIGINT"));
-  process.on("SIGTERM", () => void stop("SIGTERM"));
+  }
+}
+
+function readConfig() {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
 }
 
 main().catch((error: unknown) => {

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -57,6 +57,13 @@ describe("loadConfig", () => {
     }
   });
 
+  it("runs CAJA_WORKERS processes (auto: one per core) on PostgreSQL with Redis", () => {
+    const shared = { DATABASE_URL: "postgres://u@db/caja", REDIS_URL: "redis://localhost:6379" };
+    expect(loadConfig({}).CAJA_WORKERS).toBe(1);
+    expect(loadConfig({ ...shared, CAJA_WORKERS: "3" }).CAJA_WORKERS).toBe(3);
+    expect(loadConfig({ ...shared, CAJA_WORKERS: "auto" }).CAJA_WORKERS).toBe(availableParallelism());
+  });
+
   it("parses the values it is given", () => {
     const config = loadConfig({
       PORT: "8080",
@@ -102,6 +109,12 @@ describe("loadConfig", () => {
         UPSTASH_REDIS_REST_TOKEN: "t",
       },
     ],
+    ["CAJA_WORKERS", { CAJA_WORKERS: "none" }],
+    ["CAJA_WORKERS", { CAJA_WORKERS: "0" }],
+    // PGlite (the default database) is one process's file; without Redis each worker keeps its own limits.
+    ["CAJA_WORKERS", { CAJA_WORKERS: "2", REDIS_URL: "redis://localhost:6379" }],
+    ["CAJA_WORKERS", { CAJA_WORKERS: "2", DATABASE_URL: "memory://", REDIS_URL: "redis://localhost:6379" }],
+    ["CAJA_WORKERS", { CAJA_WORKERS: "2", DATABASE_URL: "postgres://u@db/caja" }],
     ["REDIS_KEY_PREFIX", { REDIS_KEY_PREFIX: "has spaces" }],
     ["RATE_LIMIT_WRITE", { RATE_LIMIT_WRITE: "bogus" }],
     ["RATE_LIMIT_POLL", { RATE_LIMIT_POLL: "0/1s" }],
