@@ -76,6 +76,7 @@ export const paths = {
   submit: (sessionId: number, activityId: string) => `/api/v1/sessions/${sessionId}/activities/${activityId}/responses`,
   sessionStatus: (sessionId: number) => `/api/sessions/${sessionId}/status`,
   activityStatus: (sessionId: number, activityId: string) => `/api/sessions/${sessionId}/activities/${activityId}/status`,
+  activityResults: (sessionId: number, activityId: string) => `/api/v1/sessions/${sessionId}/activities/${activityId}/results`,
   feed: (sessionId: number, activityId: string, since: string, cursor: string | null, limit: number) =>
     `/api/sessions/${sessionId}/activities/${activityId}/responses/since/${encodeURIComponent(since)}?limit=${limit}` +
     (cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""),

@@ -35,6 +35,11 @@ export async function runPeakPhase(
         token: fixture.participantToken,
       },
       {
+        name: "GET activity results",
+        path: paths.activityResults(fixture.sessionId, fixture.activityId),
+        token: fixture.participantToken,
+      },
+      {
         name: "GET responses/since (cursor at head)",
         path: paths.feed(fixture.sessionId, fixture.activityId, "2000-01-01T00:00:00Z", fixture.feedCursor, 100),
         token: fixture.adminToken,

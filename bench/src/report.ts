@@ -147,7 +147,7 @@ export function renderReport(r: BenchResult): string {
   const db = r.database;
   const lag = r.scenario.generatorLagMs;
   const out: string[] = [
-    `Caja bench (${r.mode}) ${r.label}: ${o.participants} participants polling 2 routes ` +
+    `Caja bench (${r.mode}) ${r.label}: ${o.participants} participants polling 3 routes (session and activity status, results) ` +
       (o.followPollInterval ? "after the server's poll_interval_ms" : `every ${o.pollEveryMs} ms`) +
       ` ±${fmt(100 * o.jitter, 0)}%, writes ${o.writes}, two presenters following the feed every 1 s (by cursor, by timestamp)`,
     `machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGb} GB, Node ${m.node}, PostgreSQL ${m.postgres}, Redis ${m.redis}; load average at start ${m.loadAverageAtStart}; commit ${m.commit}`,

@@ -78,6 +78,7 @@ export async function runScenario(
   const stats = {
     session: new RouteStats("GET session status"),
     activity: new RouteStats("GET activity status"),
+    results: new RouteStats("GET activity results"),
     submit: new RouteStats("POST response"),
   };
   const feeds = presenters.map((presenter) => ({
@@ -94,6 +95,9 @@ export async function runScenario(
 
   const sessionPath = paths.sessionStatus(room.sessionId);
   const activityPath = paths.activityStatus(room.sessionId, room.activityId);
+  const resultsPath = paths.activityResults(room.sessionId, room.activityId);
+  const pathOf = { session: sessionPath, activity: activityPath, results: resultsPath };
+  const etagOf = { session: "sessionEtag", activity: "activityEtag", results: "resultsEtag" } as const;
   const submitPath = paths.submit(room.sessionId, room.activityId);
 
   let advisedMin = Number.POSITIVE_INFINITY;
@@ -104,8 +108,8 @@ export async function runScenario(
   };
 
   /** A participant's poll of one route: sends its last ETag, keeps the new one (and the advised interval). */
-  const poll = (p: Participant, route: "session" | "activity") => {
-    const path = route === "session" ? sessionPath : activityPath;
+  const poll = (p: Participant, route: "session" | "activity" | "results") => {
+    const path = pathOf[route];
     const routeStats = stats[route];
     let everyMs = options.pollEveryMs;
     const run = (scheduledAt: number): void => {
@@ -115,7 +119,7 @@ export async function runScenario(
         if (inWindow(scheduledAt)) routeStats.recordShed(REQUEST_TIMEOUT_MS);
         return;
       }
-      const etag = route === "session" ? p.sessionEtag : p.activityEtag;
+      const etag = p[etagOf[route]];
       const headers: Record<string, string> = etag
         ? { authorization: p.authorization, "if-none-match": etag }
         : { authorization: p.authorization };
@@ -126,8 +130,7 @@ export async function runScenario(
           ledger.note(path, res.statusCode, body);
           const fresh = res.headers.etag;
           if (res.statusCode === 200 && typeof fresh === "string") {
-            if (route === "session") p.sessionEtag = fresh;
-            else p.activityEtag = fresh;
+            p[etagOf[route]] = fresh;
             const interval = advised(body);
             if (interval !== null) {
               if (options.followPollInterval) everyMs = interval;
@@ -181,10 +184,12 @@ export async function runScenario(
       );
   };
 
-  // Participants: two polling loops each, phases spread over one interval.
+  // Participants: three polling loops each (session, activity, and the live results their screen shows),
+  // phases spread over one interval.
   for (const p of room.participants) {
     scheduler.at(t0 + Math.random() * options.pollEveryMs, poll(p, "session"));
     scheduler.at(t0 + Math.random() * options.pollEveryMs, poll(p, "activity"));
+    scheduler.at(t0 + Math.random() * options.pollEveryMs, poll(p, "results"));
   }
 
   // Writers: a shuffled order so that submitters are not the first joiners only.
@@ -273,10 +278,12 @@ export async function runScenario(
   const windowSeconds = options.durationMs / 1000;
   return {
     windowSeconds,
-    routes: [stats.session, stats.activity, stats.submit, ...feeds.map((f) => f.stats)].map((s) => s.summary(windowSeconds)),
+    routes: [stats.session, stats.activity, stats.results, stats.submit, ...feeds.map((f) => f.stats)].map((s) =>
+      s.summary(windowSeconds),
+    ),
     submissions,
     offered: {
-      pollsPerSecond: (2 * room.participants.length * 1000) / options.pollEveryMs,
+      pollsPerSecond: (3 * room.participants.length * 1000) / options.pollEveryMs,
       submissionsPerSecond,
       presenterPerSecond: (presenters.length * 1000) / options.presenterEveryMs,
     },

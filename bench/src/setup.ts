@@ -10,6 +10,7 @@ export interface Participant {
   /** Last ETag seen per polling route, sent back as If-None-Match like a browser would. */
   sessionEtag: string | null;
   activityEtag: string | null;
+  resultsEtag: string | null;
   /** Sequence number of this participant's next submission (it is in the response body). */
   nextSeq: number;
 }
@@ -73,6 +74,7 @@ export async function joinAll(
         authorization: `Bearer ${joined.body.token}`,
         sessionEtag: null,
         activityEtag: null,
+        resultsEtag: null,
         nextSeq: 1,
       };
     }

@@ -43,6 +43,7 @@ describe("pnpm bench --quick", () => {
     expect(result.scenario.routes.map((r) => r.route)).toEqual([
       "GET session status",
       "GET activity status",
+      "GET activity results",
       "POST response",
       "GET responses/since (cursor presenter)",
       "GET responses/since (timestamp presenter)",
@@ -54,9 +55,9 @@ describe("pnpm bench --quick", () => {
       expect(route.latencyMs.p99, route.route).toBeGreaterThanOrEqual(route.latencyMs.p50);
       expect(route.latencyMs.max, route.route).toBeGreaterThanOrEqual(route.latencyMs.p99);
     }
-    // Participants poll twice per 2 s: the window saw about that many polls.
-    const [first, second] = result.scenario.routes;
-    const polls = (first?.requests ?? 0) + (second?.requests ?? 0);
+    // Participants poll three routes every 2 s: the window saw about that many polls.
+    const [first, second, third] = result.scenario.routes;
+    const polls = (first?.requests ?? 0) + (second?.requests ?? 0) + (third?.requests ?? 0);
     expect(polls).toBeGreaterThan(0.7 * result.scenario.offered.pollsPerSecond * result.scenario.windowSeconds);
 
     expect(result.resources.server.cpuPercent).toBeGreaterThan(0);
@@ -64,7 +65,7 @@ describe("pnpm bench --quick", () => {
     expect(result.database.polls).toBe(polls);
     expect(result.database.transactions).toBeGreaterThan(0);
 
-    expect(result.peak?.runs).toHaveLength(9);
+    expect(result.peak?.runs).toHaveLength(11);
     for (const run of result.peak?.runs ?? []) expect(run.requestsPerSecond, run.name).toBeGreaterThan(0);
     expect(result.peak?.runs.slice(1).every((r) => r.ratio !== null && r.ratio > 0)).toBe(true);
     expect(result.targets.length).toBe(5);
