@@ -230,6 +230,35 @@ describe("requests node's parser refuses", () => {
   });
 });
 
+describe("found by the fuzz test (fuzz.test.ts)", () => {
+  it("HEAD with headers over the limit: 431 with no body (a body would be read as the next response)", async () => {
+    const { hostname, port } = new URL(server.url);
+    const answer = await new Promise<string>((resolve) => {
+      let text = "";
+      const socket = connect(Number(port), hostname, () =>
+        socket.write(`HEAD /health HTTP/1.1\r\nHost: x\r\nX-Pad: ${"p".repeat(40_000)}\r\n\r\n`),
+      );
+      socket.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
+      socket.on("error", () => {});
+      socket.on("close", () => resolve(text));
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 431 /);
+    expect(answer).toMatch(/Content-Length: 0\r\n/);
+    expect(answer.endsWith("\r\n\r\n")).toBe(true);
+  });
+
+  it("tRPC's own refusals (an unsupported content type) are sent as JSON, not text/plain", async () => {
+    const res = await api.request("POST", "/trpc/session.create", {
+      token: alice,
+      raw: '{"title":"x"}',
+      headers: { "content-type": "text/plain" },
+    });
+    expect(res.status).toBe(415);
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(res.body).toMatchObject({ error: { data: { code: "UNSUPPORTED_MEDIA_TYPE" } } });
+  });
+});
+
 describe("content types and bodies", () => {
   it("415 for a body that is not JSON, 400 for malformed JSON or a non-object", async () => {
     const post = (raw: string, type: string) =>

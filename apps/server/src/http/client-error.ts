@@ -9,18 +9,24 @@ import { CajaError, toWireError } from "@caja/api";
  * format rather than node's bare `400 Bad Request`, then the connection is closed:
  * after a parse error nothing more on it can be trusted.
  */
-export function answerClientError(error: Error & { code?: string }, socket: Duplex & { bytesWritten?: number }): void {
+export function answerClientError(
+  error: Error & { code?: string; rawPacket?: Buffer },
+  socket: Duplex & { bytesWritten?: number },
+): void {
   // A reset connection cannot be answered; a response already under way cannot be replaced.
   if (error.code === "ECONNRESET" || !socket.writable || (socket.bytesWritten ?? 0) > 0) {
     socket.destroy();
     return;
   }
   const wire = toWireError(clientErrorOf(error));
-  const body = JSON.stringify(wire.body);
+  // An answer to HEAD has no body (a client would read ours as the next response); the
+  // request line is in the data node could not parse, when it has it.
+  const head = error.rawPacket?.subarray(0, 5).toString("latin1") === "HEAD ";
+  const body = head ? "" : JSON.stringify(wire.body);
   socket.end(
     `HTTP/1.1 ${wire.status} ${STATUS_CODES[wire.status] ?? "Error"}\r\n` +
       "Content-Type: application/json; charset=utf-8\r\n" +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      `Content-Length: ${head ? 0 : Buffer.byteLength(body)}\r\n` +
       "Connection: close\r\n\r\n" +
       body,
   );

@@ -62,6 +62,10 @@ export function createHttpRouter(config: ServerConfig, deps: ServerDeps): Reques
     maxBodySize: config.MAX_BODY_BYTES,
     maxBatchSize: config.TRPC_MAX_BATCH,
     createContext: ({ req }) => contextFor(req),
+    // tRPC answers a request it refuses before any call (unsupported content type, unreadable
+    // body) with JSON but no content type, so text/plain: say what it is. Streamed answers
+    // (eagerGeneration) set their own.
+    responseMeta: ({ eagerGeneration }) => (eagerGeneration ? {} : { headers: { "content-type": "application/json" } }),
     onError: ({ error, req }) => {
       if (error.code === "INTERNAL_SERVER_ERROR" && !(error.cause instanceof CajaError))
         logInternalError(error.cause ?? error, req);
