@@ -22,7 +22,11 @@ export const usage = `pnpm bench [options]
   --no-peak               skip the peak-throughput phase
   --cpu-prof              write a V8 CPU profile of the server and print its top functions
   --env KEY=VALUE         extra server environment (repeatable), e.g. --env DB_POOL_SIZE=20
-  --redis-url URL         Redis behind the bridge (default redis://127.0.0.1:6379/11, a database of its own)
+  --redis-url URL         the bench's Redis (default redis://127.0.0.1:6379/11, a database of its own)
+  --redis-driver D        how the server reaches it: upstash (REST, through the bridge; the default)
+                          or native (REDIS_URL, RESP over one pipelined connection)
+  --workers N             server processes on one port (CAJA_WORKERS; default 1); the server's
+                          CPU and memory are then the supervisor's and its workers' together
   --results-dir DIR       where the JSON goes (default bench/results)
   --help
 `;
@@ -45,6 +49,8 @@ export interface BenchOptions {
   cpuProf: boolean;
   serverEnv: Record<string, string>;
   redisUrl: string;
+  redisDriver: "upstash" | "native";
+  workers: number;
   resultsDir: string | null;
   pollEveryMs: number;
   jitter: number;
@@ -79,6 +85,8 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
       "cpu-prof": { type: "boolean", default: false },
       env: { type: "string", multiple: true },
       "redis-url": { type: "string" },
+      "redis-driver": { type: "string", default: "upstash" },
+      workers: { type: "string" },
       "results-dir": { type: "string" },
       help: { type: "boolean", default: false },
     },
@@ -96,6 +104,9 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
   const tool = values["peak-tool"];
   if (tool !== "auto" && tool !== "wrk" && tool !== "autocannon")
     throw new Error(`--peak-tool is auto, wrk or autocannon, got "${tool}"`);
+  const redisDriver = values["redis-driver"];
+  if (redisDriver !== "upstash" && redisDriver !== "native")
+    throw new Error(`--redis-driver is upstash or native, got "${redisDriver}"`);
   return {
     quick,
     participants: Math.round(positive("participants", values.participants, quick ? 100 : 2000)),
@@ -117,6 +128,8 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
     cpuProf: values["cpu-prof"] === true,
     serverEnv,
     redisUrl: values["redis-url"] ?? "redis://127.0.0.1:6379/11",
+    redisDriver,
+    workers: Math.round(positive("workers", values.workers, 1)),
     resultsDir: values["results-dir"] ?? null,
     pollEveryMs: positive("poll-interval", values["poll-interval"], 2000),
     jitter: 0.2,

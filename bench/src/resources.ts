@@ -19,6 +19,34 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
 }
 
+/** The process and its descendants (a CAJA_WORKERS supervisor and its workers), from /proc's children lists. */
+function processTree(pid: number): number[] {
+  const pids = [pid];
+  for (let i = 0; i < pids.length; i++) {
+    try {
+      const children = readFileSync(`/proc/${pids[i]}/task/${pids[i]}/children`, "utf8").trim();
+      if (children) pids.push(...children.split(/\s+/).map(Number));
+    } catch {
+      // gone, or no children list on this kernel: the process alone
+    }
+  }
+  return pids;
+}
+
+function treeCpuSeconds(pid: number): number {
+  return processTree(pid).reduce((sum, p) => sum + (tryCpu(p) ?? 0), 0);
+}
+
+function treeRssMb(pid: number): number {
+  return processTree(pid).reduce((sum, p) => {
+    try {
+      return sum + rssMb(p);
+    } catch {
+      return sum;
+    }
+  }, 0);
+}
+
 function rssMb(pid: number): number {
   const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return match ? Number(match[1]) / 1024 : 0;
@@ -41,7 +69,7 @@ export interface ProcessUsage {
   rssEndMb: number;
 }
 
-/** CPU and RSS of one process over a window, RSS sampled every second for its peak. */
+/** CPU and RSS of one process (with its descendants: workers) over a window, RSS sampled every second for its peak. */
 export class ProcessMeter {
   private startCpu = 0;
   private startAt = 0;
@@ -76,12 +104,13 @@ export class ProcessMeter {
       const { user, system } = process.cpuUsage();
       return (user + system) / 1e6;
     }
-    return tryCpu(this.pid) ?? 0;
+    return tryCpu(this.pid) === null ? 0 : treeCpuSeconds(this.pid);
   }
 
   private rss(): number {
     try {
-      return rssMb(this.pid);
+      rssMb(this.pid); // throws once the process has exited
+      return treeRssMb(this.pid);
     } catch {
       return 0; // the process has exited
     }

@@ -55,12 +55,16 @@ export async function runBench(opts: BenchOptions, command: string): Promise<Ben
       {
         databaseUrl: fresh.url,
         redisUrl: opts.redisUrl,
+        redisDriver: opts.redisDriver,
+        workers: opts.workers,
         serverEnv: opts.serverEnv,
         profileDir: opts.cpuProf ? profileDir : null,
       },
       undo,
     );
-    log(`server ${server.url} (pid ${server.pid}), baseline ${baseline.url}, bridge ${bridge.url}`);
+    log(
+      `server ${server.url} (pid ${server.pid}; ${opts.workers} worker${opts.workers > 1 ? "s" : ""}; Redis ${opts.redisDriver}), baseline ${baseline.url}, bridge ${bridge.url}`,
+    );
 
     const adminToken = new TokenService({ secret }).sign({ sub: "bench-presenter", role: "admin" }, 6 * 3600).token;
     const setupPool = createPool(server.url, opts.joinConcurrency);

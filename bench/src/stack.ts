@@ -38,7 +38,14 @@ function freePort(): Promise<number> {
  * be told them before the bridge is up (it reaches Redis only on requests).
  */
 export async function startStack(
-  options: { databaseUrl: string; redisUrl: string; serverEnv: Record<string, string>; profileDir: string | null },
+  options: {
+    databaseUrl: string;
+    redisUrl: string;
+    redisDriver: "upstash" | "native";
+    workers: number;
+    serverEnv: Record<string, string>;
+    profileDir: string | null;
+  },
   undo: Undo,
 ): Promise<Stack> {
   const bridgeUrl = `http://127.0.0.1:${await freePort()}`;
@@ -63,8 +70,11 @@ export async function startStack(
       DATABASE_URL: options.databaseUrl,
       JWT_SECRET: secret,
       CAJA_DATA_DIR: dataDir,
-      UPSTASH_REDIS_REST_URL: bridgeUrl,
-      UPSTASH_REDIS_REST_TOKEN: bridgeToken,
+      // The bridge runs either way (idle with the native driver), so every run reports the same processes.
+      ...(options.redisDriver === "native"
+        ? { REDIS_URL: options.redisUrl }
+        : { UPSTASH_REDIS_REST_URL: bridgeUrl, UPSTASH_REDIS_REST_TOKEN: bridgeToken }),
+      CAJA_WORKERS: String(options.workers),
       REDIS_KEY_PREFIX: `bench-${secret.slice(0, 12)}:`,
       RATE_LIMIT_POLL: UNLIMITED,
       RATE_LIMIT_READ: UNLIMITED,
