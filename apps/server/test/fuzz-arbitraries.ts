@@ -275,7 +275,9 @@ export function trpcRequest(procedures: string[], properties: string[], world: F
       const wrapped = batch ? `{${texts.map((t, i) => `"${i}":${t ?? "null"}`).join(",")}}` : (texts[0] ?? "");
       const path = `/trpc/${names.map(percentEncode).join(",")}${brokenPath}`;
       const query = batch ? "?batch=1" : "";
-      const route = `trpc ${batch ? "batch" : procedures.includes(names[0] ?? "") ? names[0] : "<unknown name>"}`;
+      // Several names without ?batch=1 are one (unknown) name to tRPC.
+      const single = names.length === 1 && procedures.includes(names[0] ?? "") ? names[0] : "<unknown name>";
+      const route = `trpc ${batch ? "batch" : single}`;
       if (method === "GET") {
         const sep = query ? "&" : "?";
         return { route, method, path: `${path}${query}${sep}input=${percentEncode(wrapped)}`, headers };
