@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { Api, ISO_MS, expectError } from "./fixtures";
 import { startTestServer, type TestServer } from "./harness";
 
@@ -9,6 +9,26 @@ beforeAll(async () => {
   api = new Api(server);
 });
 afterAll(async () => server?.stop());
+
+/**
+ * The current answer's ETag, once a repeat with it is answered 304. The body carries
+ * poll_interval_ms, which the server's governor raises when this loaded machine lags:
+ * a change there between two polls is a real change, so the pair is retried.
+ */
+async function revalidatedEtag(path: string, token: string): Promise<string> {
+  return vi.waitFor(
+    async () => {
+      const first = await api.request("GET", path, { token });
+      const etag = first.headers.get("etag");
+      expect(etag).toMatch(/^W\/".+"$/);
+      const again = await api.request("GET", path, { token, headers: { "if-none-match": etag as string } });
+      expect(again.status).toBe(304);
+      expect(again.text).toBe("");
+      return etag as string;
+    },
+    { timeout: 15_000, interval: 200 },
+  );
+}
 
 const resultsPath = (sessionId: number, activityId: string) => `/api/v1/sessions/${sessionId}/activities/${activityId}/results`;
 
@@ -53,14 +73,10 @@ describe("GET /api/v1/sessions/{session_id}/activities/{activity_id}/results", (
   it("sends an ETag, answers If-None-Match with 304 privately, and a new vote changes it", async () => {
     const room = await livePoll();
     const first = await api.request("GET", room.path, { token: room.ben });
-    const etag = first.headers.get("etag");
-    expect(etag).toMatch(/^W\/".+"$/);
     expect(first.headers.get("cache-control")).toBe("private, no-cache");
-    const again = await api.request("GET", room.path, { token: room.ben, headers: { "if-none-match": etag as string } });
-    expect(again.status).toBe(304);
-    expect(again.text).toBe("");
+    const etag = await revalidatedEtag(room.path, room.ben);
     await api.submit(room.ana, room.session.id, room.activity.id, { selected_options: ["salad"] });
-    const changed = await api.request("GET", room.path, { token: room.ben, headers: { "if-none-match": etag as string } });
+    const changed = await api.request("GET", room.path, { token: room.ben, headers: { "if-none-match": etag } });
     expect(changed.status).toBe(200);
     expect(changed.headers.get("etag")).not.toBe(etag);
     expect(changed.body).toMatchObject({ response_count: 1 });
@@ -110,8 +126,7 @@ describe("GET /api/v1/sessions/{session_id}/leaderboard", () => {
     });
     expect((await api.request("GET", path, { token: ana.token })).body).toMatchObject({ entries: [], activity_ids: [] });
 
-    const etag = mine.headers.get("etag") as string;
-    expect((await api.request("GET", path, { token: owner, headers: { "if-none-match": etag } })).status).toBe(304);
+    await revalidatedEtag(path, owner);
   });
 });
 
