@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -164,6 +164,33 @@ describe.skipIf(!existsSync(CHROMIUM))("the web app in Chromium: a poll from cre
     await expect.poll(() => presenter.getByTestId("response-count").textContent(), { timeout: 3_000 }).toBe("3");
   });
 
+  it("participants see the poll's results from the results route, and are told plainly while the presenter hides them", async () => {
+    const [ana, ben] = participants as [Page, Page];
+    await expect.poll(() => bars(ana), { timeout: 5_000 }).toEqual({ Pizza: 1, Sushi: 1, Tacos: 1 });
+    const reveal = presenter.getByLabel("Show results to participants");
+    expect(await reveal.isChecked()).toBe(true);
+    await reveal.uncheck();
+    for (const page of [ana, ben]) await page.getByTestId("results-hidden").waitFor({ timeout: 5_000 });
+    expect(await ana.locator(".bar-row").count()).toBe(0);
+    // The owner always sees them.
+    expect(await bars(presenter)).toEqual({ Pizza: 1, Sushi: 1, Tacos: 1 });
+    await reveal.check();
+    await expect.poll(() => bars(ben), { timeout: 5_000 }).toEqual({ Pizza: 1, Sushi: 1, Tacos: 1 });
+    expect(await ben.getByTestId("results-hidden").count()).toBe(0);
+  });
+
+  it("the presenter downloads the results as CSV (an authenticated fetch handed to the browser as a file)", async () => {
+    const [download] = await Promise.all([
+      presenter.waitForEvent("download"),
+      presenter.getByRole("button", { name: "Download CSV" }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/\.csv$/);
+    const path = await download.path();
+    const text = readFileSync(path, "utf8");
+    expect(text.split(/\r?\n/)[0]).toContain("nickname");
+    for (const name of ["Ana", "Ben", "Caro"]) expect(text).toContain(name);
+  });
+
   it("a reload keeps the participant's identity and its answer", async () => {
     const ana = participants[0] as Page;
     await ana.reload();
@@ -182,18 +209,18 @@ describe.skipIf(!existsSync(CHROMIUM))("the web app in Chromium: a poll from cre
     const count = (request: { url(): string }) => void (request.url().includes("/trpc/") && polls++);
     page.on("request", count);
     await page.evaluate(() => {
-      const seen = { mutations: 0 };
-      (window as unknown as { seen: typeof seen }).seen = seen;
-      new MutationObserver((records) => (seen.mutations += records.length)).observe(document.body, {
-        subtree: true,
-        childList: true,
-        attributes: true,
-        characterData: true,
-      });
+      // What changed, described, so that a failure says where the screen flickered.
+      const seen: string[] = [];
+      (window as unknown as { seen: string[] }).seen = seen;
+      const describe = (node: Node) =>
+        node instanceof Element ? `${node.tagName.toLowerCase()}.${node.className}` : `${node.parentElement?.className}>text`;
+      new MutationObserver((records) => {
+        for (const r of records) seen.push(`${r.type} ${describe(r.target)} ${r.attributeName ?? ""}`.trim());
+      }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
     });
     await expect.poll(() => polls, { timeout: 10_000 }).toBeGreaterThanOrEqual(4);
     page.off("request", count);
-    expect(await page.evaluate(() => (window as unknown as { seen: { mutations: number } }).seen.mutations)).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { seen: string[] }).seen.slice(0, 10))).toEqual([]);
   });
 
   it("a participant that goes offline is shown so, and is live again by itself when back", async () => {
@@ -212,8 +239,15 @@ describe.skipIf(!existsSync(CHROMIUM))("the web app in Chromium: a poll from cre
     const fresh = await open("join screen", phone);
     await fresh.goto(qrUrl);
     expect(await seriousViolations(fresh)).toEqual([]);
-    // Going offline on purpose logs failed requests; anything else is a defect.
-    expect(errors.filter((e) => !e.startsWith("Caro: Failed to load resource: net::ERR_INTERNET_DISCONNECTED"))).toEqual([]);
+    // Going offline on purpose logs failed requests, and so do the results polls while the
+    // presenter hid them (403 RESULTS_HIDDEN, the "hidden" state above); anything else is a defect.
+    const expected = [
+      "Caro: Failed to load resource: net::ERR_INTERNET_DISCONNECTED",
+      ...["Ana", "Ben", "Caro"].map(
+        (who) => `${who}: Failed to load resource: the server responded with a status of 403 (Forbidden)`,
+      ),
+    ];
+    expect(errors.filter((e) => !expected.some((known) => e.startsWith(known)))).toEqual([]);
 
     await (participants[0] as Page).screenshot({ path: join(screenshots, "participant-phone.png") });
   });

@@ -1,11 +1,10 @@
-import { builtInActivityTypes, createActivityRegistry, type StoredResponse } from "@caja/activities";
+import { builtInActivityTypes, createActivityRegistry } from "@caja/activities";
 import { describe, expect, it } from "vitest";
 import type { BuiltInType } from "../src/activity-types";
 import { buildConfig, emptyDraft, type FormDraft } from "../src/presenter/config-fields";
-import { tallyOptions, tallyRating, tallyWords } from "../src/results/tally";
 
-// The app builds configs and tallies on its own until the server validates types and serves
-// results; these check both against @caja/activities, the registry the server will use.
+// The app builds configs from its own forms; these check them against @caja/activities, the
+// registry the server validates with. (Results come from the server's results route.)
 const registry = createActivityRegistry(builtInActivityTypes);
 
 const filled = (type: BuiltInType, values: Record<string, string>, options: [string, boolean][] = [], flags = {}): FormDraft => ({
@@ -82,59 +81,5 @@ describe("the presenter's forms", () => {
       const built = buildConfig(type, draft);
       expect("problem" in built, JSON.stringify(draft)).toBe(true);
     }
-  });
-});
-
-const stored = (data: unknown, i: number): StoredResponse => ({
-  id: `r${i}`,
-  participantId: i,
-  nickname: `p${i}`,
-  data,
-  status: "approved",
-  votes: 0,
-  createdAt: new Date(0),
-  updatedAt: new Date(0),
-});
-
-describe("the browser's tallies", () => {
-  it("equal the registry's poll results (the results route's shape)", () => {
-    const config = { question: "Q", options: ["a", "b", "c"], allow_multiple: true };
-    const answers = [["a"], ["a", "b"], ["c"], ["a"]].map((selected) => ({ response_data: { selected_options: selected } }));
-    const expected = registry.results(
-      "poll",
-      config,
-      answers.map((a, i) => stored(a.response_data, i)),
-    );
-    expect(tallyOptions(config.options, answers)).toEqual(expected);
-  });
-
-  it("equal the registry's rating histogram and average", () => {
-    const config = { question: "Q", min: 1, max: 5 };
-    const answers = [4, 5, 4, 1].map((value) => ({ response_data: { value } }));
-    const expected = registry.results(
-      "rating",
-      config,
-      answers.map((a, i) => stored(a.response_data, i)),
-    ) as {
-      average: number;
-      count: number;
-      histogram: { value: number; count: number }[];
-    };
-    const ours = tallyRating(config, answers);
-    expect(ours.average).toBe(expected.average);
-    expect(ours.count).toBe(expected.count);
-    expect(ours.histogram).toEqual(expected.histogram);
-  });
-
-  it("count words as the registry does, in their most frequent spelling", () => {
-    const answers = [["Sunny", "calm"], ["sunny "], ["SUNNY", "Calm"], ["sunny"]].map((words) => ({ response_data: { words } }));
-    const expected = registry.results(
-      "word_cloud",
-      { prompt: "P" },
-      answers.map((a, i) => stored(a.response_data, i)),
-    ) as {
-      words: { word: string; count: number }[];
-    };
-    expect(tallyWords(answers).words).toEqual(expected.words.map(({ word, count }) => ({ word, count })));
   });
 });

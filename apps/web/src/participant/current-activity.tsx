@@ -2,7 +2,9 @@ import { memo } from "react";
 import { useActivityStatus, useSubmitResponse, useTRPC } from "@caja/client/react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { asTyped, promptOf, typeLabel } from "../activity-types";
+import { Countdown } from "../shared/countdown";
 import { describeError } from "../shared/errors";
+import { ActivityResults } from "../results/activity-results";
 import { AnswerForm } from "./answer-forms";
 
 /**
@@ -36,6 +38,7 @@ export const CurrentActivity = memo(function CurrentActivity({
       <h1 id="question" tabIndex={-1}>
         {promptOf(activity.data)}
       </h1>
+      {open && activity.data.ends_at && <Countdown endsAt={activity.data.ends_at} />}
       {!open && <p className="notice">Answers are closed.</p>}
       {typed ? (
         <AnswerForm
@@ -50,6 +53,10 @@ export const CurrentActivity = memo(function CurrentActivity({
       <p role="status" aria-live="polite" className={submit.error ? "error" : "sent"}>
         {submit.error ? describeError(submit.error) : submit.isSuccess ? sentMessage(activity.data.type) : ""}
       </p>
+      <section className="participant-results" aria-labelledby="results-heading">
+        <h2 id="results-heading">Results</h2>
+        <ActivityResults sessionId={sessionId} activityId={activityId} />
+      </section>
     </section>
   );
 });

@@ -1,10 +1,13 @@
 import type { RouterOutputs } from "@caja/client";
-import { useActivityStatus, useResponseFeed, useTRPC } from "@caja/client/react";
+import { useActivityStatus, useResponseFeed, useResults, useTRPC } from "@caja/client/react";
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useMemo } from "react";
 import { promptOf, typeLabel } from "../activity-types";
 import { ActivityResults } from "../results/activity-results";
+import { QuizLeaderboard } from "../results/leaderboard";
+import { ResultsControls } from "./results-controls";
 import { ConnectionStatus } from "../shared/connection-status";
+import { Countdown } from "../shared/countdown";
 
 type Activity = RouterOutputs["activity"]["list"]["items"][number];
 
@@ -12,6 +15,8 @@ type Activity = RouterOutputs["activity"]["list"]["items"][number];
 export function LiveActivity({ sessionId, activity }: { sessionId: number; activity: Activity }) {
   const status = useActivityStatus(sessionId, activity.id);
   const feed = useResponseFeed(sessionId, activity.id);
+  // The same query ActivityResults reads (shared by key): here only for the connection status.
+  const results = useResults(sessionId, activity.id);
   const count = status.data?.response_count ?? 0;
   return (
     <section className="card live" aria-labelledby="live-heading">
@@ -22,15 +27,18 @@ export function LiveActivity({ sessionId, activity }: { sessionId: number; activ
             {status.data?.status ?? activity.status}
           </span>
         </p>
-        <ConnectionStatus queries={[status, feed]} />
+        <ConnectionStatus queries={[status, feed, results]} />
       </div>
       <h2 id="live-heading" className="live-question">
         {promptOf(activity)}
       </h2>
+      {activity.ends_at && (status.data?.status ?? activity.status) === "active" && <Countdown endsAt={activity.ends_at} />}
       <p className="response-count" role="status" aria-live="polite">
         <strong data-testid="response-count">{count}</strong> {count === 1 ? "response" : "responses"}
       </p>
-      <ActivityResults sessionId={sessionId} activity={activity} />
+      <ResultsControls sessionId={sessionId} activity={activity} />
+      <ActivityResults sessionId={sessionId} activityId={activity.id} />
+      {activity.type === "quiz" && <QuizLeaderboard sessionId={sessionId} />}
       <LatestAnswers sessionId={sessionId} items={feed.data?.items ?? []} />
     </section>
   );

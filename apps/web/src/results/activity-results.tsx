@@ -1,46 +1,48 @@
-import { useResponseFeed } from "@caja/client/react";
-import { asTyped, type TypedActivity } from "../activity-types";
-import { tallyOptions, tallyRating, tallyWords, textsOf } from "./tally";
+import type { ActivityResults as Results } from "@caja/client";
+import { useResults } from "@caja/client/react";
+import type { ReactNode } from "react";
+import { describeError } from "../shared/errors";
 import { OptionBars, RatingHistogram, TextList, WordCloud } from "./charts";
-
-interface ActivityRef {
-  id: string;
-  type: string;
-  config: Record<string, unknown>;
-}
+import { QuestionList, type QuestionActions } from "./question-list";
 
 /**
- * The live results of one activity. They are computed here from the response feed until the
- * results route exists; then `useResults(sessionId, activity.id)` replaces the `useResponseFeed`
- * call and the tallies, and the charts stay as they are.
+ * The live results of one activity from the results route (`useResults`): the owner always
+ * sees them; a participant sees them when revealed, and is told plainly when they are not.
  */
-export function ActivityResults({ sessionId, activity }: { sessionId: number; activity: ActivityRef }) {
-  const feed = useResponseFeed(sessionId, activity.id);
-  const answers = feed.data?.items ?? [];
-  const typed = asTyped(activity);
-  if (!typed) return <p className="muted">{answers.length} responses (no chart for this activity type).</p>;
-  return <Chart typed={typed} answers={answers} />;
+export function ActivityResults(props: { sessionId: number; activityId: string; questionActions?: QuestionActions }) {
+  const { sessionId, activityId, questionActions } = props;
+  const results = useResults(sessionId, activityId);
+  const data = results.data;
+  if (!data) return <p role="status">{results.error ? describeError(results.error) : "Loading the results…"}</p>;
+  if (data.hidden)
+    return (
+      <p className="notice results-hidden" role="status" data-testid="results-hidden">
+        Results are hidden for now. They appear here when the presenter reveals them.
+      </p>
+    );
+  return (
+    <div className="results" data-testid="results">
+      {chart(data, questionActions)}
+    </div>
+  );
 }
 
-function Chart({ typed, answers }: { typed: TypedActivity; answers: readonly { id: string; response_data?: unknown }[] }) {
-  switch (typed.type) {
+function chart(data: Results, questionActions?: QuestionActions): ReactNode {
+  switch (data.type) {
     case "poll":
-      return <OptionBars results={tallyOptions(typed.config.options, answers)} />;
+      return <OptionBars options={data.results.options} total={data.results.total_voters} />;
     case "quiz":
-      return (
-        <OptionBars
-          results={tallyOptions(typed.config.options, answers)}
-          correct={typed.config.correct_options}
-          noun="answered"
-        />
-      );
+      return <OptionBars options={data.results.options} total={data.results.total_answers} noun="answered" />;
     case "rating":
-      return <RatingHistogram results={tallyRating(typed.config, answers)} />;
+      return <RatingHistogram results={data.results} />;
     case "word_cloud":
-      return <WordCloud results={tallyWords(answers)} />;
+      return <WordCloud results={data.results} />;
     case "qa":
-      return <TextList label="Questions" items={textsOf(answers, "question_text")} />;
+      return <QuestionList questions={data.results.questions} actions={questionActions} />;
     case "open_text":
-      return <TextList label="Answers" items={textsOf(answers, "text")} />;
+      return <TextList label="Answers" items={data.results.entries} />;
+    default:
+      // A type this app does not know (a deployer's own): its generic result.
+      return <p className="muted">{(data as { response_count: number }).response_count} responses.</p>;
   }
 }

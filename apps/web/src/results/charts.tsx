@@ -1,17 +1,19 @@
-import type { OptionResults, RatingResults, WordResults } from "./tally";
+import type { ResultsByType } from "@caja/client";
+
+type OptionResult = { option: string; count: number; percentage: number; correct?: boolean | null };
 
 /** One bar per option. The numbers are text too: the bars are decoration for sighted readers. */
-export function OptionBars(props: { results: OptionResults; correct?: readonly string[]; noun?: string }) {
-  const { results, correct, noun = "voted" } = props;
-  const most = Math.max(1, ...results.options.map((o) => o.count));
+export function OptionBars(props: { options: readonly OptionResult[]; total: number; noun?: string }) {
+  const { options, total, noun = "voted" } = props;
+  const most = Math.max(1, ...options.map((o) => o.count));
   return (
     <div className="bars-wrap">
       <ul className="bars" aria-label="Votes per option">
-        {results.options.map(({ option, count, percentage }) => (
+        {options.map(({ option, count, percentage, correct }) => (
           <li key={option} className="bar-row" data-option={option} data-count={count}>
             <span className="bar-label">
               {option}
-              {correct?.includes(option) && <span className="correct"> ✓ correct</span>}
+              {correct === true && <span className="correct"> ✓ correct</span>}
             </span>
             <span className="bar-track" aria-hidden="true">
               <span className="bar-fill" style={{ width: `${(count / most) * 100}%` }} />
@@ -23,13 +25,13 @@ export function OptionBars(props: { results: OptionResults; correct?: readonly s
         ))}
       </ul>
       <p className="muted">
-        {results.total_voters} {results.total_voters === 1 ? "person" : "people"} {noun}
+        {total} {total === 1 ? "person" : "people"} {noun}
       </p>
     </div>
   );
 }
 
-export function RatingHistogram({ results }: { results: RatingResults }) {
+export function RatingHistogram({ results }: { results: ResultsByType["rating"] }) {
   const most = Math.max(1, ...results.histogram.map((h) => h.count));
   return (
     <div className="bars-wrap">
@@ -51,13 +53,13 @@ export function RatingHistogram({ results }: { results: RatingResults }) {
   );
 }
 
-export function WordCloud({ results }: { results: WordResults }) {
+export function WordCloud({ results }: { results: ResultsByType["word_cloud"] }) {
   if (results.words.length === 0) return <p className="muted">No words yet.</p>;
   const most = Math.max(...results.words.map((w) => w.count));
   return (
     <ul className="word-cloud" aria-label="Words, most frequent first">
-      {results.words.slice(0, 60).map(({ word, count }) => (
-        <li key={word} style={{ fontSize: `${1 + (count / most) * 1.8}rem` }}>
+      {results.words.slice(0, 60).map(({ word, normalized, count }) => (
+        <li key={normalized} style={{ fontSize: `${1 + (count / most) * 1.8}rem` }}>
           {word}
           <span className="visually-hidden"> ({count})</span>
         </li>
@@ -66,6 +68,7 @@ export function WordCloud({ results }: { results: WordResults }) {
   );
 }
 
+/** Newest first: the open answers as they arrive. */
 export function TextList({ label, items }: { label: string; items: readonly { id: string; text: string }[] }) {
   if (items.length === 0) return <p className="muted">Nothing yet.</p>;
   return (
