@@ -45,7 +45,17 @@ export const keys = {
     "private_config",
   ],
   participant: ["id", "session_id", "nickname", "joined_at", "last_seen_at"],
-  response: ["id", "session_id", "activity_id", "participant_id", "response_data", "created_at", "updated_at"],
+  response: [
+    "id",
+    "session_id",
+    "activity_id",
+    "participant_id",
+    "response_data",
+    "created_at",
+    "updated_at",
+    "status",
+    "vote_count",
+  ],
   join: ["participant", "token", "expires_at", "session"],
   page: ["items", "total", "limit", "offset", "has_next", "has_prev"],
 } as const;

@@ -175,6 +175,29 @@ const routes: Array<{
   },
   { method: "get", path: "/api/v1/sessions/{session_id}/leaderboard", success: "200", schema: "Leaderboard", poll: true },
   { method: "get", path: "/api/v1/activity-types", success: "200", schema: "ActivityTypeList", public: true },
+  {
+    method: "patch",
+    path: "/api/v1/sessions/{session_id}/activities/{activity_id}/responses/{response_id}/moderation",
+    success: "200",
+    schema: "UserResponse",
+    body: ["status"],
+    bodyName: "ModerateResponseRequest",
+  },
+  { method: "delete", path: "/api/v1/sessions/{session_id}/activities/{activity_id}/responses/{response_id}", success: "204" },
+  {
+    method: "post",
+    path: "/api/v1/sessions/{session_id}/activities/{activity_id}/responses/{response_id}/votes",
+    success: "200",
+    schema: "VoteState",
+    domain: ["409"],
+  },
+  {
+    method: "delete",
+    path: "/api/v1/sessions/{session_id}/activities/{activity_id}/responses/{response_id}/votes",
+    success: "200",
+    schema: "VoteState",
+    domain: ["409"],
+  },
 ];
 
 /** The seed backend's paths for its three polls (those outside /v1): answered too, documented as deprecated. */
@@ -210,6 +233,10 @@ const access: Record<string, AccessRule> = {
   "get /api/v1/sessions/{session_id}/activities/{activity_id}/results": "member",
   "get /api/v1/sessions/{session_id}/leaderboard": "member",
   "get /api/v1/activity-types": "public",
+  "patch /api/v1/sessions/{session_id}/activities/{activity_id}/responses/{response_id}/moderation": "owner",
+  "delete /api/v1/sessions/{session_id}/activities/{activity_id}/responses/{response_id}": "owner",
+  "post /api/v1/sessions/{session_id}/activities/{activity_id}/responses/{response_id}/votes": "participant",
+  "delete /api/v1/sessions/{session_id}/activities/{activity_id}/responses/{response_id}/votes": "participant",
 };
 
 let server: TestServer;

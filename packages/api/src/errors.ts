@@ -30,6 +30,10 @@ export const errorCodes = {
   RESPONSE_LIMIT_REACHED: { status: 409, trpc: "CONFLICT" },
   /** The activity's time limit (`ends_at`) has passed. */
   ACTIVITY_TIME_UP: { status: 409, trpc: "CONFLICT" },
+  /** A participant tried to upvote its own entry. */
+  OWN_RESPONSE_VOTE: { status: 409, trpc: "CONFLICT" },
+  /** The activity's type takes no votes (only types that declare `votes`, e.g. qa). */
+  VOTES_NOT_SUPPORTED: { status: 409, trpc: "CONFLICT" },
   /** A request with this Idempotency-Key is still being processed. */
   IDEMPOTENCY_KEY_IN_USE: { status: 409, trpc: "CONFLICT" },
   /** The same Idempotency-Key was sent with a different body. */

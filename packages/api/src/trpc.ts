@@ -19,6 +19,11 @@ export type CajaMeta = OpenApiMeta<{
    */
   publicMaxAgeSeconds?: number;
   /**
+   * The REST success status when it is not the method's usual one: a POST that creates
+   * nothing new when repeated (a vote) answers 200, not 201.
+   */
+  okStatus?: 200;
+  /**
    * Domain errors the procedure may answer beyond those its access rule, path,
    * input and body imply (the 409s, a 404 without a path id): the OpenAPI
    * document lists them on the operation.

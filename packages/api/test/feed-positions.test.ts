@@ -1,5 +1,6 @@
 import { sql } from "@caja/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isFeedResponse } from "../src/schemas/polling";
 import { cacheKeys } from "../src/services/cache-keys";
 import { createApiHarness, type ApiHarness } from "./harness";
 
@@ -58,7 +59,7 @@ async function follow(room: Room, limit: number, cursor?: string) {
       cursor,
       limit,
     });
-    delivered.push(...page.items.map((item) => (item.response_data as { n: number }).n));
+    delivered.push(...page.items.filter(isFeedResponse).map((item) => (item.response_data as { n: number }).n));
     cursor = page.next_cursor;
     if (!page.has_more) return { delivered, cursor };
   }

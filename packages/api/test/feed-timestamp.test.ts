@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isFeedResponse } from "../src/schemas/polling";
 import { createApiHarness, type ApiHarness } from "./harness";
 
 /**
@@ -27,7 +28,9 @@ async function openRoom(participants: number) {
   const ids = { session_id: session.id, activity_id: activity.id };
   /** The answers' `n` in one timestamp poll, as `who` sees them. */
   const since = async (timestamp: string, who = admin) =>
-    (await who.response.feed({ ...ids, timestamp, limit: 100 })).items.map((i) => (i.response_data as { n: number }).n);
+    (await who.response.feed({ ...ids, timestamp, limit: 100 })).items
+      .filter(isFeedResponse)
+      .map((i) => (i.response_data as { n: number }).n);
   return {
     admin,
     tokens,

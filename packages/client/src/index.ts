@@ -9,7 +9,7 @@ export {
   shouldRetryPoll,
   type PollPolicy,
 } from "./polling";
-export { mergeFeedItems, type Versioned } from "./feed";
+export { mergeFeedItems, type Removed, type Versioned } from "./feed";
 export type {
   ActivityResults,
   ActivityStatus,
@@ -23,6 +23,8 @@ export type {
   ResultsByType,
   SubmitInput,
   FeedItem,
+  FeedResponse,
+  FeedTombstone,
   JoinResult,
   LifecycleStatus,
   ResponseFeedPage,

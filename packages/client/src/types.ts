@@ -26,7 +26,11 @@ export type {
 export type SessionStatus = RouterOutputs["session"]["status"];
 export type ActivityStatus = RouterOutputs["activity"]["status"];
 export type ResponseFeedPage = RouterOutputs["response"]["feed"];
+/** A response, or a tombstone (`deleted: true`) telling a follower to drop an id. */
 export type FeedItem = ResponseFeedPage["items"][number];
+export type FeedTombstone = Extract<FeedItem, { deleted: true }>;
+/** A feed item that is a response. */
+export type FeedResponse = Exclude<FeedItem, FeedTombstone>;
 export type JoinResult = RouterOutputs["participant"]["join"];
 export type UserResponse = RouterOutputs["response"]["submit"];
 /** draft -> active -> completed, for sessions and activities alike. */

@@ -1,7 +1,7 @@
 // Type-level tests: `tsc --noEmit` (the package's typecheck) is what checks them; each
 // `@ts-expect-error` fails the typecheck if the line below it ever compiles.
 import { describe, expectTypeOf, it } from "vitest";
-import { createCajaClient, type FeedItem, type RouterInputs, type RouterOutputs, type SessionStatus } from "../src/index";
+import { createCajaClient, type FeedResponse, type RouterInputs, type RouterOutputs, type SessionStatus } from "../src/index";
 import { useActivityStatus, useJoinSession, useResponseFeed, useSessionStatus } from "../src/react/index";
 import { createCajaRestClient, type paths } from "../src/rest/index";
 
@@ -43,7 +43,7 @@ describe("the React hooks", () => {
     expectTypeOf(useActivityStatus)
       .returns.toHaveProperty("data")
       .toEqualTypeOf<RouterOutputs["activity"]["status"] | undefined>();
-    expectTypeOf<NonNullable<ReturnType<typeof useResponseFeed>["data"]>["items"]>().toEqualTypeOf<readonly FeedItem[]>();
+    expectTypeOf<NonNullable<ReturnType<typeof useResponseFeed>["data"]>["items"]>().toEqualTypeOf<readonly FeedResponse[]>();
     expectTypeOf(useJoinSession).returns.toHaveProperty("data").toEqualTypeOf<RouterOutputs["participant"]["join"] | undefined>();
   });
 

@@ -83,6 +83,12 @@ export function createOpenApiDocument({ router, version, basePath = "/api" }: Do
   return doc;
 }
 
+/** A procedure whose output is `z.void()` gets an empty schema: the adapter answers it with no body. */
+function answersBody(ok: NonNullable<Operation["responses"]>[string]): boolean {
+  const schema = ok.content?.["application/json"]?.schema;
+  return typeof schema === "object" && schema !== null && Object.keys(schema).length > 0;
+}
+
 /** Access rule, success status, errors and security as the REST adapter answers them. */
 function describeOperation(route: RestRoute, op: Operation): void {
   const { access } = route.meta;
@@ -91,8 +97,8 @@ function describeOperation(route: RestRoute, op: Operation): void {
   op.description = [op.description, `**Access (\`${access}\`):** ${accessDescriptions[access]}`].filter(Boolean).join("\n\n");
   const ok = op.responses?.["200"];
   const responses: NonNullable<Operation["responses"]> = {};
-  if (ok && route.method === "POST") responses["201"] = { ...ok, description: "Created" };
-  else if (ok && route.method === "DELETE") responses["204"] = { description: ok.description ?? "Deleted" };
+  if (ok && route.method === "POST" && route.meta.okStatus !== 200) responses["201"] = { ...ok, description: "Created" };
+  else if (ok && route.method === "DELETE" && !answersBody(ok)) responses["204"] = { description: ok.description ?? "Deleted" };
   else if (ok) responses["200"] = ok;
   if (route.meta.produces && responses["200"]) responses["200"] = fileResponse(route.meta.produces);
   if (route.poll && responses["200"]) {

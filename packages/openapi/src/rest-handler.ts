@@ -74,7 +74,7 @@ export function createRestHandler(options: RestHandlerOptions) {
         sendRevalidated(req, res, body, "application/json; charset=utf-8");
         return true;
       }
-      res.writeHead(route.method === "POST" ? 201 : 200, {
+      res.writeHead(route.meta.okStatus ?? (route.method === "POST" ? 201 : 200), {
         "content-type": "application/json; charset=utf-8",
         "content-length": Buffer.byteLength(body),
         "cache-control": cacheControl(route.meta.publicMaxAgeSeconds),

@@ -7,6 +7,7 @@ import { assertJsonBytes } from "../services/json-size";
 import * as responses from "../services/responses";
 import { procedure } from "../trpc";
 import { pollIntervalMs } from "../poll-interval";
+import { responseModerationProcedures } from "./response-moderation";
 
 const tags = ["Responses"];
 
@@ -43,7 +44,8 @@ export const responseRouter = {
         method: "GET",
         path: "/v1/sessions/{session_id}/activities/{activity_id}/responses",
         tags,
-        summary: "List responses (the owner sees all, a participant its own)",
+        summary:
+          "List responses (the owner sees all with their moderation status; a participant its own, and others' approved ones where the type shares entries, e.g. qa)",
       },
     })
     .input(listResponsesInput)
@@ -83,4 +85,6 @@ export const responseRouter = {
       });
       return { ...page, poll_interval_ms: pollIntervalMs(ctx) };
     }),
+
+  ...responseModerationProcedures,
 } satisfies TRPCRouterRecord;

@@ -6,3 +6,4 @@ export * from "./response";
 export * from "./polling";
 export * from "./results";
 export * from "./export";
+export * from "./moderation";

@@ -62,9 +62,37 @@ export const responseFeedInput = z.object({
   limit: limitParam(1000, 100),
 });
 
+/**
+ * A feed item saying "drop this id": the owner deleted the response (`reason: "deleted"`), or it is
+ * no longer one the caller may see (`"hidden"`: a participant's view of another's entry that moderation
+ * made pending or rejected). A follower may get one for an id it never saw (an entry that was pending
+ * from the start); it drops the id if it has it. Like any item it moves the cursor, and its
+ * `updated_at` is the time of the change, for pollers that track the newest `updated_at`.
+ */
+export const responseTombstone = z
+  .object({
+    id: z.uuid(),
+    session_id: serialId,
+    activity_id: z.uuid(),
+    deleted: z.literal(true),
+    reason: z.enum(["deleted", "hidden"]),
+    deleted_at: timestamp.meta({ description: "When the response was deleted, or left the caller's view" }),
+    updated_at: timestamp,
+  })
+  .meta({ id: "ResponseTombstone" });
+export type ResponseTombstone = z.infer<typeof responseTombstone>;
+
+/** The tombstone first: a response would also match it once its extra keys were stripped. */
+export const feedItem = z.union([responseTombstone, userResponse]);
+export type FeedItem = z.infer<typeof feedItem>;
+/** A feed item that is a response (not a tombstone). */
+export const isFeedResponse = (item: FeedItem): item is Exclude<FeedItem, ResponseTombstone> => !("deleted" in item);
+
 export const responseFeed = z
   .object({
-    items: z.array(userResponse),
+    items: z
+      .array(feedItem)
+      .meta({ description: "Responses, and tombstones (`deleted: true`) for ids the caller must drop; in feed order" }),
     since: timestamp,
     count: nonNegativeInt,
     next_cursor: z.string().meta({ description: "Pass as `?cursor=` to continue; opaque" }),

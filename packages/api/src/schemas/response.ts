@@ -1,6 +1,7 @@
 import { z } from "zod";
+import { moderationStatus } from "@caja/activities";
 import type { UserResponseRow } from "@caja/db";
-import { activityId, jsonValue, pageInput, pageOf, serialId, sessionId, timestamp, toIso } from "./common";
+import { activityId, jsonValue, nonNegativeInt, pageInput, pageOf, serialId, sessionId, timestamp, toIso } from "./common";
 
 export const userResponse = z
   .object({
@@ -11,6 +12,11 @@ export const userResponse = z
     response_data: z.unknown(),
     created_at: timestamp,
     updated_at: timestamp,
+    status: moderationStatus.meta({
+      description:
+        "Moderation status: `pending` entries (moderated activities) are seen only by their author and the owner; `rejected` ones likewise",
+    }),
+    vote_count: nonNegativeInt.meta({ description: "Upvotes from other participants (types with votes, e.g. qa); else 0" }),
   })
   .meta({ id: "UserResponse" });
 export type UserResponse = z.infer<typeof userResponse>;
@@ -36,5 +42,7 @@ export function toUserResponseWire(row: UserResponseRow): UserResponse {
     response_data: row.responseData,
     created_at: toIso(row.createdAt),
     updated_at: toIso(row.updatedAt),
+    status: row.status,
+    vote_count: row.voteCount,
   };
 }

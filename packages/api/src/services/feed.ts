@@ -1,9 +1,12 @@
 import { queryRows, sql } from "@caja/db";
 import { validationError } from "../errors";
-import { toUserResponseWire, type UserResponse } from "../schemas/response";
+import type { FeedItem } from "../schemas/polling";
+import { toIso } from "../schemas/common";
+import { toUserResponseWire } from "../schemas/response";
 import { cacheKeys } from "./cache-keys";
 import { fromSqlRow, type UserResponseSqlRow } from "./response-rows";
 import type { ServiceDeps } from "./deps";
+import { feedScope, visibleTo } from "./response-visibility";
 
 /**
  * The incremental response feed.
@@ -19,6 +22,11 @@ import type { ServiceDeps } from "./deps";
  * that took its value early can commit after a poller has moved past it.
  * The cost: a row shows up once all transactions older than it have ended,
  * so a long-running transaction delays the feed (never loses from it).
+ *
+ * Moderation, votes and deletion rewrite the row (new txid), so they reach
+ * followers like edits. A row the caller may not see (deleted, or another
+ * participant's entry that is pending or rejected) is sent as a tombstone,
+ * which tells a follower to drop the id: see response-visibility.ts.
  */
 
 export interface FeedPosition {
@@ -89,10 +97,11 @@ const comparePositions = (a: FeedPosition, b: FeedPosition) =>
  */
 interface FeedRow extends UserResponseSqlRow {
   txid_text: string;
+  visible: boolean;
 }
 
 export interface FeedPage {
-  items: UserResponse[];
+  items: FeedItem[];
   since: string;
   count: number;
   next_cursor: string;
@@ -148,31 +157,31 @@ export async function responseFeed(
     timestamp: string;
     cursor?: string;
     limit: number;
-    /** A participant's feed holds only its own responses. */
+    /** A participant sees its own responses, and others' approved ones where the type shares entries. */
     participantId?: number;
   },
 ): Promise<FeedPage> {
   const sinceMs = parseSinceTimestamp(q.timestamp);
   const byCursor = q.cursor !== undefined;
   const cursor: Cursor = q.cursor ? decodeCursor(q.cursor) : { txid: 0n, id: NIL_UUID, sinceMs };
-  const ownOnly = q.participantId ?? null;
   const since = new Date(cursor.sinceMs).toISOString();
   const empty = (): FeedPage => ({ items: [], since, count: 0, next_cursor: encodeCursor(cursor), has_more: false });
 
   if (atHead(await feedHead(deps, q.activityId), cursor, byCursor)) return empty();
 
-  const own = ownOnly === null ? sql`` : sql`and participant_id = ${ownOnly}`;
-  const columns = sql`id, session_id, participant_id, activity_id, response_data, created_at, updated_at`;
+  const scope = feedScope(deps.activityTypes, q.activityId, q.participantId);
+  const visible = visibleTo(q.participantId);
+  const columns = sql`id, session_id, participant_id, activity_id, response_data, created_at, updated_at, status, vote_count, deleted_at`;
   const rows = await queryRows<FeedRow>(
     deps.db,
     byCursor
-      ? sql`select ${columns}, txid::text as txid_text
+      ? sql`select ${columns}, txid::text as txid_text, ${visible} as visible
               from user_responses
              where activity_id = ${q.activityId}
                and (txid, id) > (${cursor.txid.toString()}::xid8, ${cursor.id}::uuid)
                and txid < pg_snapshot_xmin(pg_current_snapshot())
                and updated_at > ${since}::timestamptz
-               ${own}
+               and ${scope}
              order by txid, id
              limit ${q.limit + 1}`
       : // By timestamp: the rows updated after it, as a range of the (activity_id, updated_at)
@@ -180,9 +189,9 @@ export async function responseFeed(
         // the feed index, which would walk every row of the activity filtering on updated_at).
         sql`with recent as materialized (
               select ${columns}, txid from user_responses
-               where activity_id = ${q.activityId} and updated_at > ${since}::timestamptz ${own}
+               where activity_id = ${q.activityId} and updated_at > ${since}::timestamptz and ${scope}
             )
-            select ${columns}, txid::text as txid_text
+            select ${columns}, txid::text as txid_text, ${visible} as visible
               from recent
              where txid < pg_snapshot_xmin(pg_current_snapshot())
              order by txid, id
@@ -193,10 +202,25 @@ export async function responseFeed(
   const page = hasMore ? rows.slice(0, q.limit) : rows;
   const last = page[page.length - 1] as FeedRow;
   return {
-    items: page.map((r) => toUserResponseWire(fromSqlRow(r))),
+    items: page.map(toFeedItem),
     since,
     count: page.length,
     next_cursor: encodeCursor({ txid: BigInt(last.txid_text), id: last.id, sinceMs: cursor.sinceMs }),
     has_more: hasMore,
+  };
+}
+
+function toFeedItem(row: FeedRow): FeedItem {
+  if (row.visible) return toUserResponseWire(fromSqlRow(row));
+  const deletedAt = row.deleted_at == null ? null : new Date(row.deleted_at);
+  return {
+    id: row.id,
+    session_id: Number(row.session_id),
+    activity_id: row.activity_id,
+    deleted: true,
+    reason: deletedAt ? "deleted" : "hidden",
+    // A moderation change is the row's last write: its updated_at is when the entry left the caller's view.
+    deleted_at: toIso(deletedAt ?? new Date(row.updated_at)),
+    updated_at: toIso(new Date(row.updated_at)),
   };
 }

@@ -6,6 +6,7 @@ import { cacheKeys } from "./cache-keys";
 import { fromSqlRow, type UserResponseSqlRow } from "./response-rows";
 import type { ServiceDeps } from "./deps";
 import { paginate } from "./paginate";
+import { listedFor } from "./response-visibility";
 
 /** Counter rows per activity; writers pick one at random so they rarely queue on the same row lock. */
 export const COUNTER_SHARDS = 16;
@@ -73,7 +74,7 @@ export async function submitResponse(
       select g.in_time,
              (select a.status from activities a where a.id = ${q.activityId} and a.session_id = ${q.sessionId}) as activity_status,
              u.id, u.session_id, u.activity_id, u.participant_id, u.response_data, u.created_at, u.updated_at,
-             u.received_at, u.inserted
+             u.received_at, u.status, u.vote_count, u.inserted
         from guard g left join upserted u on true`,
     );
   } catch (error) {
@@ -116,14 +117,12 @@ export async function submitResponse(
   };
 }
 
+/** The responses the caller sees (see response-visibility.ts); `participantId` undefined is the owner. */
 export async function listResponses(
-  { db }: ServiceDeps,
+  { db, activityTypes }: ServiceDeps,
   q: { activityId: string; participantId?: number; limit: number; offset: number },
 ) {
-  const where = and(
-    eq(userResponses.activityId, q.activityId),
-    q.participantId === undefined ? undefined : eq(userResponses.participantId, q.participantId),
-  );
+  const where = and(eq(userResponses.activityId, q.activityId), listedFor(activityTypes, q.activityId, q.participantId));
   return paginate(
     q,
     ({ limit, offset }) =>

@@ -8,15 +8,15 @@ import {
 import type { CajaClientError } from "../errors";
 import { mergeFeedItems } from "../feed";
 import type { PollPolicy } from "../polling";
-import type { FeedItem } from "../types";
+import type { FeedResponse } from "../types";
 import { pollingDefaults, splitPollPolicy } from "./polling-defaults";
 import { useActivityStatus } from "./status-hooks";
 import { useTRPC, useTRPCClient } from "./trpc-context";
 
 /** Everything the feed has delivered so far for one activity. */
 export interface ResponseFeedState {
-  /** The newest version of each response, in the order they first arrived. */
-  items: readonly FeedItem[];
+  /** The newest version of each response, in the order they first arrived; deleted (or hidden) ones are dropped. */
+  items: readonly FeedResponse[];
   /** Where the next poll continues. */
   next_cursor: string;
   poll_interval_ms: number;
@@ -66,7 +66,7 @@ export function useResponseFeed(
     const known = queryClient.getQueryData<ResponseFeedState>(queryKey);
     const activity = queryClient.getQueryData(trpc.activity.status.queryKey(ids));
     const final = activity?.status === "completed";
-    let items = known?.items ?? [];
+    let items: readonly FeedResponse[] = known?.items ?? [];
     let cursor = known?.next_cursor;
     for (;;) {
       const page = await client.response.feed.query({ ...ids, timestamp, cursor, limit: pageSize }, { signal });

@@ -1,0 +1,91 @@
+import { queryRows, sql, type ModerationStatusValue, type UserResponseRow } from "@caja/db";
+import { notFound } from "../errors";
+import { cacheKeys } from "./cache-keys";
+import type { ServiceDeps } from "./deps";
+import { fromSqlRow, type UserResponseSqlRow } from "./response-rows";
+
+/** One response of an activity; deleted responses are gone for every route. */
+export interface ResponseRef {
+  activityId: string;
+  responseId: string;
+}
+
+const columns = sql`id, session_id, activity_id, participant_id, response_data, created_at, updated_at, status, vote_count`;
+
+/** What a write to a response makes stale: the activity's status (counts), its feed head and its results. */
+export async function invalidateResponseCaches(deps: ServiceDeps, activityId: string): Promise<void> {
+  await deps.cache.invalidate([
+    cacheKeys.activityStatus(activityId),
+    cacheKeys.feedHead(activityId),
+    cacheKeys.activityResults(activityId),
+  ]);
+}
+
+/**
+ * Sets a response's moderation status (owner; any activity status, so an entry can be
+ * rejected after the activity closed). A change moves the row to the feed's head (new
+ * txid), so followers learn of it: participants who may no longer see the entry get a
+ * tombstone. Setting the status it already has writes nothing and answers the same.
+ */
+export async function moderateResponse(
+  deps: ServiceDeps,
+  q: ResponseRef & { status: ModerationStatusValue },
+): Promise<UserResponseRow> {
+  const [row] = await queryRows<UserResponseSqlRow>(
+    deps.db,
+    sql`with target as (
+          select id, status from user_responses
+           where id = ${q.responseId} and activity_id = ${q.activityId} and deleted_at is null
+        ), changed as (
+          update user_responses u
+             set status = ${q.status}, txid = pg_current_xact_id(), updated_at = now()
+            from target t
+           where u.id = t.id and u.status <> ${q.status}
+          returning u.id, u.session_id, u.activity_id, u.participant_id, u.response_data, u.created_at, u.updated_at,
+                    u.status, u.vote_count
+        )
+        select * from changed
+        union all
+        select ${columns} from user_responses
+         where id = (select id from target) and not exists (select 1 from changed)`,
+  );
+  if (!row) throw notFound("Response", q.responseId);
+  await invalidateResponseCaches(deps, q.activityId);
+  return fromSqlRow(row);
+}
+
+/**
+ * Deletes a response (owner), softly: the row stays as a tombstone so the feed can tell
+ * followers the id is gone, but its data is cleared (abusive content is not kept). In the
+ * same statement one counter row of the activity is decremented, so `response_count`
+ * stays exact (the counters are striped; their sum is the count, whichever row moves).
+ * A deleted single-mode answer leaves the one-answer-per-participant index
+ * (`single_answer = false`), so its author may answer again. Deleting it again is a 404.
+ */
+export async function removeResponse(deps: ServiceDeps, q: ResponseRef): Promise<void> {
+  const rows = await queryRows<{ id: string }>(
+    deps.db,
+    sql`with gone as (
+          update user_responses
+             set deleted_at = now(), response_data = 'null'::jsonb, single_answer = false,
+                 txid = pg_current_xact_id(), updated_at = now()
+           where id = ${q.responseId} and activity_id = ${q.activityId} and deleted_at is null
+          returning id, activity_id
+        ), shard as (
+          -- A row that still counts something: each shard stays non-negative. A concurrent
+          -- delete that took the last unit of a row makes the lock skip it for the next one.
+          select activity_id, shard from activity_response_counters
+           where activity_id = (select activity_id from gone) and response_count > 0
+           limit 1
+           for update
+        ), counted as (
+          update activity_response_counters c
+             set response_count = c.response_count - 1
+            from shard s
+           where c.activity_id = s.activity_id and c.shard = s.shard
+        )
+        select id from gone`,
+  );
+  if (rows.length === 0) throw notFound("Response", q.responseId);
+  await invalidateResponseCaches(deps, q.activityId);
+}
