@@ -319,7 +319,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List responses (the owner sees all, a participant its own)
+         * List responses (the owner sees all with their moderation status; a participant its own, and others' approved ones where the type shares entries, e.g. qa)
          * @description **Access (`member`):** The admin who created the session, or a participant of that session (participants never see draft activities).
          */
         get: operations["response-list"];
@@ -350,6 +350,70 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sessions/{session_id}/activities/{activity_id}/responses/{response_id}/moderation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Approve, reject or set back to pending a response; followers of the feed get the change
+         * @description **Access (`owner`):** The admin who created the session.
+         */
+        patch: operations["response-moderate"];
+        trace?: never;
+    };
+    "/api/v1/sessions/{session_id}/activities/{activity_id}/responses/{response_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a response: its data is erased, counts and results follow, the feed sends a tombstone (again: 404)
+         * @description **Access (`owner`):** The admin who created the session.
+         */
+        delete: operations["response-remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sessions/{session_id}/activities/{activity_id}/responses/{response_id}/votes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upvote another participant's entry (once; repeating answers the same)
+         * @description **Access (`participant`):** A participant of the session, acting as itself.
+         */
+        post: operations["response-vote"];
+        /**
+         * Withdraw your upvote (repeating answers the same)
+         * @description **Access (`participant`):** A participant of the session, acting as itself.
+         */
+        delete: operations["response-unvote"];
         options?: never;
         head?: never;
         patch?: never;
@@ -471,6 +535,8 @@ export interface components {
         ResponseMode: "single" | "multiple";
         /** @enum {string} */
         ActivityStatus: "draft" | "active" | "completed";
+        /** @enum {string} */
+        ModerationStatus: "approved" | "pending" | "rejected";
         Session: {
             id: number;
             title: string;
@@ -706,6 +772,10 @@ export interface components {
              * @example 2025-10-07T19:00:30.123Z
              */
             updated_at: string;
+            /** @description Moderation status: `pending` entries (moderated activities) are seen only by their author and the owner; `rejected` ones likewise */
+            status: components["schemas"]["ModerationStatus"];
+            /** @description Upvotes from other participants (types with votes, e.g. qa); else 0 */
+            vote_count: number;
         };
         UserResponsePage: {
             items: components["schemas"]["UserResponse"][];
@@ -716,7 +786,8 @@ export interface components {
             has_prev: boolean;
         };
         IncrementalResponseList: {
-            items: components["schemas"]["UserResponse"][];
+            /** @description Responses, and tombstones (`deleted: true`) for ids the caller must drop; in feed order */
+            items: (components["schemas"]["ResponseTombstone"] | components["schemas"]["UserResponse"])[];
             /**
              * Format: date-time
              * @example 2025-10-07T19:00:30.123Z
@@ -728,6 +799,36 @@ export interface components {
             has_more: boolean;
             /** @description How long the client should wait before polling again; grows under load */
             poll_interval_ms: number;
+        };
+        ResponseTombstone: {
+            /** Format: uuid */
+            id: string;
+            session_id: number;
+            /** Format: uuid */
+            activity_id: string;
+            /** @constant */
+            deleted: true;
+            /** @enum {string} */
+            reason: "deleted" | "hidden";
+            /**
+             * Format: date-time
+             * @description When the response was deleted, or left the caller's view
+             * @example 2025-10-07T19:00:30.123Z
+             */
+            deleted_at: string;
+            /**
+             * Format: date-time
+             * @example 2025-10-07T19:00:30.123Z
+             */
+            updated_at: string;
+        };
+        VoteState: {
+            /** Format: uuid */
+            response_id: string;
+            /** @description Upvotes the response has now */
+            vote_count: number;
+            /** @description Whether the caller's vote is on it */
+            voted: boolean;
         };
         ActivityTypeList: {
             items: components["schemas"]["ActivityTypeInfo"][];
@@ -753,12 +854,16 @@ export interface components {
         ErrorResponse: {
             error: {
                 /** @enum {string} */
-                code: "VALIDATION_ERROR" | "UNAUTHORIZED" | "PARTICIPANT_REMOVED" | "FORBIDDEN" | "RESULTS_HIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "INVALID_TRANSITION" | "NICKNAME_TAKEN" | "SESSION_FULL" | "SESSION_CLOSED" | "JOINS_LOCKED" | "ACTIVITY_NOT_ACTIVE" | "RESPONSE_SUPERSEDED" | "RESPONSE_LIMIT_REACHED" | "ACTIVITY_TIME_UP" | "IDEMPOTENCY_KEY_IN_USE" | "IDEMPOTENCY_KEY_REUSED" | "REQUEST_TIMEOUT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE";
+                code: "VALIDATION_ERROR" | "UNAUTHORIZED" | "PARTICIPANT_REMOVED" | "FORBIDDEN" | "RESULTS_HIDDEN" | "NOT_FOUND" | "METHOD_NOT_ALLOWED" | "CONFLICT" | "INVALID_TRANSITION" | "NICKNAME_TAKEN" | "SESSION_FULL" | "SESSION_CLOSED" | "JOINS_LOCKED" | "ACTIVITY_NOT_ACTIVE" | "RESPONSE_SUPERSEDED" | "RESPONSE_LIMIT_REACHED" | "ACTIVITY_TIME_UP" | "OWN_RESPONSE_VOTE" | "VOTES_NOT_SUPPORTED" | "IDEMPOTENCY_KEY_IN_USE" | "IDEMPOTENCY_KEY_REUSED" | "REQUEST_TIMEOUT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_MEDIA_TYPE" | "RATE_LIMITED" | "HEADERS_TOO_LARGE" | "INTERNAL_ERROR" | "SERVICE_UNAVAILABLE";
                 message: string;
                 details: {
                     [key: string]: unknown;
                 };
             };
+        };
+        /** ModerateResponseRequest */
+        ModerateResponseRequest: {
+            status: components["schemas"]["ModerationStatus"];
         };
         /** SubmitResponseRequest */
         SubmitResponseRequest: {
@@ -3214,6 +3319,426 @@ export interface operations {
             };
             /** @description Not Found: `NOT_FOUND` */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "response-moderate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: number;
+                activity_id: string;
+                response_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModerateResponseRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserResponse"];
+                };
+            };
+            /** @description Bad Request: `VALIDATION_ERROR` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden: `FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found: `NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Payload Too Large: `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "response-remove": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: number;
+                activity_id: string;
+                response_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted (no content) */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: `VALIDATION_ERROR` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `UNAUTHORIZED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden: `FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found: `NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "response-vote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: number;
+                activity_id: string;
+                response_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VoteState"];
+                };
+            };
+            /** @description Bad Request: `VALIDATION_ERROR` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `UNAUTHORIZED`, `PARTICIPANT_REMOVED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden: `FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found: `NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict: `VOTES_NOT_SUPPORTED`, `OWN_RESPONSE_VOTE`, `ACTIVITY_NOT_ACTIVE` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Payload Too Large: `PAYLOAD_TOO_LARGE` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too Many Requests: `RATE_LIMITED` */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Internal Server Error: `INTERNAL_ERROR` */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Service Unavailable: `SERVICE_UNAVAILABLE` */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    "response-unvote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: number;
+                activity_id: string;
+                response_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VoteState"];
+                };
+            };
+            /** @description Bad Request: `VALIDATION_ERROR` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unauthorized: `UNAUTHORIZED`, `PARTICIPANT_REMOVED` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Forbidden: `FORBIDDEN` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not Found: `NOT_FOUND` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict: `VOTES_NOT_SUPPORTED`, `OWN_RESPONSE_VOTE`, `ACTIVITY_NOT_ACTIVE` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
