@@ -144,7 +144,9 @@ describe("GET /api/sessions/{session_id}/activities/{activity_id}/responses/sinc
       "participant_id",
       "response_data",
       "session_id",
+      "status",
       "updated_at",
+      "vote_count",
     ]);
     // The edited response comes last: it was written last.
     expect(items.map((i) => i.participant_id)).toEqual([room.participants[1]?.id, room.participants[0]?.id]);
