@@ -13,9 +13,11 @@ import { AnswerForm } from "./answer-forms";
  */
 export const CurrentActivity = memo(function CurrentActivity({
   sessionId,
+  participantId,
   activityId,
 }: {
   sessionId: number;
+  participantId: number;
   activityId: string;
 }) {
   const trpc = useTRPC();
@@ -31,7 +33,10 @@ export const CurrentActivity = memo(function CurrentActivity({
   }
   const open = (status.data?.status ?? activity.data.status) === "active";
   const typed = asTyped(activity.data);
-  const previous = [...(mine.data?.items ?? [])].sort((a, b) => a.created_at.localeCompare(b.created_at));
+  // The list also holds others' approved entries where the type shares them (a Q&A): keep this participant's.
+  const previous = (mine.data?.items ?? [])
+    .filter((r) => r.participant_id === participantId)
+    .sort((a, b) => a.created_at.localeCompare(b.created_at));
   return (
     <section className="card answer" aria-labelledby="question">
       <p className="muted">{typeLabel(activity.data.type)}</p>

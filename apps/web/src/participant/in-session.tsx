@@ -48,6 +48,7 @@ export function InSession({ identity, onLeave }: { identity: ParticipantIdentity
           <CurrentActivity
             key={session.current_activity_id}
             sessionId={identity.session_id}
+            participantId={identity.participant_id}
             activityId={session.current_activity_id}
           />
         ) : (
