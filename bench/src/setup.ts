@@ -40,7 +40,8 @@ export async function openRoom(pool: Pool, ledger: ErrorLedger, adminToken: stri
   });
   const activity = await expectJson<{ id: string }>(pool, ledger, 201, "POST", paths.activities(session.body.id), {
     token,
-    body: { type: "poll", title: "Which option?", config: { question: "Which option?", options: ["a", "b", "c", "d"] } },
+    // Unregistered: the answers carry seq and participant for the checks (a poll would refuse them).
+    body: { type: "bench_vote", title: "Which option?", config: { question: "Which option?", options: ["a", "b", "c", "d"] } },
   });
   await expectJson(pool, ledger, 200, "PATCH", paths.sessionState(session.body.id), { token, body: { status: "active" } });
   await expectJson(pool, ledger, 200, "PATCH", paths.activityState(activity.body.id), { token, body: { status: "active" } });

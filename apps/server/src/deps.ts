@@ -1,4 +1,5 @@
 import {
+  IdempotencySweeper,
   MemoryRateLimiter,
   PollGovernor,
   Presence,
@@ -23,7 +24,7 @@ export interface ServerDeps {
   generatedSecret: boolean;
   /** One line for the start-up log: which database and which cache. */
   summary: string;
-  /** Stops the background work (poll governor, presence flush), then closes the database. */
+  /** Stops the background work (poll governor, presence flush, idempotency-key sweep), then closes the database. */
   close(): Promise<void>;
 }
 
@@ -63,6 +64,8 @@ export async function buildDeps(
   const rules = limitRules(config);
   const governor = new PollGovernor(config.POLL_INTERVAL_MS);
   const presence = new Presence(db.db);
+  // Idempotency-Key rows are kept 24 h; lookups ignore older ones, this deletes them.
+  const sweeper = new IdempotencySweeper(db.db);
   const api: ApiDeps = {
     db: db.db,
     cache: new ReadThroughCache({
@@ -95,6 +98,7 @@ export async function buildDeps(
     summary: `database: ${db.driver === "pglite" ? `PGlite at ${db.url}` : "PostgreSQL"}; cache: ${redis ? `Redis (${redis.driver === "native" ? "native" : "Upstash REST"})` : "memory"}`,
     close: async () => {
       governor.close();
+      sweeper.close();
       await presence.close();
       await redis?.close();
       await db.close();

@@ -134,7 +134,8 @@ const routes: Array<{
     schema: "UserResponse",
     body: ["response_data"],
     bodyName: "SubmitResponseRequest",
-    domain: ["409"],
+    // 422: an Idempotency-Key reused with another body.
+    domain: ["409", "422"],
   },
   {
     method: "get",

@@ -39,7 +39,8 @@ export async function openRoom(server: Pick<TestServer, "url" | "adminToken">, n
   };
   const activity = (
     await call(base, "POST", `/api/v1/sessions/${session.id}/activities`, admin, {
-      type: "poll",
+      // Unregistered: these tests are about polling and feeds, with free JSON answers.
+      type: "quick_vote",
       title: "Q1",
       config: { question: "Q1", options: ["a", "b"] },
     })

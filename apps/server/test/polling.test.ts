@@ -90,6 +90,7 @@ describe("GET /api/sessions/{session_id}/activities/{activity_id}/status", () =>
       response_count: 0,
       last_response_at: null,
       last_updated: expect.stringMatching(ISO_MS),
+      ends_at: null,
       poll_interval_ms: expect.any(Number),
     });
     await sleep(5);

@@ -28,6 +28,7 @@ export {
 } from "./ratelimit";
 export { Presence } from "./services/presence";
 export { exportRows, exportColumns, type ExportRow, type ExportScope, type ExportOptions } from "./services/export";
+export { IdempotencySweeper, sweepIdempotencyKeys, IDEMPOTENCY_KEY_TTL_HOURS } from "./services/idempotency";
 export { SeatCheck } from "./services/seats";
 export { PollGovernor } from "./poll-interval";
 export * as schemas from "./schemas";

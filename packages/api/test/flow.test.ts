@@ -34,10 +34,18 @@ describe("a session from creation to responses (in-process)", () => {
     });
 
     const bob = h.caller(joined.token);
-    const r1 = await bob.response.submit({ session_id: session.id, activity_id: activity.id, response_data: { choice: "a" } });
-    const r2 = await bob.response.submit({ session_id: session.id, activity_id: activity.id, response_data: { choice: "b" } });
+    const r1 = await bob.response.submit({
+      session_id: session.id,
+      activity_id: activity.id,
+      response_data: { selected_options: ["a"] },
+    });
+    const r2 = await bob.response.submit({
+      session_id: session.id,
+      activity_id: activity.id,
+      response_data: { selected_options: ["b"] },
+    });
     expect(r2.id).toBe(r1.id);
-    expect(r2.response_data).toEqual({ choice: "b" });
+    expect(r2.response_data).toEqual({ selected_options: ["b"] });
 
     const st = await admin.activity.status({ session_id: session.id, activity_id: activity.id });
     expect(st.response_count).toBe(1);
@@ -52,7 +60,7 @@ describe("a session from creation to responses (in-process)", () => {
       await new Promise((resolve) => setTimeout(resolve, 25));
       feed = await feedFromStart();
     }
-    expect(feed.items.filter(isFeedResponse).map((i) => i.response_data)).toEqual([{ choice: "b" }]);
+    expect(feed.items.filter(isFeedResponse).map((i) => i.response_data)).toEqual([{ selected_options: ["b"] }]);
     const again = await admin.response.feed({
       session_id: session.id,
       activity_id: activity.id,

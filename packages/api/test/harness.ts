@@ -19,8 +19,8 @@ export const TEST_JWT_SECRET = "test-secret-that-is-long-enough-0123456789";
 export interface ApiHarness {
   db: TestDatabase;
   deps: ApiDeps;
-  /** A tRPC caller acting with this bearer token (or none). */
-  caller(token?: string): ReturnType<typeof createCaller>;
+  /** A tRPC caller acting with this bearer token (or none), sending these extra headers. */
+  caller(token?: string, headers?: Record<string, string>): ReturnType<typeof createCaller>;
   adminToken(sub?: string): string;
   close(): Promise<void>;
 }
@@ -55,8 +55,8 @@ export async function createApiHarness(options: HarnessOptions = {}): Promise<Ap
   return {
     db,
     deps,
-    caller: (token) => {
-      const headers = new Headers(token ? { authorization: `Bearer ${token}` } : {});
+    caller: (token, extra = {}) => {
+      const headers = new Headers({ ...extra, ...(token ? { authorization: `Bearer ${token}` } : {}) });
       return createCaller(createContext({ headers, deps, ip: "127.0.0.1" }));
     },
     adminToken: (sub = "alice") => tokens.sign({ sub, role: "admin" }, 3600).token,

@@ -22,6 +22,8 @@ import * as sessions from "../services/sessions";
 import { procedure } from "../trpc";
 import { scopedActivity, seesDrafts } from "../access/policy";
 import { pollIntervalMs } from "../poll-interval";
+import { cachedActivityStatus } from "../services/status";
+import { completeIfTimeUp, looksTimeUp } from "../services/time-limit";
 
 const tags = ["Activities"];
 
@@ -185,8 +187,12 @@ export const activityRouter = {
     })
     .input(activityStatusInput)
     .output(activityStatus)
-    .query(({ ctx }) => {
-      const record = scopedActivity(ctx);
+    .query(async ({ ctx }) => {
+      let record = scopedActivity(ctx);
+      // Past its time limit: the first poll to notice completes it (one guarded update), then reads it again.
+      if (looksTimeUp(record) && (await completeIfTimeUp(ctx.deps, record.id))) {
+        record = (await cachedActivityStatus(ctx.deps, record.id)) ?? record;
+      }
       return {
         activity_id: record.id,
         session_id: record.sessionId,
@@ -194,6 +200,7 @@ export const activityRouter = {
         response_count: record.responseCount,
         last_response_at: record.lastResponseAt,
         last_updated: record.lastUpdated,
+        ends_at: record.endsAt ?? null,
         poll_interval_ms: pollIntervalMs(ctx),
       };
     }),

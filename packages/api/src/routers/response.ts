@@ -1,13 +1,22 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { toPage } from "../schemas/common";
 import { responseFeed, responseFeedInput } from "../schemas/polling";
-import { listResponsesInput, submitResponseInput, toUserResponseWire, userResponse, userResponsePage } from "../schemas/response";
+import {
+  listResponsesInput,
+  submitHeaders,
+  submitResponseInput,
+  toUserResponseWire,
+  userResponse,
+  userResponsePage,
+} from "../schemas/response";
 import * as feed from "../services/feed";
 import { assertJsonBytes } from "../services/json-size";
 import * as responses from "../services/responses";
 import { procedure } from "../trpc";
 import { pollIntervalMs } from "../poll-interval";
 import { responseModerationProcedures } from "./response-moderation";
+import type { ServiceDeps } from "../services/deps";
+import { idempotencyKeyOf, idempotent } from "../services/idempotency";
 
 const tags = ["Responses"];
 
@@ -19,22 +28,46 @@ export const responseRouter = {
         method: "POST",
         path: "/v1/sessions/{session_id}/activities/{activity_id}/responses",
         tags,
-        summary: "Submit your response to an active activity (submitting again replaces it)",
+        summary:
+          "Submit your response to an active activity (single mode: submitting again replaces it; multiple mode: adds one)",
+        description:
+          "Send an `Idempotency-Key` header to make retries safe: a retry with the same key returns the first result " +
+          "(same response, same status) without storing anything again; the same key with a different body is a 422. " +
+          "Keys are kept 24 hours.",
+        requestHeaders: submitHeaders,
       },
-      errors: ["ACTIVITY_NOT_ACTIVE"],
+      errors: [
+        "ACTIVITY_NOT_ACTIVE",
+        "ACTIVITY_TIME_UP",
+        "RESPONSE_LIMIT_REACHED",
+        "RESPONSE_SUPERSEDED",
+        "CONFLICT",
+        "IDEMPOTENCY_KEY_IN_USE",
+        "IDEMPOTENCY_KEY_REUSED",
+      ],
     })
     .input(submitResponseInput)
     .output(userResponse)
     .mutation(async ({ ctx, input }) => {
       assertJsonBytes("response_data", input.response_data, ctx.deps.settings.maxResponseDataBytes ?? 16_384);
-      const { response } = await responses.submitResponse(ctx.deps, {
-        sessionId: input.session_id,
-        activityId: input.activity_id,
-        participantId: ctx.claims.participant_id,
-        data: input.response_data,
-        timing: ctx.timing,
-      });
-      return toUserResponseWire(response);
+      const key = idempotencyKeyOf(ctx.headers);
+      const participantId = ctx.claims.participant_id;
+      const submit = async (deps: ServiceDeps) => {
+        const { response } = await responses.submitResponse(deps, {
+          sessionId: input.session_id,
+          activityId: input.activity_id,
+          participantId,
+          data: input.response_data,
+          timing: ctx.timing,
+        });
+        return toUserResponseWire(response);
+      };
+      if (key === undefined) return submit(ctx.deps);
+      // A retry with the key answers the first result (201 with the same response) without writing again.
+      const request = { participantId, key, body: { procedure: "response.submit", ...input } };
+      const { body, replayed } = await idempotent(ctx.deps, request, 201, submit);
+      if (!replayed) await responses.invalidateAfterSubmit(ctx.deps, input.activity_id, input.session_id);
+      return body;
     }),
 
   list: procedure

@@ -41,6 +41,9 @@ export const activityStatus = z
     response_count: nonNegativeInt,
     last_response_at: nullableTimestamp,
     last_updated: timestamp,
+    ends_at: nullableTimestamp.meta({
+      description: "Types with a time limit (quiz): answers are refused from this instant, and the activity completes itself",
+    }),
     poll_interval_ms: pollIntervalMs,
   })
   .meta({ id: "ActivityStatusResponse" });

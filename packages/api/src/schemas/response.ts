@@ -31,6 +31,21 @@ export const submitResponseInput = z
   })
   .meta({ title: "SubmitResponseRequest" });
 
+/** Request headers of the submit route, for the OpenAPI document (the procedure reads them from its context). */
+export const submitHeaders = z.object({
+  "Idempotency-Key": z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[\x21-\x7e]+$/)
+    .optional()
+    .meta({
+      description:
+        "Makes retries safe: a retry with the same key returns the first result; the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. 1-255 visible ASCII characters, kept 24 h.",
+      example: "3f0c9a52-5b1e-4d1f-9a63-2f8e0f7f1c11",
+    }),
+});
+
 export const listResponsesInput = z.object({ session_id: sessionId, activity_id: activityId, ...pageInput });
 
 export function toUserResponseWire(row: UserResponseRow): UserResponse {

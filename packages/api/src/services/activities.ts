@@ -4,6 +4,7 @@ import type { LifecycleStatus } from "@caja/db";
 import { resolveFacilitatorFields, type FacilitatorFields } from "./activity-fields";
 import { validConfig } from "./activity-types";
 import { cacheKeys, resultKeys } from "./cache-keys";
+import { completeIfTimeUp, endsAtOnActivation, looksTimeUp } from "./time-limit";
 import type { ServiceDeps } from "./deps";
 import { paginate } from "./paginate";
 import { assertTransition } from "./lifecycle";
@@ -36,16 +37,33 @@ export async function createActivity(
   return row;
 }
 
-export async function findActivity({ db }: ServiceDeps, sessionId: number, activityId: string): Promise<ActivityRow> {
-  const [row] = await db
-    .select()
-    .from(activities)
-    .where(and(eq(activities.id, activityId), eq(activities.sessionId, sessionId)));
+export async function findActivity(deps: ServiceDeps, sessionId: number, activityId: string): Promise<ActivityRow> {
+  const read = () =>
+    deps.db
+      .select()
+      .from(activities)
+      .where(and(eq(activities.id, activityId), eq(activities.sessionId, sessionId)));
+  let [row] = await read();
+  if (!row) throw notFound("Activity", activityId);
+  // Past its time limit: completed by whoever looks first (see time-limit.ts).
+  if (looksTimeUp(row) && (await completeIfTimeUp(deps, row.id))) [row] = await read();
   if (!row) throw notFound("Activity", activityId);
   return row;
 }
 
 export async function listActivities(
+  deps: ServiceDeps,
+  q: { sessionId: number; limit: number; offset: number; status?: LifecycleStatus; hideDrafts?: boolean },
+) {
+  const page = await listActivityRows(deps, q);
+  const expired = page.rows.filter(looksTimeUp);
+  if (expired.length === 0) return page;
+  // Past a time limit: complete it, then list again so status filters and counts agree.
+  const completed = await Promise.all(expired.map((row) => completeIfTimeUp(deps, row.id)));
+  return completed.some(Boolean) ? listActivityRows(deps, q) : page;
+}
+
+function listActivityRows(
   { db }: ServiceDeps,
   q: { sessionId: number; limit: number; offset: number; status?: LifecycleStatus; hideDrafts?: boolean },
 ) {
@@ -118,7 +136,11 @@ export async function updateActivity(deps: ServiceDeps, sessionId: number, activ
   });
   if (!row) throw notFound("Activity", activityId);
   // Config, reveal and threshold shape the results (and a quiz's points) as much as the status.
-  await deps.cache.invalidate([cacheKeys.activityStatus(activityId), ...resultKeys(activityId, sessionId)]);
+  await deps.cache.invalidate([
+    cacheKeys.activityStatus(activityId),
+    cacheKeys.activityDefinition(activityId),
+    ...resultKeys(activityId, sessionId),
+  ]);
   return row;
 }
 
@@ -140,6 +162,7 @@ export async function deleteActivity(deps: ServiceDeps, sessionId: number, activ
     cacheKeys.feedHead(activityId),
     cacheKeys.sessionStatus(sessionId),
     ...resultKeys(activityId, sessionId),
+    cacheKeys.activityDefinition(activityId),
   ]);
 }
 
@@ -182,7 +205,10 @@ export async function setActivityStatus(deps: ServiceDeps, current: ActivityRow,
         .set({ currentActivityId: current.id, updatedAt: sql`now()` })
         .where(eq(sessions.id, current.sessionId));
     }
-    const stamp = to === "active" ? { startedAt: sql`now()` } : { completedAt: sql`now()` };
+    const stamp =
+      to === "active"
+        ? { startedAt: sql`now()`, endsAt: endsAtOnActivation(deps.activityTypes, fresh.type, fresh.config) }
+        : { completedAt: sql`now()` };
     const [row] = await tx
       .update(activities)
       .set({ status: to, updatedAt: sql`now()`, ...stamp })

@@ -2,11 +2,13 @@
 export const cacheKeys = {
   sessionStatus: (sessionId: number) => `s:${sessionId}:status`,
   activityStatus: (activityId: string) => `a:${activityId}:status`,
-  /** v2: the head carries the newest visible updated_at (older instances cache another shape under the old key). */
+  /** What a submission is validated against (type, config, mode, cap); the submit statement re-checks it. */
+  activityDefinition: (activityId: string) => `a:${activityId}:definition`,
   /** Results of the results route (both the owner's and the participants' variants). */
   activityResults: (activityId: string) => `a:${activityId}:results`,
   /** The session's quiz leaderboard. */
   leaderboard: (sessionId: number) => `s:${sessionId}:leaderboard`,
+  /** v2: the head carries the newest visible updated_at (older instances cache another shape under the old key). */
   feedHead: (activityId: string) => `a:${activityId}:feed-head:2`,
 };
 

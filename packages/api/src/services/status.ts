@@ -23,6 +23,8 @@ export interface ActivityStatusRecord {
   responseCount: number;
   lastResponseAt: string | null;
   lastUpdated: string;
+  /** Types with a time limit: answers stop at this instant (ISO), and the activity completes itself. */
+  endsAt: string | null;
 }
 
 const iso = (v: Date | string) => new Date(v).toISOString();
@@ -65,11 +67,12 @@ async function loadActivityStatus({ db }: ServiceDeps, activityId: string): Prom
     created_by: string;
     status: LifecycleStatus;
     updated_at: Date | string;
+    ends_at: Date | string | null;
     response_count: number | string;
     last_response_at: Date | string | null;
   }>(
     db,
-    sql`select a.id, a.session_id, s.created_by, a.status, a.updated_at,
+    sql`select a.id, a.session_id, s.created_by, a.status, a.updated_at, a.ends_at,
                coalesce(c.response_count, 0) as response_count, c.last_response_at
           from activities a
           join sessions s on s.id = a.session_id
@@ -89,6 +92,7 @@ async function loadActivityStatus({ db }: ServiceDeps, activityId: string): Prom
     lastResponseAt: lastResponse ? lastResponse.toISOString() : null,
     // The status changes when a response arrives as much as when the activity does.
     lastUpdated: (lastResponse && lastResponse > updated ? lastResponse : updated).toISOString(),
+    endsAt: row.ends_at === null ? null : iso(row.ends_at),
   };
 }
 

@@ -325,8 +325,10 @@ export interface paths {
         get: operations["response-list"];
         put?: never;
         /**
-         * Submit your response to an active activity (submitting again replaces it)
-         * @description **Access (`participant`):** A participant of the session, acting as itself.
+         * Submit your response to an active activity (single mode: submitting again replaces it; multiple mode: adds one)
+         * @description Send an `Idempotency-Key` header to make retries safe: a retry with the same key returns the first result (same response, same status) without storing anything again; the same key with a different body is a 422. Keys are kept 24 hours.
+         *
+         *     **Access (`participant`):** A participant of the session, acting as itself.
          */
         post: operations["response-submit"];
         delete?: never;
@@ -735,6 +737,8 @@ export interface components {
              * @example 2025-10-07T19:00:30.123Z
              */
             last_updated: string;
+            /** @description Types with a time limit (quiz): answers are refused from this instant, and the activity completes itself */
+            ends_at: string | null;
             /** @description How long the client should wait before polling again; grows under load */
             poll_interval_ms: number;
         };
@@ -3134,7 +3138,10 @@ export interface operations {
     "response-submit": {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes retries safe: a retry with the same key returns the first result; the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. 1-255 visible ASCII characters, kept 24 h. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 session_id: number;
                 activity_id: string;
@@ -3192,7 +3199,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Conflict: `ACTIVITY_NOT_ACTIVE` */
+            /** @description Conflict: `ACTIVITY_NOT_ACTIVE`, `ACTIVITY_TIME_UP`, `RESPONSE_LIMIT_REACHED`, `RESPONSE_SUPERSEDED`, `CONFLICT`, `IDEMPOTENCY_KEY_IN_USE` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3212,6 +3219,15 @@ export interface operations {
             };
             /** @description Unsupported Media Type: `UNSUPPORTED_MEDIA_TYPE` */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unprocessable Entity: `IDEMPOTENCY_KEY_REUSED` */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
