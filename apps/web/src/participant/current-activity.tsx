@@ -6,6 +6,7 @@ import { Countdown } from "../shared/countdown";
 import { describeError } from "../shared/errors";
 import { ActivityResults } from "../results/activity-results";
 import { AnswerForm } from "./answer-forms";
+import { useUpvoteActions } from "./upvotes";
 
 /**
  * The activity the presenter has on now, with the input its type needs. Memoised: the session
@@ -26,6 +27,7 @@ export const CurrentActivity = memo(function CurrentActivity({
   const activity = useQuery(trpc.activity.get.queryOptions(ids, { staleTime: Infinity }));
   const status = useActivityStatus(sessionId, activityId);
   const mine = useQuery(trpc.response.list.queryOptions({ ...ids, limit: 100 }));
+  const upvotes = useUpvoteActions(sessionId, activityId);
   const submit = useSubmitResponse({ onSuccess: () => queryClient.invalidateQueries(trpc.response.list.queryFilter()) });
 
   if (!activity.data) {
@@ -37,6 +39,7 @@ export const CurrentActivity = memo(function CurrentActivity({
   const previous = (mine.data?.items ?? [])
     .filter((r) => r.participant_id === participantId)
     .sort((a, b) => a.created_at.localeCompare(b.created_at));
+  const ownIds = new Set(previous.map((r) => r.id));
   return (
     <section className="card answer" aria-labelledby="question">
       <p className="muted">{typeLabel(activity.data.type)}</p>
@@ -60,7 +63,11 @@ export const CurrentActivity = memo(function CurrentActivity({
       </p>
       <section className="participant-results" aria-labelledby="results-heading">
         <h2 id="results-heading">Results</h2>
-        <ActivityResults sessionId={sessionId} activityId={activityId} />
+        <ActivityResults
+          sessionId={sessionId}
+          activityId={activityId}
+          questionActions={activity.data.type === "qa" && open ? upvotes(ownIds) : undefined}
+        />
       </section>
     </section>
   );

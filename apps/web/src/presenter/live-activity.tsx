@@ -5,6 +5,7 @@ import { useEffect, useMemo } from "react";
 import { promptOf, typeLabel } from "../activity-types";
 import { ActivityResults } from "../results/activity-results";
 import { QuizLeaderboard } from "../results/leaderboard";
+import { PendingQuestions, useOwnerQuestionActions } from "./question-moderation";
 import { ResultsControls } from "./results-controls";
 import { ConnectionStatus } from "../shared/connection-status";
 import { Countdown } from "../shared/countdown";
@@ -17,6 +18,7 @@ export function LiveActivity({ sessionId, activity }: { sessionId: number; activ
   const feed = useResponseFeed(sessionId, activity.id);
   // The same query ActivityResults reads (shared by key): here only for the connection status.
   const results = useResults(sessionId, activity.id);
+  const deleteQuestion = useOwnerQuestionActions(sessionId, activity.id);
   const count = status.data?.response_count ?? 0;
   return (
     <section className="card live" aria-labelledby="live-heading">
@@ -37,7 +39,14 @@ export function LiveActivity({ sessionId, activity }: { sessionId: number; activ
         <strong data-testid="response-count">{count}</strong> {count === 1 ? "response" : "responses"}
       </p>
       <ResultsControls sessionId={sessionId} activity={activity} />
-      <ActivityResults sessionId={sessionId} activityId={activity.id} />
+      {activity.type === "qa" && activity.config.moderation === true && (
+        <PendingQuestions sessionId={sessionId} activityId={activity.id} items={feed.data?.items ?? []} />
+      )}
+      <ActivityResults
+        sessionId={sessionId}
+        activityId={activity.id}
+        questionActions={activity.type === "qa" ? deleteQuestion : undefined}
+      />
       {activity.type === "quiz" && <QuizLeaderboard sessionId={sessionId} />}
       <LatestAnswers sessionId={sessionId} items={feed.data?.items ?? []} />
     </section>
