@@ -16,9 +16,22 @@ beforeAll(async () => {
 afterEach(cleanup);
 afterAll(async () => server?.stop());
 
+/** An active poll (a registered type, so its results are a poll's), in a fresh session. */
+async function startPoll(server: LiveServer) {
+  const live = await startActivity(server);
+  const poll = await live.admin.activity.create.mutate({
+    session_id: live.sessionId,
+    type: "poll",
+    title: "Lunch?",
+    config: { question: "Lunch?", options: ["a", "b"] },
+  });
+  await live.admin.activity.setStatus.mutate({ activity_id: poll.id, status: "active" });
+  return { ...live, activityId: poll.id };
+}
+
 describe("useResults", () => {
   it("follows a poll's counts as participants vote, typed as a poll's results", async () => {
-    const live = await startActivity(server);
+    const live = await startPoll(server);
     const { wrapper } = providerFor(server, { token: server.adminToken() });
     const { result } = renderHook(() => useResults<"poll">(live.sessionId, live.activityId), { wrapper });
     await waitFor(() => expect(result.current.data).toMatchObject({ hidden: false, type: "poll", response_count: 0 }), {
@@ -47,7 +60,7 @@ describe("useResults", () => {
   });
 
   it("shows hidden results as a state, keeps polling calmly, and shows them once revealed", async () => {
-    const live = await startActivity(server);
+    const live = await startPoll(server);
     const ids = { session_id: live.sessionId, activity_id: live.activityId };
     await live.admin.activity.update.mutate({ ...ids, results_visible: false });
     const log = loggingFetch();
