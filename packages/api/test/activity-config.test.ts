@@ -2,6 +2,7 @@ import { defineActivityType } from "@caja/activities";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createApiHarness, type ApiHarness } from "./harness";
+import { openRoom } from "./results-fixtures";
 
 /** A deployer's type, registered beside the built-ins. */
 const bingo = defineActivityType({
@@ -80,6 +81,25 @@ describe("activity.create validates a registered type's config", () => {
     });
     const ok = await admin.activity.create({ session_id: session.id, type: "bingo", title: "b", config: { size: 5 } });
     expect(ok.config).toEqual({ size: 5 });
+  });
+
+  it("validates answers to a deployer's type and serves its results, like a built-in", async () => {
+    const room = await openRoom(h, 3, "bingo-owner");
+    const id = await room.activity("bingo", { size: 5 });
+    const [first, second, third] = room.people.map((p) => p.caller);
+    if (!first || !second || !third) throw new Error("the room has three participants");
+    const submit = (who: typeof first, response_data: unknown) =>
+      who.response.submit({ session_id: room.sessionId, activity_id: id, response_data });
+    await expect(submit(first, { cells: ["a"] })).rejects.toMatchObject({
+      cause: { code: "VALIDATION_ERROR", details: { field: "response_data.cells.0" } },
+    });
+    await submit(first, { cells: [1, 2] });
+    await submit(second, { cells: [3] });
+    await submit(second, { cells: [4] }); // single mode: replaces
+    const owner = await room.owner.activity.results({ session_id: room.sessionId, activity_id: id });
+    expect(owner).toMatchObject({ type: "bingo", response_count: 2, results: { cards: 2 } });
+    const participant = await third.activity.results({ session_id: room.sessionId, activity_id: id });
+    expect(participant.results).toEqual({ cards: 2 });
   });
 
   it("keeps any JSON for an unregistered type", async () => {
