@@ -59,6 +59,8 @@ export interface ActivityTypeSpec<
   checkResponse?: (response: z.output<TResponse>, config: z.output<TConfig>) => ResponseIssue[];
   /** True when new responses start `pending` and only approved ones count. Default: never. */
   moderated?: (config: z.output<TConfig>) => boolean;
+  /** True when participants must not learn who wrote others' entries (an anonymous Q&A). Default: never. */
+  anonymous?: (config: z.output<TConfig>) => boolean;
   /**
    * Participants see each other's approved entries in the response list and feed (a Q&A's
    * questions), not only their own. Default false: a poll's or a quiz's answers are private
@@ -100,6 +102,7 @@ export interface AnyActivityType {
   readonly privateConfigFields?: readonly string[];
   checkResponse?(response: never, config: never): ResponseIssue[];
   moderated?(config: never): boolean;
+  anonymous?(config: never): boolean;
   readonly sharedEntries?: boolean;
   readonly votes?: boolean;
   timeLimitSeconds?(config: never): number | undefined;

@@ -141,6 +141,12 @@ export function createActivityRegistry(types: readonly AnyActivityType[], option
     responseMode: (type: string, activityMode: ResponseMode = "single"): ResponseMode => byName.get(type)?.mode ?? activityMode,
 
     isModerated,
+    /** True when participants must not learn who wrote others' entries (the type's `anonymous`, e.g. a qa with anonymous: true). */
+    isAnonymous(type: string, config: unknown): boolean {
+      const t = byName.get(type);
+      const parsed = t && parsedConfig(t, config);
+      return t?.anonymous !== undefined && parsed !== undefined ? t.anonymous(parsed as never) : false;
+    },
     /** The status a new response starts with. */
     initialStatus: (type: string, config: unknown): ModerationStatus => (isModerated(type, config) ? "pending" : "approved"),
 

@@ -58,7 +58,8 @@ function LatestAnswers({
   items,
 }: {
   sessionId: number;
-  items: readonly { id: string; participant_id: number; response_data?: unknown; updated_at: string }[];
+  // participant_id is null only for participants' views of an anonymous Q&A; the presenter owns the session.
+  items: readonly { id: string; participant_id: number | null; response_data?: unknown; updated_at: string }[];
 }) {
   const trpc = useTRPC();
   const participants = useQuery(trpc.participant.list.queryOptions({ session_id: sessionId, limit: 100 }));
@@ -67,7 +68,7 @@ function LatestAnswers({
     () => new Map(participants.data?.items.flatMap((p) => ("id" in p ? [[p.id, p.nickname] as const] : []))),
     [participants.data],
   );
-  const unknown = items.some((item) => !names.has(item.participant_id));
+  const unknown = items.some((item) => item.participant_id !== null && !names.has(item.participant_id));
   const { refetch, isFetching } = participants;
   useEffect(() => {
     // Someone who joined after the last read: read the list again (not on every poll).
@@ -82,7 +83,9 @@ function LatestAnswers({
       <ul>
         {latest.map((item) => (
           <li key={item.id}>
-            <strong>{names.get(item.participant_id) ?? `#${item.participant_id}`}</strong>{" "}
+            <strong>
+              {item.participant_id === null ? "Anonymous" : (names.get(item.participant_id) ?? `#${item.participant_id}`)}
+            </strong>{" "}
             <span className="muted">{summarise(item.response_data)}</span>
           </li>
         ))}

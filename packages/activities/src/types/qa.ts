@@ -40,6 +40,7 @@ export const qa = defineActivityType({
   sharedEntries: true,
   votes: true,
   moderated: (config) => config.moderation === true,
+  anonymous: (config) => config.anonymous === true,
   toText: (response) => response.question_text,
   aggregate: (config, responses) => {
     const ordered = [...responses].sort(

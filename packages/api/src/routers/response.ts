@@ -1,6 +1,6 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { toPage } from "../schemas/common";
-import { responseFeed, responseFeedInput } from "../schemas/polling";
+import { isFeedResponse, responseFeed, responseFeedInput } from "../schemas/polling";
 import {
   listResponsesInput,
   submitHeaders,
@@ -9,6 +9,7 @@ import {
   userResponse,
   userResponsePage,
 } from "../schemas/response";
+import { authorFilter } from "../services/anonymity";
 import * as feed from "../services/feed";
 import { assertJsonBytes } from "../services/json-size";
 import * as responses from "../services/responses";
@@ -84,13 +85,17 @@ export const responseRouter = {
     .input(listResponsesInput)
     .output(userResponsePage)
     .query(async ({ ctx, input }) => {
-      const page = await responses.listResponses(ctx.deps, {
-        activityId: input.activity_id,
-        participantId: ctx.claims.role === "participant" ? ctx.claims.participant_id : undefined,
-        limit: input.limit,
-        offset: input.offset,
-      });
-      return toPage(page, toUserResponseWire);
+      const viewer = ctx.claims.role === "participant" ? ctx.claims.participant_id : undefined;
+      const [page, authors] = await Promise.all([
+        responses.listResponses(ctx.deps, {
+          activityId: input.activity_id,
+          participantId: viewer,
+          limit: input.limit,
+          offset: input.offset,
+        }),
+        authorFilter(ctx.deps, input.activity_id, viewer),
+      ]);
+      return toPage(page, (row) => authors(toUserResponseWire(row)));
     }),
 
   feed: procedure
@@ -108,15 +113,19 @@ export const responseRouter = {
     .input(responseFeedInput)
     .output(responseFeed)
     .query(async ({ ctx, input }) => {
+      const viewer = ctx.claims.role === "participant" ? ctx.claims.participant_id : undefined;
       const page = await feed.responseFeed(ctx.deps, {
         sessionId: input.session_id,
         activityId: input.activity_id,
         timestamp: input.timestamp,
         cursor: input.cursor,
         limit: input.limit,
-        participantId: ctx.claims.role === "participant" ? ctx.claims.participant_id : undefined,
+        participantId: viewer,
       });
-      return { ...page, poll_interval_ms: pollIntervalMs(ctx) };
+      if (page.items.length === 0) return { ...page, poll_interval_ms: pollIntervalMs(ctx) };
+      const authors = await authorFilter(ctx.deps, input.activity_id, viewer);
+      const items = page.items.map((item) => (isFeedResponse(item) ? authors(item) : item));
+      return { ...page, items, poll_interval_ms: pollIntervalMs(ctx) };
     }),
 
   ...responseModerationProcedures,

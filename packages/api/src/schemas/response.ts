@@ -8,7 +8,9 @@ export const userResponse = z
     id: z.uuid(),
     session_id: serialId,
     activity_id: z.uuid(),
-    participant_id: serialId,
+    participant_id: serialId.nullable().meta({
+      description: "The author; null for other participants' entries in an anonymous activity (a qa with anonymous: true)",
+    }),
     response_data: z.unknown(),
     created_at: timestamp,
     updated_at: timestamp,

@@ -764,7 +764,8 @@ export interface components {
             session_id: number;
             /** Format: uuid */
             activity_id: string;
-            participant_id: number;
+            /** @description The author; null for other participants' entries in an anonymous activity (a qa with anonymous: true) */
+            participant_id: number | null;
             response_data: unknown;
             /**
              * Format: date-time
