@@ -103,7 +103,7 @@ async function answeredSession() {
     qa: await answerAll(qa.id, (text) => ({ question_text: text })),
     custom: await answerAll(custom.id, (text, i) => (i % 2 === 0 ? text : { note: text, n: i })),
   };
-  const nicknames = new Map(people.map((p) => [p.participant.id, p.participant.nickname]));
+  const nicknames = new Map<number | null, string>(people.map((p) => [p.participant.id, p.participant.nickname]));
   return { token, session, poll, qa, custom, people, submitted, nicknames };
 }
 
