@@ -27,6 +27,7 @@ export const responseModerationProcedures = {
     .mutation(async ({ ctx, input }) =>
       toUserResponseWire(
         await moderation.moderateResponse(ctx.deps, {
+          sessionId: input.session_id,
           activityId: input.activity_id,
           responseId: input.response_id,
           status: input.status,
@@ -48,7 +49,11 @@ export const responseModerationProcedures = {
     .input(responseRefInput)
     .output(z.void())
     .mutation(async ({ ctx, input }) => {
-      await moderation.removeResponse(ctx.deps, { activityId: input.activity_id, responseId: input.response_id });
+      await moderation.removeResponse(ctx.deps, {
+        sessionId: input.session_id,
+        activityId: input.activity_id,
+        responseId: input.response_id,
+      });
     }),
 
   vote: procedure
@@ -67,6 +72,7 @@ export const responseModerationProcedures = {
     .output(voteState)
     .mutation(({ ctx, input }) =>
       setVote(ctx.deps, {
+        sessionId: input.session_id,
         activityId: input.activity_id,
         responseId: input.response_id,
         participantId: ctx.claims.participant_id,
@@ -89,6 +95,7 @@ export const responseModerationProcedures = {
     .output(voteState)
     .mutation(({ ctx, input }) =>
       setVote(ctx.deps, {
+        sessionId: input.session_id,
         activityId: input.activity_id,
         responseId: input.response_id,
         participantId: ctx.claims.participant_id,

@@ -67,7 +67,7 @@ export const responseRouter = {
       // A retry with the key answers the first result (201 with the same response) without writing again.
       const request = { participantId, key, body: { procedure: "response.submit", ...input } };
       const { body, replayed } = await idempotent(ctx.deps, request, 201, submit);
-      if (!replayed) await responses.invalidateAfterSubmit(ctx.deps, input.activity_id, input.session_id);
+      if (!replayed) await responses.invalidateAfterResponseWrite(ctx.deps, input.activity_id, input.session_id);
       return body;
     }),
 

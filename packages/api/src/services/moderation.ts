@@ -1,25 +1,18 @@
 import { queryRows, sql, type ModerationStatusValue, type UserResponseRow } from "@caja/db";
 import { notFound } from "../errors";
-import { cacheKeys } from "./cache-keys";
 import type { ServiceDeps } from "./deps";
 import { fromSqlRow, type UserResponseSqlRow } from "./response-rows";
+import { invalidateAfterResponseWrite } from "./submit";
 
 /** One response of an activity; deleted responses are gone for every route. */
 export interface ResponseRef {
+  /** The session the guard checked the activity belongs to (its leaderboard may change). */
+  sessionId: number;
   activityId: string;
   responseId: string;
 }
 
 const columns = sql`id, session_id, activity_id, participant_id, response_data, created_at, updated_at, status, vote_count`;
-
-/** What a write to a response makes stale: the activity's status (counts), its feed head and its results. */
-export async function invalidateResponseCaches(deps: ServiceDeps, activityId: string): Promise<void> {
-  await deps.cache.invalidate([
-    cacheKeys.activityStatus(activityId),
-    cacheKeys.feedHead(activityId),
-    cacheKeys.activityResults(activityId),
-  ]);
-}
 
 /**
  * Sets a response's moderation status (owner; any activity status, so an entry can be
@@ -50,7 +43,7 @@ export async function moderateResponse(
          where id = (select id from target) and not exists (select 1 from changed)`,
   );
   if (!row) throw notFound("Response", q.responseId);
-  await invalidateResponseCaches(deps, q.activityId);
+  await invalidateAfterResponseWrite(deps, q.activityId, q.sessionId);
   return fromSqlRow(row);
 }
 
@@ -87,5 +80,5 @@ export async function removeResponse(deps: ServiceDeps, q: ResponseRef): Promise
         select id from gone`,
   );
   if (rows.length === 0) throw notFound("Response", q.responseId);
-  await invalidateResponseCaches(deps, q.activityId);
+  await invalidateAfterResponseWrite(deps, q.activityId, q.sessionId);
 }

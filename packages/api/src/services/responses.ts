@@ -3,7 +3,7 @@ import type { ServiceDeps } from "./deps";
 import { paginate } from "./paginate";
 import { listedFor } from "./response-visibility";
 
-export { COUNTER_SHARDS, invalidateAfterSubmit, submitResponse, type SubmitRequest, type SubmitResult } from "./submit";
+export { COUNTER_SHARDS, invalidateAfterResponseWrite, submitResponse, type SubmitRequest, type SubmitResult } from "./submit";
 
 /** The responses the caller sees (see response-visibility.ts); `participantId` undefined is the owner. */
 export async function listResponses(

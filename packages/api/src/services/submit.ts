@@ -95,11 +95,12 @@ export async function submitResponse(deps: ServiceDeps, q: SubmitRequest): Promi
 }
 
 /**
- * The keys a stored response makes stale. Called again by a caller whose transaction
+ * The keys a written response makes stale (submit, moderation, vote, delete): the activity's
+ * status (counts), its feed head, its results and the session's leaderboard. Called again by a caller whose transaction
  * commits later (an idempotent submission): a reload between the two would hold the
  * state from before the commit.
  */
-export function invalidateAfterSubmit(deps: ServiceDeps, activityId: string, sessionId: number): Promise<void> {
+export function invalidateAfterResponseWrite(deps: ServiceDeps, activityId: string, sessionId: number): Promise<void> {
   return deps.cache.invalidate([
     cacheKeys.activityStatus(activityId),
     cacheKeys.feedHead(activityId),
@@ -215,6 +216,6 @@ async function finish(deps: ServiceDeps, q: SubmitRequest, outcome: SubmitOutcom
       { activity_id: q.activityId },
     );
   }
-  await invalidateAfterSubmit(deps, q.activityId, q.sessionId);
+  await invalidateAfterResponseWrite(deps, q.activityId, q.sessionId);
   return { created: outcome.inserted === true, response: fromSqlRow(outcome as UserResponseSqlRow) };
 }

@@ -2,7 +2,8 @@ import { queryRows, sql } from "@caja/db";
 import { CajaError, notFound } from "../errors";
 import type { VoteState } from "../schemas/moderation";
 import type { ServiceDeps } from "./deps";
-import { invalidateResponseCaches, type ResponseRef } from "./moderation";
+import { type ResponseRef } from "./moderation";
+import { invalidateAfterResponseWrite } from "./submit";
 
 interface VoteOutcome {
   participant_id: number | string;
@@ -81,7 +82,7 @@ export async function setVote(deps: ServiceDeps, q: ResponseRef & { participantI
       { activity_id: q.activityId, status: row.activity_status },
     );
   }
-  if (row.changed_count !== null) await invalidateResponseCaches(deps, q.activityId);
+  if (row.changed_count !== null) await invalidateAfterResponseWrite(deps, q.activityId, q.sessionId);
   return {
     response_id: q.responseId,
     // Unchanged: the count as of this statement's snapshot (the caller's vote was already there, or not).
