@@ -101,6 +101,7 @@ export const envSchema = z
     RATE_LIMIT_READ: limitRule(defaultLimitRules.read),
     RATE_LIMIT_WRITE: limitRule(defaultLimitRules.write),
     RATE_LIMIT_JOIN: limitRule(defaultLimitRules.join),
+    RATE_LIMIT_JOIN_PREVIEW: limitRule(defaultLimitRules.join_preview),
     RATE_LIMIT_SESSION_JOIN: limitRule(defaultLimitRules.session_join),
     RATE_LIMIT_INVALID_TOKEN: limitRule(defaultLimitRules.invalid_token),
     MAX_BODY_BYTES: intIn(1024, 10 * 1024 * 1024, 64 * 1024),
@@ -193,6 +194,7 @@ export function limitRules(config: ServerConfig): LimitRules {
     read: config.RATE_LIMIT_READ,
     write: config.RATE_LIMIT_WRITE,
     join: config.RATE_LIMIT_JOIN,
+    join_preview: config.RATE_LIMIT_JOIN_PREVIEW,
     session_join: config.RATE_LIMIT_SESSION_JOIN,
     invalid_token: config.RATE_LIMIT_INVALID_TOKEN,
   };

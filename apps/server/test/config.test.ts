@@ -36,6 +36,7 @@ describe("loadConfig", () => {
       RATE_LIMIT_READ: defaultLimitRules.read,
       RATE_LIMIT_WRITE: defaultLimitRules.write,
       RATE_LIMIT_JOIN: defaultLimitRules.join,
+      RATE_LIMIT_JOIN_PREVIEW: defaultLimitRules.join_preview,
       RATE_LIMIT_SESSION_JOIN: defaultLimitRules.session_join,
       RATE_LIMIT_INVALID_TOKEN: defaultLimitRules.invalid_token,
       MAX_BODY_BYTES: 64 * 1024,

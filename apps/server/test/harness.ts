@@ -26,6 +26,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     RATE_LIMIT_READ: "100000/1s",
     RATE_LIMIT_WRITE: "100000/1s",
     RATE_LIMIT_JOIN: "100000/1s",
+    RATE_LIMIT_JOIN_PREVIEW: "100000/1s",
     RATE_LIMIT_SESSION_JOIN: "100000/1s",
     RATE_LIMIT_INVALID_TOKEN: "100000/1s",
     // On the PGlite run each server gets its own in-memory database.

@@ -83,6 +83,15 @@ const routes: Array<{
     public: true,
     domain: ["404", "409"],
   },
+  { method: "get", path: "/api/v1/join/{join_code}", success: "200", schema: "JoinPreview", public: true },
+  {
+    method: "get",
+    path: "/api/v1/join/{join_code}/nickname",
+    success: "200",
+    schema: "NicknameAvailability",
+    query: ["nickname"],
+    public: true,
+  },
   {
     method: "get",
     path: "/api/v1/sessions/{session_id}/participants",
@@ -215,6 +224,8 @@ const access: Record<string, AccessRule> = {
   "delete /api/v1/sessions/{session_id}": "owner",
   "patch /api/v1/sessions/{session_id}/status": "owner",
   "post /api/v1/sessions/join": "public",
+  "get /api/v1/join/{join_code}": "public",
+  "get /api/v1/join/{join_code}/nickname": "public",
   "get /api/v1/sessions/{session_id}/participants": "member",
   "delete /api/v1/sessions/{session_id}/participants/{participant_id}": "owner",
   "delete /api/v1/sessions/{session_id}/participants/me": "participant",
@@ -367,8 +378,15 @@ describe("GET /openapi.json", () => {
         const res = await fetch(`${server.url}${path.replace(/\{\w+\}/g, (p) => samples[p] ?? "1")}`, {
           method: method.toUpperCase(),
         });
-        // Without a token every route but the public ones refuses with 401; join answers 400 for an empty body.
-        const expected = path === "/api/v1/sessions/join" ? 400 : path === "/api/v1/activity-types" ? 200 : 401;
+        // Without a token every route but the public ones refuses with 401; join answers 400 for an empty body,
+        // the nickname check for a missing nickname, the preview 404 for an unknown code.
+        const publicAnswers: Record<string, number> = {
+          "/api/v1/sessions/join": 400,
+          "/api/v1/join/{join_code}/nickname": 400,
+          "/api/v1/join/{join_code}": 404,
+          "/api/v1/activity-types": 200,
+        };
+        const expected = publicAnswers[path] ?? 401;
         expect([`${method} ${path}`, res.status]).toEqual([`${method} ${path}`, expected]);
       }
     }

@@ -127,6 +127,8 @@ const fixtures: Record<string, (w: World) => Input | Promise<Input>> = {
   "session.leaderboard": (w) => ({ session_id: w.sessionId }),
   "activityType.list": () => ({}),
   "participant.join": (w) => ({ join_code: w.joinCode, nickname: `walk-in ${++nickname}` }),
+  "participant.preview": (w) => ({ join_code: w.joinCode }),
+  "participant.nicknameAvailability": (w) => ({ join_code: w.joinCode, nickname: "Nobody" }),
   "participant.list": (w) => ({ session_id: w.sessionId }),
   "participant.remove": async (w) => ({ session_id: w.sessionId, participant_id: (await w.freshParticipant()).id }),
   "participant.leave": (w) => ({ session_id: w.sessionId }),

@@ -6,10 +6,12 @@ export { addressLimitKey } from "./address";
 
 /**
  * poll: status and feed reads; read: other reads; write: mutations; join: the public
- * join call, per address; session_join: joins into one session, from anywhere;
+ * join call, per address; join_preview: the public reads before a join (preview by code,
+ * nickname check), per address, a budget of their own so a join screen that checks as
+ * the user types never spends the joins of a room behind one address; session_join: joins into one session, from anywhere;
  * invalid_token: tokens that fail verification, per address.
  */
-export const limitClasses = ["poll", "read", "write", "join", "session_join", "invalid_token"] as const;
+export const limitClasses = ["poll", "read", "write", "join", "join_preview", "session_join", "invalid_token"] as const;
 export type LimitClass = (typeof limitClasses)[number];
 
 export interface LimitRule {
@@ -23,6 +25,8 @@ export const defaultLimitRules: LimitRules = {
   read: { limit: 300, windowMs: 60_000 },
   write: { limit: 120, windowMs: 60_000 },
   join: { limit: 300, windowMs: 60_000 },
+  // A few nickname checks per person joining, debounced while typing.
+  join_preview: { limit: 1200, windowMs: 60_000 },
   // A room of 300 fills in a minute; a flood from rotating addresses does not fill 1000 seats in one.
   session_join: { limit: 300, windowMs: 60_000 },
   // A client with a stale token retries a few times; garbage buys few signature checks.

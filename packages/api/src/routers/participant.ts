@@ -13,6 +13,8 @@ import {
   toParticipantWithPresenceWire,
   toParticipantWire,
 } from "../schemas/participant";
+import { joinPreview, joinPreviewInput, nicknameAvailability, nicknameCheckInput } from "../schemas/join-preview";
+import { cachedJoinPreview, isNicknameAvailable } from "../services/join-preview";
 import * as participants from "../services/participants";
 import { procedure } from "../trpc";
 
@@ -52,6 +54,44 @@ export const participantRouter = {
       );
       return { participant: toParticipantWire(participant), token, expires_at: expiresAt.toISOString(), session };
     }),
+
+  preview: procedure
+    .meta({
+      access: "public",
+      openapi: {
+        method: "GET",
+        path: "/v1/join/{join_code}",
+        tags,
+        summary: "Preview a session by its join code before joining: its title, status and whether it accepts joins",
+        protect: false,
+      },
+      limit: "join_preview",
+    })
+    .input(joinPreviewInput)
+    .output(joinPreview)
+    .query(async ({ ctx, input }) => {
+      const preview = await cachedJoinPreview(ctx.deps, input.join_code);
+      return { title: preview.title, status: preview.status, accepts_joins: preview.acceptsJoins };
+    }),
+
+  nicknameAvailability: procedure
+    .meta({
+      access: "public",
+      openapi: {
+        method: "GET",
+        path: "/v1/join/{join_code}/nickname",
+        tags,
+        summary: "Check whether a nickname is free in a session before joining (normalised and compared as join does)",
+        protect: false,
+      },
+      limit: "join_preview",
+    })
+    .input(nicknameCheckInput)
+    .output(nicknameAvailability)
+    .query(async ({ ctx, input }) => ({
+      nickname: input.nickname,
+      available: await isNicknameAvailable(ctx.deps, input.join_code, input.nickname),
+    })),
 
   list: procedure
     .meta({

@@ -7,3 +7,4 @@ export * from "./polling";
 export * from "./results";
 export * from "./export";
 export * from "./moderation";
+export * from "./join-preview";

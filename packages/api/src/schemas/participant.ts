@@ -37,32 +37,33 @@ export const lobbyPage = pageOf(lobbyParticipant).meta({ id: "LobbyPage" });
 /** The owner gets `ParticipantPage`, a participant of the session `LobbyPage`. */
 export const participantList = z.union([participantPage, lobbyPage]).meta({ id: "ParticipantList" });
 
-export const joinSessionInput = z
-  .object({
-    join_code: z
+/** A join code as typed: trimmed, upper-cased (codes are read aloud and typed from a projector). */
+export const joinCode = z
+  .string()
+  .trim()
+  .min(1, { error: "must not be empty" })
+  .max(textLimits.joinCode, { error: `must be at most ${textLimits.joinCode} characters` })
+  .refine(storableText, storable)
+  .transform((s) => s.toUpperCase());
+
+/** A nickname as join stores and compares it (see `normaliseNickname`). */
+export const nicknameInput = z
+  .string()
+  .max(4 * textLimits.nickname, { error: `must be at most ${textLimits.nickname} characters` })
+  .refine(storableText, storable)
+  .transform(normaliseNickname)
+  .pipe(
+    z
       .string()
-      .trim()
-      .min(1, { error: "must not be empty" })
-      .max(textLimits.joinCode, { error: `must be at most ${textLimits.joinCode} characters` })
-      .refine(storableText, storable)
-      .transform((s) => s.toUpperCase()),
-    nickname: z
-      .string()
-      .max(4 * textLimits.nickname, { error: `must be at most ${textLimits.nickname} characters` })
-      .refine(storableText, storable)
-      .transform(normaliseNickname)
-      .pipe(
-        z
-          .string()
-          .min(1, { error: "must not be empty (after removing invisible characters)" })
-          .max(textLimits.nickname, { error: `must be at most ${textLimits.nickname} characters` }),
-      )
-      .meta({
-        description:
-          "Stored normalised (NFKC, invisible and control characters removed, spaces collapsed); unique per session ignoring case",
-      }),
-  })
-  .meta({ title: "JoinSessionRequest" });
+      .min(1, { error: "must not be empty (after removing invisible characters)" })
+      .max(textLimits.nickname, { error: `must be at most ${textLimits.nickname} characters` }),
+  )
+  .meta({
+    description:
+      "Stored normalised (NFKC, invisible and control characters removed, spaces collapsed); unique per session ignoring case",
+  });
+
+export const joinSessionInput = z.object({ join_code: joinCode, nickname: nicknameInput }).meta({ title: "JoinSessionRequest" });
 
 export const joinSessionOutput = z
   .object({

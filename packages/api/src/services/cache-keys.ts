@@ -8,6 +8,8 @@ export const cacheKeys = {
   activityResults: (activityId: string) => `a:${activityId}:results`,
   /** The session's quiz leaderboard. */
   leaderboard: (sessionId: number) => `s:${sessionId}:leaderboard`,
+  /** The public preview by join code (codes never change, so every write to a session can name it). */
+  joinPreview: (joinCode: string) => `j:${joinCode}:preview`,
   /** v2: the head carries the newest visible updated_at (older instances cache another shape under the old key). */
   feedHead: (activityId: string) => `a:${activityId}:feed-head:2`,
 };

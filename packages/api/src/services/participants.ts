@@ -84,7 +84,8 @@ export async function joinSession(deps: ServiceDeps, joinCode: string, nickname:
       }
     : null;
   if (result) {
-    await deps.cache.invalidate([cacheKeys.sessionStatus(result.session.id)]);
+    // The seat it took may have filled the room: the preview's accepts_joins.
+    await deps.cache.invalidate([cacheKeys.sessionStatus(result.session.id), cacheKeys.joinPreview(joinCode)]);
     return result;
   }
   const [session] = await deps.db
@@ -133,7 +134,7 @@ export async function listParticipants({ db }: ServiceDeps, sessionId: number, p
  * exactly once however many removals of one participant race.
  */
 export async function removeParticipant(deps: ServiceDeps, sessionId: number, participantId: number): Promise<void> {
-  const rows = await queryRows<{ id: number }>(
+  const rows = await queryRows<{ id: number; join_code: string }>(
     deps.db,
     sql`with gone as (
           update participants set removed_at = now()
@@ -142,8 +143,9 @@ export async function removeParticipant(deps: ServiceDeps, sessionId: number, pa
         )
         update sessions set participant_count = participant_count - 1, updated_at = now()
          where id = (select session_id from gone)
-        returning id`,
+        returning id, join_code`,
   );
-  if (rows.length === 0) throw notFound("Participant", participantId);
-  await deps.cache.invalidate([cacheKeys.sessionStatus(sessionId)]);
+  const [row] = rows;
+  if (!row) throw notFound("Participant", participantId);
+  await deps.cache.invalidate([cacheKeys.sessionStatus(sessionId), cacheKeys.joinPreview(row.join_code)]);
 }

@@ -80,7 +80,7 @@ export async function updateSession(deps: ServiceDeps, id: number, patch: Sessio
     .where(eq(sessions.id, id))
     .returning();
   if (!row) throw notFound("Session", id);
-  await deps.cache.invalidate([cacheKeys.sessionStatus(id)]);
+  await deps.cache.invalidate([cacheKeys.sessionStatus(id), cacheKeys.joinPreview(row.joinCode)]);
   return row;
 }
 
@@ -88,9 +88,10 @@ export async function deleteSession(deps: ServiceDeps, id: number): Promise<void
   const removed = await deps.db
     .delete(sessions)
     .where(eq(sessions.id, id))
-    .returning({ id: sessions.id, activityId: sessions.currentActivityId });
-  if (removed.length === 0) throw notFound("Session", id);
-  await deps.cache.invalidate([cacheKeys.sessionStatus(id)]);
+    .returning({ id: sessions.id, joinCode: sessions.joinCode });
+  const [row] = removed;
+  if (!row) throw notFound("Session", id);
+  await deps.cache.invalidate([cacheKeys.sessionStatus(id), cacheKeys.joinPreview(row.joinCode)]);
 }
 
 /**
@@ -123,7 +124,7 @@ export async function setSessionStatus(deps: ServiceDeps, current: SessionRow, t
     assertTransition("Session", fresh.status, to);
     return setSessionStatus(deps, fresh, to);
   }
-  const keys = [cacheKeys.sessionStatus(row.id)];
+  const keys = [cacheKeys.sessionStatus(row.id), cacheKeys.joinPreview(row.joinCode)];
   if (row.currentActivityId) keys.push(cacheKeys.activityStatus(row.currentActivityId));
   await deps.cache.invalidate(keys);
   return row;

@@ -1,0 +1,52 @@
+import { queryRows, sql, type LifecycleStatus } from "@caja/db";
+import { CajaError } from "../errors";
+import { cacheKeys } from "./cache-keys";
+import type { ServiceDeps } from "./deps";
+
+export interface JoinPreviewRecord {
+  title: string;
+  status: LifecycleStatus;
+  acceptsJoins: boolean;
+}
+
+/** The same answer as a join to an unknown code: a preview tells no more about which codes exist. */
+export const unknownJoinCode = () =>
+  new CajaError("NOT_FOUND", "No session has this join code", { field: "join_code", reason: "unknown" });
+
+/** `acceptsJoins` is the join statement's own condition (services/participants.ts), read without taking a seat. */
+async function loadJoinPreview({ db }: ServiceDeps, joinCode: string): Promise<JoinPreviewRecord | null> {
+  const [row] = await queryRows<{ title: string; status: LifecycleStatus; accepts_joins: boolean }>(
+    db,
+    sql`select title, status,
+               status in ('draft', 'active') and not joins_locked and participant_count < max_participants as accepts_joins
+          from sessions where join_code = ${joinCode}`,
+  );
+  return row ? { title: row.title, status: row.status, acceptsJoins: row.accepts_joins } : null;
+}
+
+/**
+ * From the polling cache: a room's worth of phones opening the join link at once
+ * costs one query. Unknown codes are cached too (as null), so guessing codes costs
+ * the database no more than the address's rate limit lets through.
+ */
+export async function cachedJoinPreview(deps: ServiceDeps, joinCode: string): Promise<JoinPreviewRecord> {
+  const preview = await deps.cache.get(cacheKeys.joinPreview(joinCode), () => loadJoinPreview(deps, joinCode));
+  if (!preview) throw unknownJoinCode();
+  return preview;
+}
+
+/**
+ * Whether a join with this (normalised) nickname would find it free: the unique index's
+ * own condition (same session, same `lower()`, not removed), so a kicked or departed
+ * participant's nickname is free, as it is for join.
+ */
+export async function isNicknameAvailable({ db }: ServiceDeps, joinCode: string, nickname: string): Promise<boolean> {
+  const [row] = await queryRows<{ taken: boolean }>(
+    db,
+    sql`select exists (select 1 from participants p
+                        where p.session_id = s.id and lower(p.nickname) = lower(${nickname}) and p.removed_at is null) as taken
+          from sessions s where s.join_code = ${joinCode}`,
+  );
+  if (!row) throw unknownJoinCode();
+  return !row.taken;
+}
