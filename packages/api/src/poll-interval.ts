@@ -9,17 +9,19 @@ export class PollGovernor {
   private readonly histogram: IntervalHistogram;
   private readonly timer: NodeJS.Timeout;
   private current: number;
-  private loadedSeconds = 0;
-  private calmSeconds = 0;
+  private loadedSamples = 0;
+  private calmSamples = 0;
 
+  /** `sampleEveryMs`: how often the event loop's delay is read (tests sample faster than the production second). */
   constructor(
     private readonly baseMs = 2000,
     private readonly maxMs = 10_000,
+    sampleEveryMs = 1000,
   ) {
     this.current = baseMs;
     this.histogram = monitorEventLoopDelay({ resolution: 10 });
     this.histogram.enable();
-    this.timer = setInterval(() => this.sample(), 1000);
+    this.timer = setInterval(() => this.sample(), sampleEveryMs);
     this.timer.unref();
   }
 
@@ -27,28 +29,34 @@ export class PollGovernor {
     return this.current;
   }
 
-  /**
-   * The interval is inside every status body, so each change costs every client
-   * its ETag (a 200 instead of a 304) right when the server is busy: it rises
-   * only after 2 loaded seconds in a row and falls back after 10 calm ones.
-   */
   private sample() {
     const p99Ms = this.histogram.percentile(99) / 1e6;
     this.histogram.reset();
+    this.observe(p99Ms);
+  }
+
+  /**
+   * One sample's p99 event-loop delay in, the interval out (public so that the policy is testable without
+   * loading the machine). The interval is inside every status body, so each change costs every client its
+   * ETag (a 200 instead of a 304) right when the server is busy: it rises only after 2 loaded samples in a
+   * row and falls back after 10 calm ones.
+   */
+  observe(p99Ms: number): number {
     const wanted = Math.min(this.maxMs, this.baseMs * (p99Ms > 200 ? 4 : p99Ms > 50 ? 2 : 1));
     if (wanted > this.current) {
-      this.calmSeconds = 0;
-      if (++this.loadedSeconds >= 2) this.current = wanted;
+      this.calmSamples = 0;
+      if (++this.loadedSamples >= 2) this.current = wanted;
     } else if (wanted < this.current) {
-      this.loadedSeconds = 0;
-      if (++this.calmSeconds >= 10) {
+      this.loadedSamples = 0;
+      if (++this.calmSamples >= 10) {
         this.current = wanted;
-        this.calmSeconds = 0;
+        this.calmSamples = 0;
       }
     } else {
-      this.loadedSeconds = 0;
-      this.calmSeconds = 0;
+      this.loadedSamples = 0;
+      this.calmSamples = 0;
     }
+    return this.current;
   }
 
   close() {
