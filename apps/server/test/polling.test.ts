@@ -1,3 +1,4 @@
+import { inArray, participants, sql } from "@caja/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./harness";
 import { call, openRoom, paths, sleep, within, type Room } from "./polling-setup";
@@ -34,12 +35,15 @@ describe("GET /api/sessions/{session_id}/status", () => {
     }
   });
 
-  it("counts participants who polled in the last 30 s as active", async () => {
+  it("counts exactly the participants whose own polls arrived in the last 30 s", async () => {
+    // Joining sets last_seen_at too: move everyone an hour back first, so that only the poll can count.
+    await server.deps.presence.flush();
+    const ids = room.participants.map((x) => x.id);
+    await server.db.db.update(participants).set({ lastSeenAt: sql`now() - interval '1 hour'` }).where(inArray(participants.id, ids));
+    await expect.poll(async () => (await get(p.session, room.admin)).body?.active_participant_count, { timeout: 5000 }).toBe(0);
     await get(p.session, room.participants[1]?.token);
     await server.deps.presence.flush();
-    await sleep(150);
-    const res = await get(p.session, room.admin);
-    expect(res.body?.active_participant_count).toBeGreaterThanOrEqual(2);
+    await expect.poll(async () => (await get(p.session, room.admin)).body?.active_participant_count, { timeout: 5000 }).toBe(1);
   });
 
   it("moves last_updated when someone joins", async () => {
@@ -153,9 +157,15 @@ describe("GET /api/sessions/{session_id}/activities/{activity_id}/responses/sinc
     expect(items.map((i) => i.participant_id)).toEqual([room.participants[1]?.id, room.participants[0]?.id]);
     expect(items[1]?.response_data).toEqual({ choice: "b" });
 
-    const edited = items[1] as { updated_at: string; created_at: string };
-    const since = await get(p.feed(edited.created_at), room.admin);
-    expect((since.body?.items as unknown[]).length).toBeGreaterThanOrEqual(1);
+    // Strictly after the timestamp, by updated_at: exact sets at the boundaries, not "at least one".
+    const [older, newest] = items as Array<{ id: string; updated_at: string }>;
+    const idsSince = async (ts: string) =>
+      ((await get(p.feed(ts), room.admin)).body?.items as Array<{ id: string }>).map((i) => i.id);
+    expect(await idsSince(newest?.updated_at as string)).toEqual([]);
+    const justBefore = new Date(Date.parse(older?.updated_at as string) - 1).toISOString();
+    expect(await idsSince(justBefore)).toEqual([older?.id, newest?.id]);
+    const afterOlder = items.filter((i) => Date.parse(i.updated_at as string) > Date.parse(older?.updated_at as string));
+    expect(await idsSince(older?.updated_at as string)).toEqual(afterOlder.map((i) => i.id));
 
     const cont = await get(p.feed("2000-01-01T00:00:00Z", `?cursor=${res.body?.next_cursor as string}`), room.admin);
     expect(cont.body).toMatchObject({ items: [], count: 0, has_more: false });
@@ -204,6 +214,22 @@ describe("GET /api/sessions/{session_id}/activities/{activity_id}/responses/sinc
     const first = await get(p.feed("2999-01-01T00:00:00Z"), room.admin);
     const again = await get(p.feed("2999-01-01T00:00:00Z"), room.admin, { "if-none-match": first.headers.get("etag") as string });
     expect(again.status).toBe(304);
+  });
+
+  it("answers an unchanged page with items 304, and 200 with a new ETag once a response changes", async () => {
+    const path = p.feed("2000-01-01T00:00:00Z");
+    const first = await get(path, room.admin);
+    expect(first.status).toBe(200);
+    expect(first.body?.count).toBe(2);
+    const etag = first.headers.get("etag") as string;
+    const again = await get(path, room.admin, { "if-none-match": etag });
+    expect(again.status).toBe(304);
+    expect(again.body).toBeNull();
+    await call(server.url, "POST", p.submit, room.participants[1]?.token, { response_data: { choice: "c" } });
+    await expect.poll(async () => (await get(path, room.admin, { "if-none-match": etag })).status, { timeout: 5000 }).toBe(200);
+    const changed = await get(path, room.admin, { "if-none-match": etag });
+    expect(changed.headers.get("etag")).not.toBe(etag);
+    expect((changed.body?.items as Array<{ response_data: unknown }>).map((i) => i.response_data)).toContainEqual({ choice: "c" });
   });
 });
 

@@ -64,3 +64,36 @@ describe("GET /trpc/{procedure} (fast path)", () => {
     expect(mutationAsGet.status).toBe(405);
   });
 });
+
+describe("GET /trpc/{procedure,procedure}?batch=1 revalidation", () => {
+  // Its own server: a batch spends one poll per call, more than the small limit above allows.
+  let unlimited: TestServer;
+  beforeAll(async () => {
+    unlimited = await startTestServer();
+  });
+  afterAll(async () => unlimited?.stop());
+
+  it("answers a batch as the SDK sends it (httpBatchLink) with an ETag, 304 while unchanged, 200 once a call's answer changes", async () => {
+    const own = await openRoom(unlimited, 1);
+    const input = { 0: { session_id: own.sessionId }, 1: { session_id: own.sessionId, activity_id: own.activityId } };
+    const path = `/trpc/session.status,activity.status?batch=1&input=${q(input)}`;
+    const first = await call(unlimited.url, "GET", path, own.admin);
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual([
+      { result: { data: expect.objectContaining({ session_id: own.sessionId, participant_count: 1 }) } },
+      { result: { data: expect.objectContaining({ activity_id: own.activityId, response_count: 0 }) } },
+    ]);
+    const etag = first.headers.get("etag") as string;
+    expect(etag).toMatch(/^W\/".+"$/);
+    const again = await call(unlimited.url, "GET", path, own.admin, undefined, { "if-none-match": etag });
+    expect(again.status).toBe(304);
+    expect(again.body).toBeNull();
+    // A write that changes only the second call's answer.
+    const submit = `/api/v1/sessions/${own.sessionId}/activities/${own.activityId}/responses`;
+    expect((await call(unlimited.url, "POST", submit, own.participants[0]?.token, { response_data: { choice: "a" } })).status).toBe(201);
+    const changed = await call(unlimited.url, "GET", path, own.admin, undefined, { "if-none-match": etag });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get("etag")).not.toBe(etag);
+    expect(changed.body?.[1]).toEqual({ result: { data: expect.objectContaining({ response_count: 1 }) } });
+  });
+});
