@@ -39,7 +39,10 @@ describe("GET /api/sessions/{session_id}/status", () => {
     // Joining sets last_seen_at too: move everyone an hour back first, so that only the poll can count.
     await server.deps.presence.flush();
     const ids = room.participants.map((x) => x.id);
-    await server.db.db.update(participants).set({ lastSeenAt: sql`now() - interval '1 hour'` }).where(inArray(participants.id, ids));
+    await server.db.db
+      .update(participants)
+      .set({ lastSeenAt: sql`now() - interval '1 hour'` })
+      .where(inArray(participants.id, ids));
     await expect.poll(async () => (await get(p.session, room.admin)).body?.active_participant_count, { timeout: 5000 }).toBe(0);
     await get(p.session, room.participants[1]?.token);
     await server.deps.presence.flush();
@@ -229,7 +232,9 @@ describe("GET /api/sessions/{session_id}/activities/{activity_id}/responses/sinc
     await expect.poll(async () => (await get(path, room.admin, { "if-none-match": etag })).status, { timeout: 5000 }).toBe(200);
     const changed = await get(path, room.admin, { "if-none-match": etag });
     expect(changed.headers.get("etag")).not.toBe(etag);
-    expect((changed.body?.items as Array<{ response_data: unknown }>).map((i) => i.response_data)).toContainEqual({ choice: "c" });
+    expect((changed.body?.items as Array<{ response_data: unknown }>).map((i) => i.response_data)).toContainEqual({
+      choice: "c",
+    });
   });
 });
 

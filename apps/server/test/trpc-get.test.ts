@@ -90,7 +90,9 @@ describe("GET /trpc/{procedure,procedure}?batch=1 revalidation", () => {
     expect(again.body).toBeNull();
     // A write that changes only the second call's answer.
     const submit = `/api/v1/sessions/${own.sessionId}/activities/${own.activityId}/responses`;
-    expect((await call(unlimited.url, "POST", submit, own.participants[0]?.token, { response_data: { choice: "a" } })).status).toBe(201);
+    expect(
+      (await call(unlimited.url, "POST", submit, own.participants[0]?.token, { response_data: { choice: "a" } })).status,
+    ).toBe(201);
     const changed = await call(unlimited.url, "GET", path, own.admin, undefined, { "if-none-match": etag });
     expect(changed.status).toBe(200);
     expect(changed.headers.get("etag")).not.toBe(etag);

@@ -18,7 +18,8 @@ beforeAll(async () => {
   const session = await admin.session.create({ title: "Presence" });
   await admin.session.setStatus({ session_id: session.id, status: "active" });
   const joined = [];
-  for (const nickname of ["Ada", "Ben", "Cy"]) joined.push(await h.caller().participant.join({ join_code: session.join_code, nickname }));
+  for (const nickname of ["Ada", "Ben", "Cy"])
+    joined.push(await h.caller().participant.join({ join_code: session.join_code, nickname }));
   sessionId = session.id;
   ids = joined.map((j) => j.participant.id);
   tokens = joined.map((j) => j.token);

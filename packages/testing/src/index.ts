@@ -3,3 +3,4 @@ export { startRedisBridge, type RedisBridge, type RedisBridgeOptions } from "./r
 export { startPrivatePostgres, type PrivatePostgres } from "./private-postgres";
 export { startReadyProcess, type ReadyProcess } from "./ready-process";
 export { startTestRedis, redisDrivers, type RedisDriver, type TestRedis } from "./test-redis";
+export { startSlowRedis, type SlowRedis } from "./slow-redis";
