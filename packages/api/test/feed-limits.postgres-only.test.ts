@@ -47,7 +47,7 @@ describe("response.feed page sizes", () => {
   it("answers up to 1000 items when asked, and refuses 1001", async () => {
     const all = await feed({ limit: 1000 });
     expect(all).toMatchObject({ count: TOTAL, has_more: false });
-    expect(new Set(all.items.map((i) => (i.response_data as { n: number }).n)).size).toBe(TOTAL);
+    expect(new Set(all.items.map((i) => i.id)).size).toBe(TOTAL);
     await expect(feed({ limit: 1001 })).rejects.toMatchObject({
       cause: { code: "VALIDATION_ERROR", details: { field: "limit" } },
     });

@@ -36,7 +36,7 @@ describe.each(redisDrivers)("ReadThroughCache with a slow Redis (%s driver)", (d
     await direct.set(prefix + key, JSON.stringify("redis"), 60_000);
     return key;
   };
-  const fromDatabase = async () => "database";
+  const fromDatabase = () => Promise.resolve("database");
 
   /**
    * A cache with the defaults under test (no timeout or breaker option), once Redis has answered it:
