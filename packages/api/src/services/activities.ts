@@ -180,7 +180,9 @@ export async function setActivityStatus(deps: ServiceDeps, current: ActivityRow,
       .select({ status: sessions.status })
       .from(sessions)
       .where(eq(sessions.id, current.sessionId))
-      .for("update");
+      // Not FOR UPDATE: a submission holding this activity's row (FOR SHARE) checks its foreign key
+      // to the session with FOR KEY SHARE, which FOR UPDATE would block: a deadlock.
+      .for("no key update");
     if (!session) throw notFound("Session", current.sessionId);
     const [fresh] = await tx.select().from(activities).where(eq(activities.id, current.id));
     if (!fresh) throw notFound("Activity", current.id);

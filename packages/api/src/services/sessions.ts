@@ -85,13 +85,26 @@ export async function updateSession(deps: ServiceDeps, id: number, patch: Sessio
 }
 
 export async function deleteSession(deps: ServiceDeps, id: number): Promise<void> {
-  const removed = await deps.db
-    .delete(sessions)
-    .where(eq(sessions.id, id))
-    .returning({ id: sessions.id, joinCode: sessions.joinCode });
-  const [row] = removed;
-  if (!row) throw notFound("Session", id);
-  await deps.cache.invalidate([cacheKeys.sessionStatus(id), cacheKeys.joinPreview(row.joinCode)]);
+  const removed = await deps.db.transaction(async (tx) => {
+    // Activities first, then the session, the order a submission takes them (its activity FOR SHARE,
+    // then the session's key): the cascade would take the session first and deadlock with it.
+    const gone = await tx.select({ id: activities.id }).from(activities).where(eq(activities.sessionId, id)).for("update");
+    const [session] = await tx.delete(sessions).where(eq(sessions.id, id)).returning({ joinCode: sessions.joinCode });
+    return session ? { joinCode: session.joinCode, activityIds: gone.map((a) => a.id) } : null;
+  });
+  if (removed === null) throw notFound("Session", id);
+  // Every key of its activities: a poll on another instance must not keep answering them from the cache.
+  await deps.cache.invalidate([
+    cacheKeys.sessionStatus(id),
+    cacheKeys.joinPreview(removed.joinCode),
+    cacheKeys.leaderboard(id),
+    ...removed.activityIds.flatMap((activityId) => [
+      cacheKeys.activityStatus(activityId),
+      cacheKeys.activityDefinition(activityId),
+      cacheKeys.activityResults(activityId),
+      cacheKeys.feedHead(activityId),
+    ]),
+  ]);
 }
 
 /**

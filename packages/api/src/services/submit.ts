@@ -55,6 +55,12 @@ export interface SubmitRequest {
  * lock, so the count the insert is conditioned on cannot be raced (taken in its own
  * statement because a statement's snapshot predates any lock it waits for inside).
  *
+ * The activity row is read FOR SHARE: a completion or deletion that committed first is
+ * seen (the row is re-read once its lock is free), and one that comes later waits for
+ * this commit. So an answer commits before its activity completes (and is counted) or is
+ * refused ACTIVITY_NOT_ACTIVE, and one racing a deletion is stored before it (and goes
+ * with it) or is a 404 naming the activity. Submissions share the lock with each other.
+ *
  * Two rules keep a late request from losing a newer answer (issue 10): a request
  * whose statement starts after its deadline writes nothing (the client was told
  * 503 and will retry), and an answer only replaces one received before it, so a
@@ -144,6 +150,7 @@ async function runSubmit(db: Database, w: Write): Promise<SubmitOutcome> {
                end as used
           from activities a
          where a.id = ${w.activityId} and a.session_id = ${w.sessionId}
+           for share
       ), upserted as (
         insert into user_responses (session_id, activity_id, participant_id, response_data, received_at, single_answer, status)
         select a.session_id, a.id, ${w.participantId}, ${JSON.stringify(w.data)}::jsonb, ${receivedAt},
