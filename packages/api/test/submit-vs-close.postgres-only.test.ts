@@ -22,7 +22,8 @@ beforeAll(async () => {
   // A witness, not part of the product: at each submitting transaction's commit (a deferred
   // trigger runs just before it) it notes the activity's status. While the submission may
   // still commit, it must find the activity active.
-  await h.db.db.execute(sql.raw(`
+  await h.db.db.execute(
+    sql.raw(`
     create table late_commits (response_id uuid, activity_status text);
     create function note_late_commit() returns trigger language plpgsql as $$
     begin
@@ -33,24 +34,22 @@ beforeAll(async () => {
     end $$;
     create constraint trigger late_commit after insert or update on user_responses
       deferrable initially deferred for each row execute function note_late_commit();
-  `));
+  `),
+  );
 }, 120_000);
 afterAll(async () => h?.close());
 
 type Outcome = { ok: true; id: string } | { ok: false; code: string; message: string; details: unknown };
 
 const submitAll = (activityId: string, round: number) =>
-  room.people.map(
-    (p, i): Promise<Outcome> =>
-      p.caller.response
-        .submit({ session_id: room.sessionId, activity_id: activityId, response_data: { round, i } })
-        .then(
-          (r) => ({ ok: true, id: r.id }),
-          (error: unknown) => {
-            const { error: wire } = toWireError(error).body;
-            return { ok: false, code: wire.code, message: wire.message, details: wire.details };
-          },
-        ),
+  room.people.map((p, i): Promise<Outcome> =>
+    p.caller.response.submit({ session_id: room.sessionId, activity_id: activityId, response_data: { round, i } }).then(
+      (r) => ({ ok: true, id: r.id }),
+      (error: unknown) => {
+        const { error: wire } = toWireError(error).body;
+        return { ok: false, code: wire.code, message: wire.message, details: wire.details };
+      },
+    ),
   );
 
 /** Lets a few submissions start before the close is sent: the race is in the middle of the burst. */
@@ -68,7 +67,10 @@ describe("submit racing complete and delete", () => {
       const outcomes = await Promise.all(submits);
       await completed;
 
-      const stored = await queryRows<{ id: string }>(h.db.db, sql`select id from user_responses where activity_id = ${activityId}`);
+      const stored = await queryRows<{ id: string }>(
+        h.db.db,
+        sql`select id from user_responses where activity_id = ${activityId}`,
+      );
       const ids = new Set(stored.map((r) => r.id));
       for (const o of outcomes) {
         if (o.ok) {
@@ -82,7 +84,9 @@ describe("submit racing complete and delete", () => {
       expect(stored.length).toBe(outcomes.filter((o) => o.ok).length);
     }
     const late = await queryRows<{ response_id: string; activity_status: string }>(h.db.db, sql`select * from late_commits`);
-    console.log(`complete race: ${applied} applied, refused ${JSON.stringify(Object.fromEntries(refusals))}, ${late.length} committed after completion`);
+    console.log(
+      `complete race: ${applied} applied, refused ${JSON.stringify(Object.fromEntries(refusals))}, ${late.length} committed after completion`,
+    );
     expect(late).toEqual([]);
     // The race was run: some submissions landed on each side of the close.
     expect(applied).toBeGreaterThan(0);
@@ -123,12 +127,10 @@ describe("submit racing complete and delete", () => {
       const small = await openRoom(h, 8);
       const activityId = await small.activity("custom", {});
       const submits = small.people.map((p, i) =>
-        p.caller.response
-          .submit({ session_id: small.sessionId, activity_id: activityId, response_data: { i } })
-          .then(
-            () => "applied",
-            (error: unknown) => toWireError(error).body.error.code,
-          ),
+        p.caller.response.submit({ session_id: small.sessionId, activity_id: activityId, response_data: { i } }).then(
+          () => "applied",
+          (error: unknown) => toWireError(error).body.error.code,
+        ),
       );
       await soon();
       const deleted = small.owner.session.delete({ session_id: small.sessionId });
