@@ -1,0 +1,47 @@
+import type { LimitClass, LimitResult, LimitRule, LimitRules, RateLimiter } from "./rules";
+
+/** Token bucket per key, in this process: refills continuously, bursts up to the limit. */
+export class MemoryRateLimiter implements RateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private lastSweep = Date.now();
+
+  constructor(private readonly rules: LimitRules) {}
+
+  check(cls: LimitClass, key: string): Promise<LimitResult> {
+    return Promise.resolve(this.take(cls, key));
+  }
+
+  peek(cls: LimitClass, key: string, now = Date.now()): LimitResult {
+    const rule = this.rules[cls];
+    const bucket = this.buckets.get(cls + "\u0000" + key);
+    const tokens = bucket ? Math.min(rule.limit, bucket.tokens + (now - bucket.at) * (rule.limit / rule.windowMs)) : rule.limit;
+    return tokens >= 1 ? { ok: true, retryAfter: 0 } : { ok: false, retryAfter: this.waitSeconds(rule, tokens) };
+  }
+
+  take(cls: LimitClass, key: string, now = Date.now()): LimitResult {
+    const rule = this.rules[cls];
+    const perMs = rule.limit / rule.windowMs;
+    const id = cls + "\u0000" + key;
+    const bucket = this.buckets.get(id);
+    const tokens = bucket ? Math.min(rule.limit, bucket.tokens + (now - bucket.at) * perMs) : rule.limit;
+    if (now - this.lastSweep > 60_000) this.sweep(now);
+    if (tokens >= 1) {
+      this.buckets.set(id, { tokens: tokens - 1, at: now });
+      return { ok: true, retryAfter: 0 };
+    }
+    this.buckets.set(id, { tokens, at: now });
+    return { ok: false, retryAfter: this.waitSeconds(rule, tokens) };
+  }
+
+  private waitSeconds(rule: LimitRule, tokens: number): number {
+    return Math.max(1, Math.ceil(((1 - tokens) * rule.windowMs) / rule.limit / 1000));
+  }
+
+  private sweep(now: number) {
+    this.lastSweep = now;
+    // A bucket idle for its whole window is full again: forgetting it changes nothing.
+    for (const [id, bucket] of this.buckets) {
+      if (now - bucket.at > 600_000) this.buckets.delete(id);
+    }
+  }
+}
