@@ -226,8 +226,11 @@ export const userResponses = pgTable(
     uniqueIndex("user_responses_activity_participant_key")
       .on(t.activityId, t.participantId)
       .where(sql`${t.singleAnswer}`),
-    // Multiple mode: the per-participant cap counts these.
-    index("user_responses_activity_participant_created_idx").on(t.activityId, t.participantId, t.createdAt),
+    // Multiple mode: the per-participant cap counts these. Partial, so a single-mode write (a replaced
+    // poll answer, updated_at and txid changed: never a HOT update) maintains one index fewer.
+    index("user_responses_activity_participant_multiple_idx")
+      .on(t.activityId, t.participantId)
+      .where(sql`not ${t.singleAnswer}`),
     check("user_responses_status_check", oneOf(t.status, moderationStatuses)),
     index("user_responses_feed_idx").on(t.activityId, t.txid, t.id),
     index("user_responses_activity_updated_idx").on(t.activityId, t.updatedAt),

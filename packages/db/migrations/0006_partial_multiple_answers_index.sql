@@ -1,0 +1,2 @@
+DROP INDEX "user_responses_activity_participant_created_idx";--> statement-breakpoint
+CREATE INDEX "user_responses_activity_participant_multiple_idx" ON "user_responses" USING btree ("activity_id","participant_id") WHERE not "user_responses"."single_answer";
