@@ -83,8 +83,12 @@ describe.skipIf(!existsSync(CHROMIUM))("the web app in Chromium: a poll from cre
     const viaQr = await open("Ana", phone);
     await viaQr.goto(qrUrl);
     expect(await viaQr.getByLabel("Code").inputValue()).toBe(joinCode);
+    // The pre-filled code is looked up at once: the session's title and state, before joining.
+    await viaQr.getByTestId("join-preview").getByText("Team lunch").waitFor({ timeout: 5_000 });
     await viaQr.getByLabel("Your nickname").fill("Ana");
+    await viaQr.locator('[data-state="available"]').waitFor({ timeout: 5_000 });
     await viaQr.getByRole("button", { name: "Join" }).click();
+    await viaQr.getByText("Waiting for the presenter").waitFor();
     participants.push(viaQr);
 
     // Ben uses the keyboard only: Tab to the code, type, Tab to the nickname, Enter.
@@ -102,7 +106,14 @@ describe.skipIf(!existsSync(CHROMIUM))("the web app in Chromium: a poll from cre
     await caro.goto(`${server.url}/`);
     await caro.getByRole("link", { name: /Join a session/ }).click();
     await caro.getByLabel("Code").fill(joinCode);
+    await caro.getByTestId("join-preview").getByText("Team lunch").waitFor({ timeout: 5_000 });
+    // Ana's nickname, in another case and with a zero-width space: taken, said before submitting.
+    await caro.getByLabel("Your nickname").fill("a\u200bNA");
+    await caro.getByText("“aNA” is taken in this session").waitFor({ timeout: 5_000 });
+    expect(await caro.getByLabel("Your nickname").getAttribute("aria-invalid")).toBe("true");
+    expect(await caro.getByRole("button", { name: "Join" }).isDisabled()).toBe(true);
     await caro.getByLabel("Your nickname").fill("Caro");
+    await caro.getByText("“Caro” is free").waitFor({ timeout: 5_000 });
     await caro.getByRole("button", { name: "Join" }).click();
     participants.push(caro);
 
@@ -238,6 +249,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the web app in Chromium: a poll from cre
     expect(await seriousViolations(participants[0] as Page)).toEqual([]);
     const fresh = await open("join screen", phone);
     await fresh.goto(qrUrl);
+    await fresh.getByTestId("join-preview").waitFor();
     expect(await seriousViolations(fresh)).toEqual([]);
     // Going offline on purpose logs failed requests, and so do the results polls while the
     // presenter hid them (403 RESULTS_HIDDEN, the "hidden" state above); anything else is a defect.
@@ -252,33 +264,33 @@ describe.skipIf(!existsSync(CHROMIUM))("the web app in Chromium: a poll from cre
     await (participants[0] as Page).screenshot({ path: join(screenshots, "participant-phone.png") });
   });
 
-  it("a moderated Q&A: a participant asks, the presenter approves, another upvotes, the presenter sees the vote", async () => {
-    const [ana, ben] = participants as [Page, Page];
+  it("a moderated Q&A: a participant asks, the presenter approves, the others see it, one upvotes, the presenter sees the vote", async () => {
+    const [ana, ben, caro] = participants as [Page, Page, Page];
     const text = "When is the next offsite?";
     await presenter.getByLabel("Type", { exact: true }).selectOption("qa");
     await presenter.getByLabel("Prompt", { exact: true }).fill("Questions for the team?");
     await presenter.getByLabel("Approve questions before others see them").check();
     await presenter.getByRole("button", { name: "Add activity" }).click();
     await presenter.getByRole("button", { name: "Start Questions for the team?" }).click();
-    for (const page of [ana, ben])
+    for (const page of [ana, ben, caro])
       await page.getByRole("heading", { name: "Questions for the team?" }).waitFor({ timeout: 5_000 });
 
     await ana.getByLabel("Your question").fill(text);
     await ana.getByRole("button", { name: "Ask", exact: true }).click();
     await ana.getByText("Sent.").waitFor();
-    // A moderated Q&A's new questions are pending until approved. The server on main does not
-    // mark them pending at submit yet (issue 9, response modes), so they may show at once;
-    // when one waits, the presenter approves it and the others must not have seen it before.
+    // A moderated Q&A's new questions are pending: the presenter must approve this one before
+    // anyone else sees it, and then it must reach the other participants' screens.
     const approve = presenter.getByRole("button", { name: `Approve “${text}”` });
     const shown = presenter.locator(`.question[data-question="${text}"]`);
-    await approve.or(shown).first().waitFor({ timeout: 5_000 });
-    if (await approve.isVisible()) {
-      expect(await ben.locator(".question").count()).toBe(0);
-      await approve.click();
-    }
+    await approve.waitFor({ timeout: 5_000 });
+    expect(await shown.count()).toBe(0);
+    for (const page of [ben, caro]) expect(await page.locator(".question").count()).toBe(0);
+    await approve.click();
+    await shown.waitFor({ timeout: 5_000 });
 
     const upvote = ben.getByRole("button", { name: `Upvote “${text}”` });
     await upvote.waitFor({ timeout: 5_000 });
+    await caro.getByRole("button", { name: `Upvote “${text}”` }).waitFor({ timeout: 5_000 });
     // Its author sees it too, without a vote button of its own.
     await ana.locator(`.question[data-question="${text}"]`).waitFor({ timeout: 5_000 });
     expect(await ana.getByRole("button", { name: /Upvote/ }).count()).toBe(0);
@@ -288,6 +300,47 @@ describe.skipIf(!existsSync(CHROMIUM))("the web app in Chromium: a poll from cre
     expect(await presenter.getByRole("button", { name: `Approve “${text}”` }).count()).toBe(0);
     expect(await seriousViolations(presenter)).toEqual([]);
     expect(await seriousViolations(ben)).toEqual([]);
+
+    // Delete asks first: dismissed, nothing is sent; confirmed, the question leaves every screen.
+    const removals: string[] = [];
+    presenter.on("request", (request) => void (request.url().includes("response.remove") && removals.push(request.url())));
+    const remove = presenter.getByRole("button", { name: `Delete “${text}”` });
+    const dialogs: string[] = [];
+    presenter.once("dialog", (dialog) => void (dialogs.push(dialog.message()), dialog.dismiss()));
+    await remove.click();
+    expect(dialogs).toEqual([`Delete “${text}” for everyone?`]);
+    expect(await shown.count()).toBe(1);
+    presenter.once("dialog", (dialog) => void dialog.accept());
+    await remove.click();
+    await shown.waitFor({ state: "detached", timeout: 5_000 });
+    expect(removals).toHaveLength(1);
+    for (const page of [ana, ben, caro])
+      await page.locator(`.question[data-question="${text}"]`).waitFor({ state: "detached", timeout: 5_000 });
+  });
+
+  it("a participant the presenter removes is told so, with its token gone, and can go back to the join screen", async () => {
+    const ben = participants[1] as Page;
+    const identity = JSON.parse((await ben.evaluate(() => localStorage.getItem("caja.participant"))) ?? "null") as {
+      participant_id: number;
+    };
+    const kicked = await fetch(
+      `${server.url}/api/v1/sessions/${presenter.url().split("/").at(-1)}/participants/${identity.participant_id}`,
+      { method: "DELETE", headers: { authorization: `Bearer ${server.adminToken()}` } },
+    );
+    expect(kicked.status).toBe(204);
+    await ben.getByRole("heading", { name: "You were removed from this session" }).waitFor({ timeout: 10_000 });
+    expect(await ben.evaluate(() => localStorage.getItem("caja.participant"))).toBeNull();
+    expect(await seriousViolations(ben)).toEqual([]);
+
+    await ben.getByRole("button", { name: "Back to the join screen" }).click();
+    expect(await ben.getByLabel("Code").inputValue()).toBe(joinCode);
+    await ben.getByTestId("join-preview").getByText("Team lunch").waitFor({ timeout: 5_000 });
+    // Ana is still in: her nickname is taken (the screen is axe-checked in that state); Ben's own is free again.
+    await ben.getByLabel("Your nickname").fill("Ana");
+    await ben.getByText("“Ana” is taken in this session").waitFor({ timeout: 5_000 });
+    expect(await seriousViolations(ben)).toEqual([]);
+    await ben.getByLabel("Your nickname").fill("Ben");
+    await ben.getByText("“Ben” is free").waitFor({ timeout: 5_000 });
   });
 
   it("a participant whose session is gone is told so and is back at the join screen", async () => {

@@ -32,6 +32,9 @@ export type FeedTombstone = Extract<FeedItem, { deleted: true }>;
 /** A feed item that is a response. */
 export type FeedResponse = Exclude<FeedItem, FeedTombstone>;
 export type JoinResult = RouterOutputs["participant"]["join"];
+/** What anyone with a join code may see before joining. */
+export type JoinPreview = RouterOutputs["participant"]["preview"];
+export type NicknameAvailability = RouterOutputs["participant"]["nicknameAvailability"];
 export type UserResponse = RouterOutputs["response"]["submit"];
 /** draft -> active -> completed, for sessions and activities alike. */
 export type LifecycleStatus = SessionStatus["status"];

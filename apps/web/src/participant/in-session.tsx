@@ -1,3 +1,4 @@
+import { cajaErrorCode } from "@caja/client";
 import { useSessionStatus } from "@caja/client/react";
 import { useEffect } from "react";
 import { ConnectionStatus } from "../shared/connection-status";
@@ -6,15 +7,26 @@ import { CurrentActivity } from "./current-activity";
 import type { ParticipantIdentity } from "./participant-app";
 
 /** A joined participant: whatever the presenter has on now, or a calm wait for it. */
-export function InSession({ identity, onLeave }: { identity: ParticipantIdentity; onLeave: (why?: string) => void }) {
+export function InSession({
+  identity,
+  onLeave,
+  onRemoved,
+}: {
+  identity: ParticipantIdentity;
+  onLeave: (why?: string) => void;
+  /** The presenter removed this participant (401 PARTICIPANT_REMOVED). */
+  onRemoved: () => void;
+}) {
   const status = useSessionStatus(identity.session_id);
   const lost = status.error && isLostAccess(status.error);
+  const removed = lost && cajaErrorCode(status.error) === "PARTICIPANT_REMOVED";
   useEffect(() => {
-    if (lost)
+    if (removed) onRemoved();
+    else if (lost)
       onLeave(
-        `You are no longer in “${identity.session_title}”: you were removed, the session was deleted, or your place expired. Join again to take part.`,
+        `You are no longer in “${identity.session_title}”: the session was deleted or your place expired. Join again to take part.`,
       );
-  }, [lost, onLeave, identity.session_title]);
+  }, [lost, removed, onLeave, onRemoved, identity.session_title]);
 
   const session = status.data;
   return (

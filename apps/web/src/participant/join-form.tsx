@@ -2,6 +2,7 @@ import { cajaErrorCode } from "@caja/client";
 import { useJoinSession } from "@caja/client/react";
 import { useId, useState, type FormEvent } from "react";
 import { describeError } from "../shared/errors";
+import { NicknameStatus, SessionPreview, useJoinChecks } from "./join-checks";
 import type { ParticipantIdentity } from "./participant-app";
 
 const reasons: Record<string, string> = {
@@ -9,16 +10,19 @@ const reasons: Record<string, string> = {
   NOT_FOUND: "No open session has that code. Check it with the presenter.",
   SESSION_FULL: "This session is full.",
   SESSION_CLOSED: "This session has ended.",
+  JOINS_LOCKED: "The presenter has closed this session to new participants.",
 };
 
 export function JoinForm(props: { initialCode: string; notice: string | null; onJoined(identity: ParticipantIdentity): void }) {
   const [code, setCode] = useState(props.initialCode.toUpperCase());
   const [nickname, setNickname] = useState("");
   const join = useJoinSession({ adoptToken: false });
+  const checks = useJoinChecks(code, nickname);
   const id = useId();
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    if (checks.blocked) return;
     const joinCode = code.trim().toUpperCase();
     join.mutate(
       { join_code: joinCode, nickname: nickname.trim() },
@@ -58,7 +62,9 @@ export function JoinForm(props: { initialCode: string; notice: string | null; on
             spellCheck={false}
             maxLength={12}
             required
+            aria-describedby={`${id}-preview`}
           />
+          <SessionPreview id={`${id}-preview`} checks={checks} />
         </div>
         <div className="field">
           <label htmlFor={`${id}-nickname`}>Your nickname</label>
@@ -70,14 +76,17 @@ export function JoinForm(props: { initialCode: string; notice: string | null; on
             maxLength={50}
             required
             autoFocus={Boolean(props.initialCode)}
+            aria-invalid={checks.nickname.state === "taken" || checks.nickname.state === "invalid"}
+            aria-describedby={`${id}-nickname-status`}
           />
+          <NicknameStatus id={`${id}-nickname-status`} check={checks.nickname} />
         </div>
         {join.error && (
           <p className="error" role="alert">
             {(code_ && reasons[code_]) ?? describeError(join.error)}
           </p>
         )}
-        <button type="submit" className="primary wide" disabled={join.isPending}>
+        <button type="submit" className="primary wide" disabled={join.isPending || checks.blocked}>
           {join.isPending ? "Joining…" : "Join"}
         </button>
       </form>

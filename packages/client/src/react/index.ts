@@ -6,3 +6,4 @@ export { useResponseFeed, type ResponseFeedOptions, type ResponseFeedState } fro
 export { useJoinSession, useSubmitResponse, type JoinSessionOptions, type SubmitResponseOptions } from "./participant-hooks";
 export { pollingDefaults } from "./polling-defaults";
 export { useResults, type HiddenResults, type ResultsAnswer, type ResultsOptions } from "./use-results";
+export { useJoinPreview, useNicknameCheck, type JoinPreviewOptions, type NicknameCheck } from "./join-hooks";
