@@ -1,7 +1,15 @@
 // @vitest-environment happy-dom
 import { cleanup, renderHook, waitFor } from "@testing-library/react";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { useActivityStatus, useCajaAuth, useJoinSession, useSessionStatus, useSubmitResponse } from "../src/react/index";
+import {
+  useActivityStatus,
+  useCajaAuth,
+  useJoinPreview,
+  useJoinSession,
+  useNicknameCheck,
+  useSessionStatus,
+  useSubmitResponse,
+} from "../src/react/index";
 import { joinAs, startActivity } from "./support/fixtures";
 import type { LiveServer } from "./support/live-server";
 import { startServerProcess } from "./support/live-server-process";
@@ -130,5 +138,53 @@ describe("useJoinSession and useSubmitResponse", () => {
     await expect(result.current.mutateAsync({ join_code: live.joinCode, nickname: "ada" })).rejects.toMatchObject({
       data: { code: "NICKNAME_TAKEN", httpStatus: 409 },
     });
+  });
+});
+
+describe("useJoinPreview and useNicknameCheck", () => {
+  it("preview: the session's title, status and accepts_joins; an unknown code fails NOT_FOUND without retrying", async () => {
+    const live = await startActivity(server);
+    const log = loggingFetch();
+    const { wrapper } = providerFor(server, { fetch: log.fetch });
+    const { result, rerender } = renderHook(({ code }) => useJoinPreview(code, { debounceMs: 50 }), {
+      wrapper,
+      initialProps: { code: live.joinCode.toLowerCase() },
+    });
+    await waitFor(() =>
+      expect(result.current.data).toEqual({ title: expect.any(String), status: "active", accepts_joins: true }),
+    );
+    rerender({ code: "NOPE99" });
+    await waitFor(() => expect(result.current.error?.data?.code).toBe("NOT_FOUND"));
+    expect(log.to("participant.preview").map((r) => r.status)).toEqual([200, 404]);
+  });
+
+  it("nickname: asks once typing pauses, not per keystroke; taken ignoring case and invisible characters; invalid says why", async () => {
+    const live = await startActivity(server);
+    await joinAs(server, live.joinCode, "Ana");
+    const log = loggingFetch();
+    const { wrapper } = providerFor(server, { fetch: log.fetch });
+    const { result, rerender } = renderHook(({ nickname }) => useNicknameCheck(live.joinCode, nickname, { debounceMs: 1000 }), {
+      wrapper,
+      initialProps: { nickname: "" },
+    });
+    expect(result.current).toEqual({ state: "idle" });
+    // Typed a key at a time, each well within the pause (and each in its own tick, so no batching
+    // of requests could hide one per keystroke): one request, for the whole word.
+    for (const typed of ["a", "a\u200b", "a\u200bN", "a\u200bNA"]) {
+      rerender({ nickname: typed });
+      await sleep(20);
+    }
+    expect(result.current).toEqual({ state: "checking" });
+    await waitFor(() => expect(result.current).toEqual({ state: "taken", nickname: "aNA" }), { timeout: 5000 });
+    expect(log.to("participant.nicknameAvailability")).toHaveLength(1);
+
+    rerender({ nickname: "Bo" });
+    expect(result.current).toEqual({ state: "checking" });
+    await waitFor(() => expect(result.current).toEqual({ state: "available", nickname: "Bo" }), { timeout: 5000 });
+    rerender({ nickname: "\u200b" });
+    await waitFor(() => expect(result.current).toMatchObject({ state: "invalid", reason: expect.stringMatching(/empty/) }), {
+      timeout: 5000,
+    });
+    expect(log.to("participant.nicknameAvailability").map((r) => r.status)).toEqual([200, 200, 400]);
   });
 });
