@@ -446,6 +446,8 @@ describe("GET /openapi.json", () => {
       expect(props("SessionStatusResponse").session_id).toMatchObject({ type: "integer", minimum: 1 });
       expect(props("ActivityStatusResponse").response_count).toMatchObject({ type: "integer", minimum: 0 });
       expect(props("IncrementalResponseList").count).toMatchObject({ type: "integer", minimum: 0 });
+      for (const page of ["SessionPage", "ParticipantPage", "LobbyPage", "ActivityPage", "UserResponsePage"])
+        expect(props(page).limit, page).toMatchObject({ type: "integer", minimum: 1, maximum: 100 });
       for (const { at, node } of schemaNodes().filter(({ node }) => node.type === "integer")) {
         expect(node.minimum, at).toBeGreaterThanOrEqual(0);
         expect(node.maximum ?? 0, at).toBeLessThan(2 ** 53 - 1);

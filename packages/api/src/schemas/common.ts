@@ -99,8 +99,11 @@ export const titleText = z
   .max(textLimits.title, { error: `must be at most ${textLimits.title} characters` })
   .refine(storableText, storable);
 
+/** The largest `?limit=` of a list route. */
+const maxPageLimit = 100;
+
 export const pageInput = {
-  limit: limitParam(100, 20),
+  limit: limitParam(maxPageLimit, 20),
   offset: z.coerce
     .number<number>({ error: "must be an integer" })
     .int({ error: "must be an integer" })
@@ -113,7 +116,7 @@ export function pageOf<T extends z.ZodType>(item: T) {
   return z.object({
     items: z.array(item),
     total: nonNegativeInt,
-    limit: nonNegativeInt,
+    limit: z.number().int().min(1).max(maxPageLimit).meta({ description: "The page size asked for (`?limit=`)" }),
     offset: nonNegativeInt,
     has_next: z.boolean(),
     has_prev: z.boolean(),

@@ -607,6 +607,7 @@ export interface components {
         SessionPage: {
             items: components["schemas"]["Session"][];
             total: number;
+            /** @description The page size asked for (`?limit=`) */
             limit: number;
             offset: number;
             has_next: boolean;
@@ -692,6 +693,7 @@ export interface components {
         ParticipantPage: {
             items: components["schemas"]["ParticipantWithPresence"][];
             total: number;
+            /** @description The page size asked for (`?limit=`) */
             limit: number;
             offset: number;
             has_next: boolean;
@@ -717,6 +719,7 @@ export interface components {
         LobbyPage: {
             items: components["schemas"]["LobbyParticipant"][];
             total: number;
+            /** @description The page size asked for (`?limit=`) */
             limit: number;
             offset: number;
             has_next: boolean;
@@ -772,6 +775,7 @@ export interface components {
         ActivityPage: {
             items: components["schemas"]["Activity"][];
             total: number;
+            /** @description The page size asked for (`?limit=`) */
             limit: number;
             offset: number;
             has_next: boolean;
@@ -837,6 +841,7 @@ export interface components {
         UserResponsePage: {
             items: components["schemas"]["UserResponse"][];
             total: number;
+            /** @description The page size asked for (`?limit=`) */
             limit: number;
             offset: number;
             has_next: boolean;
