@@ -1,6 +1,6 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { toPage } from "../schemas/common";
-import { isFeedResponse, responseFeed, responseFeedInput } from "../schemas/polling";
+import { responseFeed, responseFeedInput, toResponseFeedWire } from "../schemas/polling";
 import {
   listResponsesInput,
   submitHeaders,
@@ -122,10 +122,9 @@ export const responseRouter = {
         limit: input.limit,
         participantId: viewer,
       });
-      if (page.items.length === 0) return { ...page, poll_interval_ms: pollIntervalMs(ctx) };
+      if (page.entries.length === 0) return toResponseFeedWire(page, pollIntervalMs(ctx));
       const authors = await authorFilter(ctx.deps, input.activity_id, viewer);
-      const items = page.items.map((item) => (isFeedResponse(item) ? authors(item) : item));
-      return { ...page, items, poll_interval_ms: pollIntervalMs(ctx) };
+      return toResponseFeedWire(page, pollIntervalMs(ctx), (row) => authors(toUserResponseWire(row)));
     }),
 
   ...responseModerationProcedures,

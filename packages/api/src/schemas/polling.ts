@@ -9,8 +9,10 @@ import {
   sessionId,
   sessionLifecycle,
   timestamp,
+  toIso,
 } from "./common";
-import { userResponse } from "./response";
+import { toUserResponseWire, userResponse, type UserResponse } from "./response";
+import { isFeedTombstone, type FeedEntry, type FeedPage, type FeedTombstone } from "../services/feed";
 
 const pollIntervalMs = nonNegativeInt.meta({
   description: "How long the client should wait before polling again; grows under load",
@@ -85,6 +87,19 @@ export const responseTombstone = z
   .meta({ id: "ResponseTombstone" });
 export type ResponseTombstone = z.infer<typeof responseTombstone>;
 
+export function toResponseTombstoneWire(entry: FeedTombstone): ResponseTombstone {
+  return {
+    id: entry.id,
+    session_id: entry.sessionId,
+    activity_id: entry.activityId,
+    deleted: true,
+    reason: entry.deletedAt ? "deleted" : "hidden",
+    // A moderation change is the row's last write: its updated_at is when the entry left the caller's view.
+    deleted_at: toIso(entry.deletedAt ?? entry.updatedAt),
+    updated_at: toIso(entry.updatedAt),
+  };
+}
+
 /** The tombstone first: a response would also match it once its extra keys were stripped. */
 export const feedItem = z.union([responseTombstone, userResponse]);
 export type FeedItem = z.infer<typeof feedItem>;
@@ -104,3 +119,22 @@ export const responseFeed = z
   })
   .meta({ id: "IncrementalResponseList" });
 export type ResponseFeed = z.infer<typeof responseFeed>;
+
+/**
+ * A feed page as sent: each entry mapped once, a response through `toResponse` (which may
+ * withhold its author, see services/anonymity.ts), a tombstone as is.
+ */
+export function toResponseFeedWire(
+  page: FeedPage,
+  pollInterval: number,
+  toResponse: (row: Exclude<FeedEntry, FeedTombstone>) => UserResponse = toUserResponseWire,
+): ResponseFeed {
+  return {
+    items: page.entries.map((entry) => (isFeedTombstone(entry) ? toResponseTombstoneWire(entry) : toResponse(entry))),
+    since: toIso(page.since),
+    count: page.entries.length,
+    next_cursor: page.nextCursor,
+    has_more: page.hasMore,
+    poll_interval_ms: pollInterval,
+  };
+}

@@ -1,8 +1,5 @@
-import { queryRows, sql } from "@caja/db";
+import { queryRows, sql, type UserResponseRow } from "@caja/db";
 import { validationError } from "../errors";
-import type { FeedItem } from "../schemas/polling";
-import { toIso } from "../schemas/common";
-import { toUserResponseWire } from "../schemas/response";
 import { cacheKeys } from "./cache-keys";
 import { fromSqlRow, type UserResponseSqlRow } from "./response-rows";
 import type { ServiceDeps } from "./deps";
@@ -100,12 +97,32 @@ interface FeedRow extends UserResponseSqlRow {
   visible: boolean;
 }
 
+/**
+ * A row the viewer may no longer see: deleted (`deletedAt` set), or moved out of its view by
+ * moderation. A follower drops the id; see `toResponseTombstoneWire` for how it is sent.
+ */
+export interface FeedTombstone {
+  tombstone: true;
+  id: string;
+  sessionId: number;
+  activityId: string;
+  deletedAt: Date | null;
+  /** The row's last write: for a hidden entry, when it left the viewer's view. */
+  updatedAt: Date;
+}
+
+/** A feed entry: a response the viewer sees, or a tombstone for one it must drop. */
+export type FeedEntry = UserResponseRow | FeedTombstone;
+export const isFeedTombstone = (entry: FeedEntry): entry is FeedTombstone => "tombstone" in entry;
+
 export interface FeedPage {
-  items: FeedItem[];
-  since: string;
-  count: number;
-  next_cursor: string;
-  has_more: boolean;
+  /** In feed order. */
+  entries: FeedEntry[];
+  /** The timestamp the feed reads after (the cursor's, when following one). */
+  since: Date;
+  /** Continues after the last entry (or from where this poll started, when there is none). */
+  nextCursor: string;
+  hasMore: boolean;
 }
 
 /** What every reader can already see (below xmin): the newest position, and the newest updated_at. */
@@ -164,11 +181,12 @@ export async function responseFeed(
   const sinceMs = parseSinceTimestamp(q.timestamp);
   const byCursor = q.cursor !== undefined;
   const cursor: Cursor = q.cursor ? decodeCursor(q.cursor) : { txid: 0n, id: NIL_UUID, sinceMs };
-  const since = new Date(cursor.sinceMs).toISOString();
-  const empty = (): FeedPage => ({ items: [], since, count: 0, next_cursor: encodeCursor(cursor), has_more: false });
+  const since = new Date(cursor.sinceMs);
+  const empty = (): FeedPage => ({ entries: [], since, nextCursor: encodeCursor(cursor), hasMore: false });
 
   if (atHead(await feedHead(deps, q.activityId), cursor, byCursor)) return empty();
 
+  const sinceIso = since.toISOString();
   const scope = feedScope(deps.activityTypes, q.activityId, q.participantId);
   const visible = visibleTo(q.participantId);
   const columns = sql`id, session_id, participant_id, activity_id, response_data, created_at, updated_at, status, vote_count, deleted_at`;
@@ -180,7 +198,7 @@ export async function responseFeed(
              where activity_id = ${q.activityId}
                and (txid, id) > (${cursor.txid.toString()}::xid8, ${cursor.id}::uuid)
                and txid < pg_snapshot_xmin(pg_current_snapshot())
-               and updated_at > ${since}::timestamptz
+               and updated_at > ${sinceIso}::timestamptz
                and ${scope}
              order by txid, id
              limit ${q.limit + 1}`
@@ -189,7 +207,7 @@ export async function responseFeed(
         // the feed index, which would walk every row of the activity filtering on updated_at).
         sql`with recent as materialized (
               select ${columns}, txid from user_responses
-               where activity_id = ${q.activityId} and updated_at > ${since}::timestamptz and ${scope}
+               where activity_id = ${q.activityId} and updated_at > ${sinceIso}::timestamptz and ${scope}
             )
             select ${columns}, txid::text as txid_text, ${visible} as visible
               from recent
@@ -202,25 +220,21 @@ export async function responseFeed(
   const page = hasMore ? rows.slice(0, q.limit) : rows;
   const last = page[page.length - 1] as FeedRow;
   return {
-    items: page.map(toFeedItem),
+    entries: page.map(toFeedEntry),
     since,
-    count: page.length,
-    next_cursor: encodeCursor({ txid: BigInt(last.txid_text), id: last.id, sinceMs: cursor.sinceMs }),
-    has_more: hasMore,
+    nextCursor: encodeCursor({ txid: BigInt(last.txid_text), id: last.id, sinceMs: cursor.sinceMs }),
+    hasMore,
   };
 }
 
-function toFeedItem(row: FeedRow): FeedItem {
-  if (row.visible) return toUserResponseWire(fromSqlRow(row));
-  const deletedAt = row.deleted_at == null ? null : new Date(row.deleted_at);
+function toFeedEntry(row: FeedRow): FeedEntry {
+  if (row.visible) return fromSqlRow(row);
   return {
+    tombstone: true,
     id: row.id,
-    session_id: Number(row.session_id),
-    activity_id: row.activity_id,
-    deleted: true,
-    reason: deletedAt ? "deleted" : "hidden",
-    // A moderation change is the row's last write: its updated_at is when the entry left the caller's view.
-    deleted_at: toIso(deletedAt ?? new Date(row.updated_at)),
-    updated_at: toIso(new Date(row.updated_at)),
+    sessionId: Number(row.session_id),
+    activityId: row.activity_id,
+    deletedAt: row.deleted_at == null ? null : new Date(row.deleted_at),
+    updatedAt: new Date(row.updated_at),
   };
 }
