@@ -1,6 +1,6 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { moderateResponseInput, responseRefInput, voteState } from "../schemas/moderation";
+import { moderateResponseInput, responseRefInput, toVoteStateWire, voteState } from "../schemas/moderation";
 import { toUserResponseWire, userResponse } from "../schemas/response";
 import * as moderation from "../services/moderation";
 import { setVote } from "../services/votes";
@@ -70,14 +70,16 @@ export const responseModerationProcedures = {
     })
     .input(responseRefInput)
     .output(voteState)
-    .mutation(({ ctx, input }) =>
-      setVote(ctx.deps, {
-        sessionId: input.session_id,
-        activityId: input.activity_id,
-        responseId: input.response_id,
-        participantId: ctx.claims.participant_id,
-        add: true,
-      }),
+    .mutation(async ({ ctx, input }) =>
+      toVoteStateWire(
+        await setVote(ctx.deps, {
+          sessionId: input.session_id,
+          activityId: input.activity_id,
+          responseId: input.response_id,
+          participantId: ctx.claims.participant_id,
+          add: true,
+        }),
+      ),
     ),
 
   unvote: procedure
@@ -93,13 +95,15 @@ export const responseModerationProcedures = {
     })
     .input(responseRefInput)
     .output(voteState)
-    .mutation(({ ctx, input }) =>
-      setVote(ctx.deps, {
-        sessionId: input.session_id,
-        activityId: input.activity_id,
-        responseId: input.response_id,
-        participantId: ctx.claims.participant_id,
-        add: false,
-      }),
+    .mutation(async ({ ctx, input }) =>
+      toVoteStateWire(
+        await setVote(ctx.deps, {
+          sessionId: input.session_id,
+          activityId: input.activity_id,
+          responseId: input.response_id,
+          participantId: ctx.claims.participant_id,
+          add: false,
+        }),
+      ),
     ),
 } satisfies TRPCRouterRecord;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { moderationStatus } from "@caja/activities";
+import type { VoteRecord } from "../services/votes";
 import { activityId, nonNegativeInt, responseId, sessionId } from "./common";
 
 /** One response of an activity, as the moderation, deletion and vote routes name it. */
@@ -18,3 +19,9 @@ export const voteState = z
   })
   .meta({ id: "VoteState" });
 export type VoteState = z.infer<typeof voteState>;
+
+export const toVoteStateWire = (vote: VoteRecord): VoteState => ({
+  response_id: vote.responseId,
+  vote_count: vote.voteCount,
+  voted: vote.voted,
+});

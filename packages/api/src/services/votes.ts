@@ -1,9 +1,15 @@
 import { queryRows, sql } from "@caja/db";
 import { CajaError, notFound } from "../errors";
-import type { VoteState } from "../schemas/moderation";
 import type { ServiceDeps } from "./deps";
 import { type ResponseRef } from "./moderation";
 import { invalidateAfterResponseWrite } from "./submit";
+
+/** The caller's vote on a response once `setVote` has run. */
+export interface VoteRecord {
+  responseId: string;
+  voteCount: number;
+  voted: boolean;
+}
 
 interface VoteOutcome {
   participant_id: number | string;
@@ -27,7 +33,7 @@ interface VoteOutcome {
  * pending or rejected entry): 404; its type takes no votes: 409 VOTES_NOT_SUPPORTED; it is
  * the caller's own: 409 OWN_RESPONSE_VOTE; the activity is not active: 409 ACTIVITY_NOT_ACTIVE.
  */
-export async function setVote(deps: ServiceDeps, q: ResponseRef & { participantId: number; add: boolean }): Promise<VoteState> {
+export async function setVote(deps: ServiceDeps, q: ResponseRef & { participantId: number; add: boolean }): Promise<VoteRecord> {
   const votableTypes = deps.activityTypes.typesWith("votes").join(",");
   const target = sql`
     target as (
@@ -84,9 +90,9 @@ export async function setVote(deps: ServiceDeps, q: ResponseRef & { participantI
   }
   if (row.changed_count !== null) await invalidateAfterResponseWrite(deps, q.activityId, q.sessionId);
   return {
-    response_id: q.responseId,
+    responseId: q.responseId,
     // Unchanged: the count as of this statement's snapshot (the caller's vote was already there, or not).
-    vote_count: Number(row.changed_count ?? row.vote_count),
+    voteCount: Number(row.changed_count ?? row.vote_count),
     voted: q.add,
   };
 }
