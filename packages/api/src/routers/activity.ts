@@ -13,8 +13,8 @@ import {
 } from "../schemas/activity";
 import type { Claims } from "../auth/tokens";
 import { toPage } from "../schemas/common";
-import { activityStatus, activityStatusInput } from "../schemas/polling";
-import { activityResults, activityResultsInput } from "../schemas/results";
+import { activityStatus, activityStatusInput, toActivityStatusWire } from "../schemas/polling";
+import { activityResults, activityResultsInput, toActivityResultsWire } from "../schemas/results";
 import { cachedResults, visibleResults } from "../services/results";
 import * as activities from "../services/activities";
 import { assertJsonBytes } from "../services/json-size";
@@ -193,16 +193,7 @@ export const activityRouter = {
       if (looksTimeUp(record) && (await completeIfTimeUp(ctx.deps, record.id))) {
         record = (await cachedActivityStatus(ctx.deps, record.id)) ?? record;
       }
-      return {
-        activity_id: record.id,
-        session_id: record.sessionId,
-        status: record.status,
-        response_count: record.responseCount,
-        last_response_at: record.lastResponseAt,
-        last_updated: record.lastUpdated,
-        ends_at: record.endsAt ?? null,
-        poll_interval_ms: pollIntervalMs(ctx),
-      };
+      return toActivityStatusWire(record, pollIntervalMs(ctx));
     }),
 
   results: procedure
@@ -225,13 +216,7 @@ export const activityRouter = {
       const record = await cachedResults(ctx.deps, scope.id);
       // The member rule admits only the owning admin, so an admin here is the owner.
       const owner = ctx.claims.role === "admin";
-      return {
-        activity_id: record.activityId,
-        type: record.type,
-        response_count: record.responseCount,
-        results: visibleResults(record, { owner, completed: scope.status === "completed" }),
-        last_updated: record.lastUpdated,
-        poll_interval_ms: pollIntervalMs(ctx),
-      };
+      const results = visibleResults(record, { owner, completed: scope.status === "completed" });
+      return toActivityResultsWire(record, results, pollIntervalMs(ctx));
     }),
 } satisfies TRPCRouterRecord;

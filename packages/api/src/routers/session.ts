@@ -1,8 +1,8 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { toPage } from "../schemas/common";
-import { sessionStatus, sessionStatusInput } from "../schemas/polling";
-import { leaderboard, leaderboardInput } from "../schemas/results";
+import { sessionStatus, sessionStatusInput, toSessionStatusWire } from "../schemas/polling";
+import { leaderboard, leaderboardInput, toLeaderboardWire } from "../schemas/results";
 import { cachedLeaderboard } from "../services/leaderboard";
 import {
   createSessionInput,
@@ -127,18 +127,7 @@ export const sessionRouter = {
     })
     .input(sessionStatusInput)
     .output(sessionStatus)
-    .query(({ ctx }) => {
-      const record = scopedSession(ctx);
-      return {
-        session_id: record.id,
-        status: record.status,
-        current_activity_id: record.currentActivityId,
-        participant_count: record.participantCount,
-        active_participant_count: record.activeParticipantCount,
-        last_updated: record.lastUpdated,
-        poll_interval_ms: pollIntervalMs(ctx),
-      };
-    }),
+    .query(({ ctx }) => toSessionStatusWire(scopedSession(ctx), pollIntervalMs(ctx))),
 
   leaderboard: procedure
     .meta({
@@ -158,12 +147,6 @@ export const sessionRouter = {
       const record = await cachedLeaderboard(ctx.deps, scopedSession(ctx).id);
       // The member rule admits only the owning admin; participants never see points of a quiz still running.
       const view = ctx.claims.role === "admin" ? record.all : record.completed;
-      return {
-        session_id: record.sessionId,
-        entries: view.entries,
-        activity_ids: view.activityIds,
-        last_updated: record.lastUpdated,
-        poll_interval_ms: pollIntervalMs(ctx),
-      };
+      return toLeaderboardWire(record, view, pollIntervalMs(ctx));
     }),
 } satisfies TRPCRouterRecord;

@@ -13,6 +13,7 @@ import {
 } from "./common";
 import { toUserResponseWire, userResponse, type UserResponse } from "./response";
 import { isFeedTombstone, type FeedEntry, type FeedPage, type FeedTombstone } from "../services/feed";
+import type { ActivityStatusRecord, SessionStatusRecord } from "../services/status";
 
 const pollIntervalMs = nonNegativeInt.meta({
   description: "How long the client should wait before polling again; grows under load",
@@ -33,6 +34,16 @@ export const sessionStatus = z
   .meta({ id: "SessionStatusResponse" });
 export type SessionStatus = z.infer<typeof sessionStatus>;
 
+export const toSessionStatusWire = (record: SessionStatusRecord, pollInterval: number): SessionStatus => ({
+  session_id: record.id,
+  status: record.status,
+  current_activity_id: record.currentActivityId,
+  participant_count: record.participantCount,
+  active_participant_count: record.activeParticipantCount,
+  last_updated: record.lastUpdated,
+  poll_interval_ms: pollInterval,
+});
+
 export const activityStatusInput = z.object({ session_id: sessionId, activity_id: activityId });
 
 export const activityStatus = z
@@ -50,6 +61,17 @@ export const activityStatus = z
   })
   .meta({ id: "ActivityStatusResponse" });
 export type ActivityStatus = z.infer<typeof activityStatus>;
+
+export const toActivityStatusWire = (record: ActivityStatusRecord, pollInterval: number): ActivityStatus => ({
+  activity_id: record.id,
+  session_id: record.sessionId,
+  status: record.status,
+  response_count: record.responseCount,
+  last_response_at: record.lastResponseAt,
+  last_updated: record.lastUpdated,
+  ends_at: record.endsAt ?? null,
+  poll_interval_ms: pollInterval,
+});
 
 export const responseFeedInput = z.object({
   session_id: sessionId,

@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { activityTypeInfo, leaderboardEntry } from "@caja/activities";
+import type { LeaderboardRecord } from "../services/leaderboard";
+import type { ResultsRecord } from "../services/results";
 import { activityId, nonNegativeInt, serialId, sessionId, timestamp } from "./common";
 
 const pollIntervalMs = nonNegativeInt.meta({
@@ -35,6 +37,16 @@ export const activityResults = z
   .meta({ id: "ActivityResults" });
 export type ActivityResults = z.infer<typeof activityResults>;
 
+/** `results`: the view the caller may see (`visibleResults`), passed through as is. */
+export const toActivityResultsWire = (record: ResultsRecord, results: unknown, pollInterval: number): ActivityResults => ({
+  activity_id: record.activityId,
+  type: record.type,
+  response_count: record.responseCount,
+  results,
+  last_updated: record.lastUpdated,
+  poll_interval_ms: pollInterval,
+});
+
 export const leaderboardInput = z.object({ session_id: sessionId });
 
 export const leaderboard = z
@@ -48,6 +60,19 @@ export const leaderboard = z
   })
   .meta({ id: "Leaderboard" });
 export type Leaderboard = z.infer<typeof leaderboard>;
+
+/** `view`: the owner's (`record.all`) or the participants' (`record.completed`). */
+export const toLeaderboardWire = (
+  record: LeaderboardRecord,
+  view: LeaderboardRecord["all"],
+  pollInterval: number,
+): Leaderboard => ({
+  session_id: record.sessionId,
+  entries: view.entries,
+  activity_ids: view.activityIds,
+  last_updated: record.lastUpdated,
+  poll_interval_ms: pollInterval,
+});
 
 export const activityTypeListInput = z.object({});
 
