@@ -6,6 +6,7 @@ import { addressLimitKey, type LimitClass } from "../ratelimit";
 import { activityId, sessionId } from "../schemas/common";
 import { cachedActivityStatus, cachedSessionStatus } from "../services/status";
 import { requiredRole, seesDrafts, type AccessRule, type Scope } from "./policy";
+import type { ActivityId, SessionId } from "@caja/db";
 
 /** What the guard reads of a procedure's meta (`CajaMeta`, kept structural to avoid a cycle with trpc.ts). */
 export interface GuardedMeta {
@@ -105,7 +106,7 @@ async function verifyCounted(ctx: Context, token: string): Promise<Claims> {
 }
 
 /** A participant of this very session, or the admin who created it (the role was checked against the rule). */
-function admit(claims: Claims, sessionId: number, createdBy: string): void {
+function admit(claims: Claims, sessionId: SessionId, createdBy: string): void {
   if (claims.role === "participant") {
     if (claims.session_id !== sessionId) throw notParticipant(sessionId);
   } else if (claims.sub !== createdBy) {
@@ -113,7 +114,7 @@ function admit(claims: Claims, sessionId: number, createdBy: string): void {
   }
 }
 
-function scopeRef(raw: unknown): { sessionId?: number; activityId?: string } {
+function scopeRef(raw: unknown): { sessionId?: SessionId; activityId?: ActivityId } {
   if (raw === null || typeof raw !== "object") return {};
   const input = raw as Record<string, unknown>;
   return {

@@ -1,7 +1,9 @@
 import { createPublicKey, createSecretKey, type KeyObject } from "node:crypto";
 import jwt, { type Algorithm } from "jsonwebtoken";
 import { z } from "zod";
+import type { ParticipantId, SessionId } from "@caja/db";
 import { CajaError } from "../errors";
+import { serialId } from "../schemas/common";
 
 export const roles = ["admin", "participant"] as const;
 export type Role = (typeof roles)[number];
@@ -13,8 +15,8 @@ export interface AdminClaims {
 export interface ParticipantClaims {
   sub: string;
   role: "participant";
-  session_id: number;
-  participant_id: number;
+  session_id: SessionId;
+  participant_id: ParticipantId;
   /** The participant row's `token_id`: a token outlives neither its row nor a removal. */
   tid: string;
 }
@@ -26,8 +28,8 @@ const claimsSchema = z.discriminatedUnion("role", [
     sub: z.string().min(1),
     role: z.literal("participant"),
     exp: z.number(),
-    session_id: z.number().int().positive(),
-    participant_id: z.number().int().positive(),
+    session_id: serialId,
+    participant_id: serialId,
     tid: z.string().min(1).max(64),
   }),
 ]);

@@ -3,20 +3,21 @@ import { responseMode, type ActivityRegistry } from "@caja/activities";
 import { textLimits, type ActivityRow } from "@caja/db";
 import {
   activityId,
-  titleText,
-  jsonObject,
   activityLifecycle,
+  jsonObject,
   nonNegativeInt,
-  serialId,
   nullableTimestamp,
   pageInput,
   pageOf,
+  serialId,
   sessionId,
   storable,
+  storableText,
   timestamp,
+  titleText,
   toIso,
   toIsoOrNull,
-  storableText,
+  uuidId,
 } from "./common";
 
 const type = z
@@ -60,7 +61,7 @@ const facilitatorFields = {
 
 export const activity = z
   .object({
-    id: z.uuid(),
+    id: uuidId,
     session_id: serialId,
     type: z.string(),
     title: z.string().nullable(),

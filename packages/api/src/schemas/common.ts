@@ -23,9 +23,12 @@ export const sessionId = serialRef;
 export const participantRef = serialRef;
 export const activityId = z.uuid({ error: "must be a UUID" });
 export const responseId = z.uuid({ error: "must be a UUID" });
-export const participantId = z.number().int().positive();
-/** A serial id as answered: generated clients learn it is at least 1. */
+/** A serial id as answered (or as a signed token carries it): generated clients learn it is at least 1. */
 export const serialId = z.number().int().min(1);
+/** A UUID id as answered. */
+export const uuidId = z.uuid();
+/** A count that is at least 1 (a capacity), as answered. */
+export const positiveInt = z.number().int().min(1);
 /** A count, offset or duration as answered. */
 export const nonNegativeInt = z.number().int().min(0);
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { moderationStatus } from "@caja/activities";
 import type { VoteRecord } from "../services/votes";
-import { activityId, nonNegativeInt, responseId, sessionId } from "./common";
+import { activityId, nonNegativeInt, responseId, sessionId, uuidId } from "./common";
 
 /** One response of an activity, as the moderation, deletion and vote routes name it. */
 export const responseRefInput = z.object({ session_id: sessionId, activity_id: activityId, response_id: responseId });
@@ -13,7 +13,7 @@ export const moderateResponseInput = responseRefInput
 /** The caller's vote on a response after `POST` or `DELETE .../votes`: the same answer however often it is repeated. */
 export const voteState = z
   .object({
-    response_id: z.uuid(),
+    response_id: uuidId,
     vote_count: nonNegativeInt.meta({ description: "Upvotes the response has now" }),
     voted: z.boolean().meta({ description: "Whether the caller's vote is on it" }),
   })

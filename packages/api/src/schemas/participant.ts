@@ -8,9 +8,9 @@ import {
   sessionId,
   sessionLifecycle,
   storable,
+  storableText,
   timestamp,
   toIso,
-  storableText,
 } from "./common";
 
 export const participant = z

@@ -10,6 +10,7 @@ import {
   sessionLifecycle,
   timestamp,
   toIso,
+  uuidId,
 } from "./common";
 import { toUserResponseWire, userResponse, type UserResponse } from "./response";
 import { isFeedTombstone, type FeedEntry, type FeedPage, type FeedTombstone } from "../services/feed";
@@ -25,7 +26,7 @@ export const sessionStatus = z
   .object({
     session_id: serialId,
     status: sessionLifecycle,
-    current_activity_id: z.uuid().nullable(),
+    current_activity_id: uuidId.nullable(),
     participant_count: nonNegativeInt,
     active_participant_count: nonNegativeInt.meta({ description: "Participants whose own requests arrived in the last 30 s" }),
     last_updated: timestamp,
@@ -48,7 +49,7 @@ export const activityStatusInput = z.object({ session_id: sessionId, activity_id
 
 export const activityStatus = z
   .object({
-    activity_id: z.uuid(),
+    activity_id: uuidId,
     session_id: serialId,
     status: activityLifecycle,
     response_count: nonNegativeInt,
@@ -98,9 +99,9 @@ export const responseFeedInput = z.object({
  */
 export const responseTombstone = z
   .object({
-    id: z.uuid(),
+    id: uuidId,
     session_id: serialId,
-    activity_id: z.uuid(),
+    activity_id: uuidId,
     deleted: z.literal(true),
     reason: z.enum(["deleted", "hidden"]),
     deleted_at: timestamp.meta({ description: "When the response was deleted, or left the caller's view" }),

@@ -1,13 +1,24 @@
 import { z } from "zod";
 import { moderationStatus } from "@caja/activities";
 import type { UserResponseRow } from "@caja/db";
-import { activityId, jsonValue, nonNegativeInt, pageInput, pageOf, serialId, sessionId, timestamp, toIso } from "./common";
+import {
+  activityId,
+  jsonValue,
+  nonNegativeInt,
+  pageInput,
+  pageOf,
+  serialId,
+  sessionId,
+  timestamp,
+  toIso,
+  uuidId,
+} from "./common";
 
 export const userResponse = z
   .object({
-    id: z.uuid(),
+    id: uuidId,
     session_id: serialId,
-    activity_id: z.uuid(),
+    activity_id: uuidId,
     participant_id: serialId.nullable().meta({
       description: "The author; null for other participants' entries in an anonymous activity (a qa with anonymous: true)",
     }),

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { activityTypeInfo, leaderboardEntry } from "@caja/activities";
 import type { LeaderboardRecord } from "../services/leaderboard";
 import type { ResultsRecord } from "../services/results";
-import { activityId, nonNegativeInt, serialId, sessionId, timestamp } from "./common";
+import { activityId, nonNegativeInt, serialId, sessionId, timestamp, uuidId } from "./common";
 
 const pollIntervalMs = nonNegativeInt.meta({
   description: "How long the client should wait before polling again; grows under load",
@@ -25,7 +25,7 @@ const results = z.unknown().meta({
 
 export const activityResults = z
   .object({
-    activity_id: z.uuid(),
+    activity_id: uuidId,
     type: z.string(),
     response_count: nonNegativeInt.meta({
       description: "Responses that count in the results (not deleted; approved where the activity is moderated)",
@@ -54,7 +54,7 @@ export const leaderboard = z
     session_id: serialId,
     entries: z.array(leaderboardEntry),
     /** Scored (quiz) activities whose answers are counted here. */
-    activity_ids: z.array(z.uuid()),
+    activity_ids: z.array(uuidId),
     last_updated: timestamp,
     poll_interval_ms: pollIntervalMs,
   })

@@ -2,18 +2,20 @@ import { z } from "zod";
 import type { SessionRow } from "@caja/db";
 import {
   nonNegativeInt,
-  serialId,
-  sessionLifecycle,
   nullableTimestamp,
   pageInput,
   pageOf,
+  positiveInt,
+  serialId,
   sessionId,
+  sessionLifecycle,
   storable,
+  storableText,
   timestamp,
   titleText,
   toIso,
   toIsoOrNull,
-  storableText,
+  uuidId,
 } from "./common";
 
 const description = z
@@ -30,10 +32,10 @@ export const session = z
     description: z.string().nullable(),
     status: sessionLifecycle,
     join_code: z.string(),
-    max_participants: serialId,
+    max_participants: positiveInt,
     participant_count: nonNegativeInt,
     joins_locked: z.boolean().meta({ description: "New joins answer 409 JOINS_LOCKED; those inside stay" }),
-    current_activity_id: z.uuid().nullable(),
+    current_activity_id: uuidId.nullable(),
     created_by: z.string(),
     created_at: timestamp,
     updated_at: timestamp,

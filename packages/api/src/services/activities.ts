@@ -1,6 +1,6 @@
 import { activities, and, asc, count, eq, ne, sessions, sql, type ActivityRow, type SessionRow } from "@caja/db";
 import { CajaError, notFound } from "../errors";
-import type { LifecycleStatus } from "@caja/db";
+import type { ActivityId, LifecycleStatus, SessionId } from "@caja/db";
 import { resolveFacilitatorFields, type FacilitatorFields } from "./activity-fields";
 import { validConfig } from "./activity-types";
 import { cacheKeys, resultKeys } from "./cache-keys";
@@ -37,7 +37,7 @@ export async function createActivity(
   return row;
 }
 
-export async function findActivity(deps: ServiceDeps, sessionId: number, activityId: string): Promise<ActivityRow> {
+export async function findActivity(deps: ServiceDeps, sessionId: SessionId, activityId: ActivityId): Promise<ActivityRow> {
   const read = () =>
     deps.db
       .select()
@@ -53,7 +53,7 @@ export async function findActivity(deps: ServiceDeps, sessionId: number, activit
 
 export async function listActivities(
   deps: ServiceDeps,
-  q: { sessionId: number; limit: number; offset: number; status?: LifecycleStatus; hideDrafts?: boolean },
+  q: { sessionId: SessionId; limit: number; offset: number; status?: LifecycleStatus; hideDrafts?: boolean },
 ) {
   const page = await listActivityRows(deps, q);
   const expired = page.rows.filter(looksTimeUp);
@@ -65,7 +65,7 @@ export async function listActivities(
 
 function listActivityRows(
   { db }: ServiceDeps,
-  q: { sessionId: number; limit: number; offset: number; status?: LifecycleStatus; hideDrafts?: boolean },
+  q: { sessionId: SessionId; limit: number; offset: number; status?: LifecycleStatus; hideDrafts?: boolean },
 ) {
   const where = and(
     eq(activities.sessionId, q.sessionId),
@@ -98,7 +98,7 @@ export interface ActivityPatch extends FacilitatorFields {
  * response fields (the mode follows the type): the row is locked meanwhile so a concurrent
  * update cannot slip a config or a cap past a type change.
  */
-export async function updateActivity(deps: ServiceDeps, sessionId: number, activityId: string, patch: ActivityPatch) {
+export async function updateActivity(deps: ServiceDeps, sessionId: SessionId, activityId: ActivityId, patch: ActivityPatch) {
   const where = and(eq(activities.id, activityId), eq(activities.sessionId, sessionId));
   const row = await deps.db.transaction(async (tx) => {
     const [current] = await tx
@@ -144,7 +144,7 @@ export async function updateActivity(deps: ServiceDeps, sessionId: number, activ
   return row;
 }
 
-export async function deleteActivity(deps: ServiceDeps, sessionId: number, activityId: string): Promise<void> {
+export async function deleteActivity(deps: ServiceDeps, sessionId: SessionId, activityId: ActivityId): Promise<void> {
   const removed = await deps.db.transaction(async (tx) => {
     // The foreign key would null current_activity_id silently; the status must show it moved.
     await tx

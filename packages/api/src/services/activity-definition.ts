@@ -1,5 +1,5 @@
 import type { ResponseMode } from "@caja/activities";
-import { queryRows, sql } from "@caja/db";
+import { queryRows, sql, type ActivityId } from "@caja/db";
 import { cacheKeys } from "./cache-keys";
 import type { ServiceDeps } from "./deps";
 
@@ -17,7 +17,7 @@ export interface ActivityDefinition {
   maxResponsesPerParticipant: number | null;
 }
 
-export async function loadActivityDefinition({ db }: ServiceDeps, activityId: string): Promise<ActivityDefinition | null> {
+export async function loadActivityDefinition({ db }: ServiceDeps, activityId: ActivityId): Promise<ActivityDefinition | null> {
   const [row] = await queryRows<{
     type: string;
     config: Record<string, unknown>;
@@ -33,6 +33,6 @@ export async function loadActivityDefinition({ db }: ServiceDeps, activityId: st
   };
 }
 
-export function cachedActivityDefinition(deps: ServiceDeps, activityId: string): Promise<ActivityDefinition | null> {
+export function cachedActivityDefinition(deps: ServiceDeps, activityId: ActivityId): Promise<ActivityDefinition | null> {
   return deps.cache.get(cacheKeys.activityDefinition(activityId), () => loadActivityDefinition(deps, activityId));
 }

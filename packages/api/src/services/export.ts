@@ -1,13 +1,26 @@
-import { activities, and, asc, eq, isNull, participants, sql, userResponses, type ModerationStatusValue } from "@caja/db";
+import {
+  activities,
+  and,
+  asc,
+  eq,
+  isNull,
+  participants,
+  sql,
+  userResponses,
+  type ModerationStatusValue,
+  type ActivityId,
+  type ResponseId,
+  type SessionId,
+} from "@caja/db";
 import type { ServiceDeps } from "./deps";
 
 /** One exported response: a flat record whose keys are the export's columns, in order. */
 export interface ExportRow {
-  session_id: number;
-  activity_id: string;
+  session_id: SessionId;
+  activity_id: ActivityId;
   activity_type: string;
   activity_title: string;
-  response_id: string;
+  response_id: ResponseId;
   participant_nickname: string;
   created_at: string;
   updated_at: string;
@@ -33,9 +46,9 @@ export const exportColumns = [
 ] as const satisfies ReadonlyArray<keyof ExportRow>;
 
 export interface ExportScope {
-  sessionId: number;
+  sessionId: SessionId;
   /** One activity's responses; the whole session's when null. */
-  activityId: string | null;
+  activityId: ActivityId | null;
 }
 
 export interface ExportOptions {
@@ -116,7 +129,12 @@ export async function* exportRows(deps: ServiceDeps, scope: ExportScope, options
 }
 
 /** One page of an activity's live responses after `cursor`, in (created_at, id) order. */
-function responsePage({ db }: ServiceDeps, activityId: string, cursor: Cursor | null, limit: number): Promise<StoredAnswer[]> {
+function responsePage(
+  { db }: ServiceDeps,
+  activityId: ActivityId,
+  cursor: Cursor | null,
+  limit: number,
+): Promise<StoredAnswer[]> {
   return db
     .select({
       id: userResponses.id,

@@ -1,4 +1,4 @@
-import { queryRows, sql, type UserResponseRow } from "@caja/db";
+import { queryRows, sql, type UserResponseRow, type ActivityId, type ParticipantId, type SessionId } from "@caja/db";
 import { validationError } from "../errors";
 import { cacheKeys } from "./cache-keys";
 import { fromSqlRow, type UserResponseSqlRow } from "./response-rows";
@@ -104,8 +104,8 @@ interface FeedRow extends UserResponseSqlRow {
 export interface FeedTombstone {
   tombstone: true;
   id: string;
-  sessionId: number;
-  activityId: string;
+  sessionId: SessionId;
+  activityId: ActivityId;
   deletedAt: Date | null;
   /** The row's last write: for a hidden entry, when it left the viewer's view. */
   updatedAt: Date;
@@ -138,7 +138,7 @@ interface FeedHead {
 }
 
 /** Cached: an idle feed costs no query per poll, by cursor or by timestamp. */
-async function feedHead(deps: ServiceDeps, activityId: string): Promise<FeedHead | null> {
+async function feedHead(deps: ServiceDeps, activityId: ActivityId): Promise<FeedHead | null> {
   return deps.cache.get(cacheKeys.feedHead(activityId), async () => {
     // One statement, one snapshot; each part is a one-row backward index probe.
     const [row] = await queryRows<{ txid_text: string; id: string; newest_ms: string }>(
@@ -169,13 +169,13 @@ function atHead(head: FeedHead | null, cursor: Cursor, byCursor: boolean): boole
 export async function responseFeed(
   deps: ServiceDeps,
   q: {
-    sessionId: number;
-    activityId: string;
+    sessionId: SessionId;
+    activityId: ActivityId;
     timestamp: string;
     cursor?: string;
     limit: number;
     /** A participant sees its own responses, and others' approved ones where the type shares entries. */
-    participantId?: number;
+    participantId?: ParticipantId;
   },
 ): Promise<FeedPage> {
   const sinceMs = parseSinceTimestamp(q.timestamp);

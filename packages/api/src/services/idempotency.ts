@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { queryRows, sql, type Database } from "@caja/db";
+import { queryRows, sql, type Database, type ParticipantId } from "@caja/db";
 import { CajaError, validationError } from "../errors";
 import type { HeaderReader } from "../context";
 import type { ServiceDeps } from "./deps";
@@ -37,7 +37,7 @@ function canonicalJson(value: unknown): string {
 export const requestHash = (body: unknown): string => createHash("sha256").update(canonicalJson(body)).digest("hex");
 
 export interface IdempotentRequest {
-  participantId: number;
+  participantId: ParticipantId;
   key: string;
   /** What identifies the request beyond the key (route and body): the same key with another one is refused. */
   body: unknown;

@@ -1,5 +1,5 @@
 import type { LeaderboardEntry, ScoredActivity } from "@caja/activities";
-import { queryRows, sql, type LifecycleStatus } from "@caja/db";
+import { queryRows, sql, type LifecycleStatus, type ActivityId, type SessionId } from "@caja/db";
 import { notFound } from "../errors";
 import { cacheKeys } from "./cache-keys";
 import type { ServiceDeps } from "./deps";
@@ -7,11 +7,11 @@ import { responsesJson, toStoredResponse, type ResponseJson } from "./results";
 
 /** What the leaderboard cache holds per session: both views from one load (plain JSON, it may live in Redis). */
 export interface LeaderboardRecord {
-  sessionId: number;
+  sessionId: SessionId;
   /** Every scored activity of the session: the owner's view. */
-  all: { activityIds: string[]; entries: LeaderboardEntry[] };
+  all: { activityIds: ActivityId[]; entries: LeaderboardEntry[] };
   /** Completed scored activities only: what participants see (no points of a quiz still running). */
-  completed: { activityIds: string[]; entries: LeaderboardEntry[] };
+  completed: { activityIds: ActivityId[]; entries: LeaderboardEntry[] };
   lastUpdated: string;
 }
 
@@ -28,7 +28,7 @@ interface ActivityJson {
  * One statement: the session's activities of scored types (the registry's `score` hook:
  * the quiz, and any deployer type that has one), each with its live responses.
  */
-async function loadLeaderboard(deps: ServiceDeps, sessionId: number): Promise<LeaderboardRecord | null> {
+async function loadLeaderboard(deps: ServiceDeps, sessionId: SessionId): Promise<LeaderboardRecord | null> {
   const scoredTypes = deps.activityTypes
     .list()
     .filter((t) => t.scored)
@@ -71,7 +71,7 @@ async function loadLeaderboard(deps: ServiceDeps, sessionId: number): Promise<Le
 }
 
 /** From the polling cache; submits, activity changes and status changes in the session make it stale. */
-export async function cachedLeaderboard(deps: ServiceDeps, sessionId: number): Promise<LeaderboardRecord> {
+export async function cachedLeaderboard(deps: ServiceDeps, sessionId: SessionId): Promise<LeaderboardRecord> {
   const record = await deps.cache.get(cacheKeys.leaderboard(sessionId), () => loadLeaderboard(deps, sessionId));
   if (!record) throw notFound("Session", sessionId);
   return record;

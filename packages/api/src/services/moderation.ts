@@ -1,4 +1,12 @@
-import { queryRows, sql, type ModerationStatusValue, type UserResponseRow } from "@caja/db";
+import {
+  queryRows,
+  sql,
+  type ModerationStatusValue,
+  type UserResponseRow,
+  type ActivityId,
+  type ResponseId,
+  type SessionId,
+} from "@caja/db";
 import { notFound } from "../errors";
 import type { ServiceDeps } from "./deps";
 import { fromSqlRow, type UserResponseSqlRow } from "./response-rows";
@@ -7,9 +15,9 @@ import { invalidateAfterResponseWrite } from "./submit";
 /** One response of an activity; deleted responses are gone for every route. */
 export interface ResponseRef {
   /** The session the guard checked the activity belongs to (its leaderboard may change). */
-  sessionId: number;
-  activityId: string;
-  responseId: string;
+  sessionId: SessionId;
+  activityId: ActivityId;
+  responseId: ResponseId;
 }
 
 const columns = sql`id, session_id, activity_id, participant_id, response_data, created_at, updated_at, status, vote_count`;

@@ -13,7 +13,7 @@ import {
   type ParticipantRow,
 } from "@caja/db";
 import { CajaError, notFound } from "../errors";
-import type { LifecycleStatus } from "@caja/db";
+import type { LifecycleStatus, ParticipantId, SessionId } from "@caja/db";
 import { cacheKeys } from "./cache-keys";
 import type { ServiceDeps } from "./deps";
 import { paginate, type PageQuery } from "./paginate";
@@ -21,7 +21,7 @@ import { ACTIVE_WINDOW_SECONDS } from "./presence";
 
 interface JoinedRow {
   id: number;
-  session_id: number;
+  session_id: SessionId;
   nickname: string;
   joined_at: Date | string;
   last_seen_at: Date | string;
@@ -111,7 +111,7 @@ export async function joinSession(deps: ServiceDeps, joinCode: string, nickname:
 export type ParticipantWithPresence = ParticipantRow & { online: boolean };
 
 /** A session's participants in joining order, each with `online` from presence. */
-export async function listParticipants({ db }: ServiceDeps, sessionId: number, page: PageQuery) {
+export async function listParticipants({ db }: ServiceDeps, sessionId: SessionId, page: PageQuery) {
   const where = and(eq(participants.sessionId, sessionId), isNull(participants.removedAt));
   const online = sql<boolean>`${participants.lastSeenAt} > now() - make_interval(secs => ${ACTIVE_WINDOW_SECONDS})`;
   return paginate<ParticipantWithPresence>(
@@ -133,7 +133,7 @@ export async function listParticipants({ db }: ServiceDeps, sessionId: number, p
  * are free again; its answers stay. One statement, so `participant_count` moves
  * exactly once however many removals of one participant race.
  */
-export async function removeParticipant(deps: ServiceDeps, sessionId: number, participantId: number): Promise<void> {
+export async function removeParticipant(deps: ServiceDeps, sessionId: SessionId, participantId: ParticipantId): Promise<void> {
   const rows = await queryRows<{ id: number; join_code: string }>(
     deps.db,
     sql`with gone as (

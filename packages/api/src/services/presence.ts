@@ -1,4 +1,4 @@
-import { inArray, participants, sql, type Database } from "@caja/db";
+import { inArray, participants, sql, type Database, type ParticipantId } from "@caja/db";
 
 /** Participants seen within this window count as active. */
 export const ACTIVE_WINDOW_SECONDS = 30;
@@ -23,7 +23,7 @@ export class Presence {
     this.timer.unref();
   }
 
-  touch(participantId: number, now = Date.now()): void {
+  touch(participantId: ParticipantId, now = Date.now()): void {
     const last = this.lastWritten.get(participantId);
     if (last !== undefined && now - last < this.minGapMs) return;
     this.lastWritten.set(participantId, now);

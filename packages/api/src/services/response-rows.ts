@@ -1,10 +1,10 @@
-import type { ModerationStatusValue, UserResponseRow } from "@caja/db";
+import type { ActivityId, ModerationStatusValue, UserResponseRow } from "@caja/db";
 
 /** A user_responses row as raw SQL returns it (snake_case; timestamps as Date or text by driver). */
 export interface UserResponseSqlRow {
   id: string;
   session_id: number | string;
-  activity_id: string;
+  activity_id: ActivityId;
   participant_id: number | string;
   response_data: unknown;
   created_at: Date | string;

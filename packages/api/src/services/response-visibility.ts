@@ -1,4 +1,4 @@
-import { sql, type SQL } from "@caja/db";
+import { sql, type SQL, type ActivityId, type ParticipantId } from "@caja/db";
 import type { ActivityRegistry } from "@caja/activities";
 
 /**
@@ -13,7 +13,7 @@ import type { ActivityRegistry } from "@caja/activities";
  */
 
 /** True when the activity's type shares entries. Uncorrelated, so evaluated once per statement. */
-function sharedEntries(registry: ActivityRegistry, activityId: string): SQL {
+function sharedEntries(registry: ActivityRegistry, activityId: ActivityId): SQL {
   // Type names are [a-z0-9_] (typeNamePattern): a comma-separated list is unambiguous.
   const types = registry.typesWith("sharedEntries").join(",");
   return sql`exists (select 1 from activities a
@@ -21,18 +21,18 @@ function sharedEntries(registry: ActivityRegistry, activityId: string): SQL {
 }
 
 /** The rows the feed may mention to the viewer: visible ones, and those a tombstone is owed for. */
-export function feedScope(registry: ActivityRegistry, activityId: string, participantId?: number): SQL {
+export function feedScope(registry: ActivityRegistry, activityId: ActivityId, participantId?: ParticipantId): SQL {
   if (participantId === undefined) return sql`true`;
   return sql`(participant_id = ${participantId} or ${sharedEntries(registry, activityId)})`;
 }
 
 /** Of the rows in `feedScope`, those the viewer sees as responses; the others are tombstones. */
-export function visibleTo(participantId?: number): SQL {
+export function visibleTo(participantId?: ParticipantId): SQL {
   if (participantId === undefined) return sql`(deleted_at is null)`;
   return sql`(deleted_at is null and (participant_id = ${participantId} or status = 'approved'))`;
 }
 
 /** The rows a viewer's response list holds. */
-export function listedFor(registry: ActivityRegistry, activityId: string, participantId?: number): SQL {
+export function listedFor(registry: ActivityRegistry, activityId: ActivityId, participantId?: ParticipantId): SQL {
   return sql`(${feedScope(registry, activityId, participantId)} and ${visibleTo(participantId)})`;
 }

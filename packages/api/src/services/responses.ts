@@ -1,4 +1,4 @@
-import { and, asc, count, eq, userResponses } from "@caja/db";
+import { and, asc, count, eq, userResponses, type ActivityId, type ParticipantId } from "@caja/db";
 import type { ServiceDeps } from "./deps";
 import { paginate } from "./paginate";
 import { listedFor } from "./response-visibility";
@@ -8,7 +8,7 @@ export { COUNTER_SHARDS, invalidateAfterResponseWrite, submitResponse, type Subm
 /** The responses the caller sees (see response-visibility.ts); `participantId` undefined is the owner. */
 export async function listResponses(
   { db, activityTypes }: ServiceDeps,
-  q: { activityId: string; participantId?: number; limit: number; offset: number },
+  q: { activityId: ActivityId; participantId?: ParticipantId; limit: number; offset: number },
 ) {
   const where = and(eq(userResponses.activityId, q.activityId), listedFor(activityTypes, q.activityId, q.participantId));
   return paginate(

@@ -1,5 +1,5 @@
 import { countsInResults, type ActivityRegistry, type ModerationStatus, type StoredResponse } from "@caja/activities";
-import { queryRows, sql, type LifecycleStatus } from "@caja/db";
+import { queryRows, sql, type LifecycleStatus, type ActivityId, type ParticipantId } from "@caja/db";
 import { CajaError, notFound } from "../errors";
 import { cacheKeys } from "./cache-keys";
 import type { ServiceDeps } from "./deps";
@@ -9,7 +9,7 @@ import type { ServiceDeps } from "./deps";
  * variants computed by one load, so a poll is a cache hit whoever asks.
  */
 export interface ResultsRecord {
-  activityId: string;
+  activityId: ActivityId;
   type: string;
   status: LifecycleStatus;
   resultsVisible: boolean;
@@ -26,7 +26,7 @@ export interface ResultsRecord {
 /** A stored response as the loader's one statement returns it (json_agg: timestamps are strings). */
 export interface ResponseJson {
   id: string;
-  participant_id: number;
+  participant_id: ParticipantId;
   nickname: string;
   data: unknown;
   status: ModerationStatus;
@@ -59,7 +59,7 @@ export const responsesJson = sql`coalesce((
  * the result is computed from one consistent snapshot. Deleted rows still move
  * `last_updated` (a removal changes the results).
  */
-async function loadResults(deps: ServiceDeps, activityId: string): Promise<ResultsRecord | null> {
+async function loadResults(deps: ServiceDeps, activityId: ActivityId): Promise<ResultsRecord | null> {
   const [row] = await queryRows<{
     type: string;
     config: unknown;
@@ -106,7 +106,7 @@ function variants(registry: ActivityRegistry, type: string, config: unknown, res
 }
 
 /** The results record from the polling cache: a poll is a hit; the database is read at most once per refresh bound. */
-export async function cachedResults(deps: ServiceDeps, activityId: string): Promise<ResultsRecord> {
+export async function cachedResults(deps: ServiceDeps, activityId: ActivityId): Promise<ResultsRecord> {
   const record = await deps.cache.get(cacheKeys.activityResults(activityId), () => loadResults(deps, activityId));
   if (!record) throw notFound("Activity", activityId);
   return record;

@@ -1,8 +1,8 @@
-import { and, eq, isNull, participants, type Database } from "@caja/db";
+import { and, eq, isNull, participants, type Database, type ParticipantId } from "@caja/db";
 import type { ParticipantClaims } from "../auth/tokens";
 import { CajaError } from "../errors";
 
-const removed = (participantId: number) =>
+const removed = (participantId: ParticipantId) =>
   new CajaError("PARTICIPANT_REMOVED", "You are no longer a participant of this session; join again", {
     participant_id: participantId,
   });
@@ -45,7 +45,7 @@ export class SeatCheck {
     this.confirmed.set(id, { tokenId: row.tokenId, at: now });
   }
 
-  forget(participantId: number): void {
+  forget(participantId: ParticipantId): void {
     this.confirmed.delete(participantId);
   }
 }

@@ -1,5 +1,5 @@
 import { queryRows, sql } from "@caja/db";
-import type { LifecycleStatus } from "@caja/db";
+import type { ActivityId, LifecycleStatus, SessionId } from "@caja/db";
 import { cacheKeys } from "./cache-keys";
 import type { ServiceDeps } from "./deps";
 import { ACTIVE_WINDOW_SECONDS } from "./presence";
@@ -17,7 +17,7 @@ export interface SessionStatusRecord {
 
 export interface ActivityStatusRecord {
   id: string;
-  sessionId: number;
+  sessionId: SessionId;
   createdBy: string;
   status: LifecycleStatus;
   responseCount: number;
@@ -30,7 +30,7 @@ export interface ActivityStatusRecord {
 const iso = (v: Date | string) => new Date(v).toISOString();
 
 /** One primary-key read plus an index range count of recently seen participants. */
-async function loadSessionStatus({ db }: ServiceDeps, sessionId: number): Promise<SessionStatusRecord | null> {
+async function loadSessionStatus({ db }: ServiceDeps, sessionId: SessionId): Promise<SessionStatusRecord | null> {
   const [row] = await queryRows<{
     id: number;
     created_by: string;
@@ -60,10 +60,10 @@ async function loadSessionStatus({ db }: ServiceDeps, sessionId: number): Promis
 }
 
 /** The activity row plus its (at most COUNTER_SHARDS) counter rows: never a count(*) over responses. */
-async function loadActivityStatus({ db }: ServiceDeps, activityId: string): Promise<ActivityStatusRecord | null> {
+async function loadActivityStatus({ db }: ServiceDeps, activityId: ActivityId): Promise<ActivityStatusRecord | null> {
   const [row] = await queryRows<{
     id: string;
-    session_id: number;
+    session_id: SessionId;
     created_by: string;
     status: LifecycleStatus;
     updated_at: Date | string;
@@ -97,11 +97,11 @@ async function loadActivityStatus({ db }: ServiceDeps, activityId: string): Prom
 }
 
 /** The session's status record, from the polling cache (the guard reads it to authorise, polls to answer). */
-export function cachedSessionStatus(deps: ServiceDeps, sessionId: number): Promise<SessionStatusRecord | null> {
+export function cachedSessionStatus(deps: ServiceDeps, sessionId: SessionId): Promise<SessionStatusRecord | null> {
   return deps.cache.get(cacheKeys.sessionStatus(sessionId), () => loadSessionStatus(deps, sessionId));
 }
 
 /** The activity's status record, from the polling cache; it names the session and its owner. */
-export function cachedActivityStatus(deps: ServiceDeps, activityId: string): Promise<ActivityStatusRecord | null> {
+export function cachedActivityStatus(deps: ServiceDeps, activityId: ActivityId): Promise<ActivityStatusRecord | null> {
   return deps.cache.get(cacheKeys.activityStatus(activityId), () => loadActivityStatus(deps, activityId));
 }

@@ -1,5 +1,5 @@
 import type { ActivityRegistry } from "@caja/activities";
-import { queryRows, sql, type SQL } from "@caja/db";
+import { queryRows, sql, type SQL, type ActivityId } from "@caja/db";
 import { cacheKeys, resultKeys } from "./cache-keys";
 import type { ServiceDeps } from "./deps";
 
@@ -27,7 +27,7 @@ const pending = new Map<string, Promise<boolean>>();
  * changes; `completed_at` is `ends_at`, whoever noticed and when). True when it completed
  * the activity here.
  */
-export function completeIfTimeUp(deps: ServiceDeps, activityId: string): Promise<boolean> {
+export function completeIfTimeUp(deps: ServiceDeps, activityId: ActivityId): Promise<boolean> {
   const running = pending.get(activityId);
   if (running) return running;
   const work = (async () => {

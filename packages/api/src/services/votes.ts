@@ -1,4 +1,4 @@
-import { queryRows, sql } from "@caja/db";
+import { queryRows, sql, type ParticipantId, type ResponseId } from "@caja/db";
 import { CajaError, notFound } from "../errors";
 import type { ServiceDeps } from "./deps";
 import { type ResponseRef } from "./moderation";
@@ -6,7 +6,7 @@ import { invalidateAfterResponseWrite } from "./submit";
 
 /** The caller's vote on a response once `setVote` has run. */
 export interface VoteRecord {
-  responseId: string;
+  responseId: ResponseId;
   voteCount: number;
   voted: boolean;
 }
@@ -33,7 +33,10 @@ interface VoteOutcome {
  * pending or rejected entry): 404; its type takes no votes: 409 VOTES_NOT_SUPPORTED; it is
  * the caller's own: 409 OWN_RESPONSE_VOTE; the activity is not active: 409 ACTIVITY_NOT_ACTIVE.
  */
-export async function setVote(deps: ServiceDeps, q: ResponseRef & { participantId: number; add: boolean }): Promise<VoteRecord> {
+export async function setVote(
+  deps: ServiceDeps,
+  q: ResponseRef & { participantId: ParticipantId; add: boolean },
+): Promise<VoteRecord> {
   const votableTypes = deps.activityTypes.typesWith("votes").join(",");
   const target = sql`
     target as (
