@@ -27,7 +27,8 @@ export {
   type LimitRule,
 } from "./ratelimit";
 export { Presence } from "./services/presence";
-export { exportRows, exportColumns, type ExportRow, type ExportScope, type ExportOptions } from "./services/export";
+export { exportResponses, type ExportedResponse, type ExportScope, type ExportOptions } from "./services/export";
+export { exportColumns, toExportRow, type ExportRow } from "./schemas/export";
 export { IdempotencySweeper, sweepIdempotencyKeys, IDEMPOTENCY_KEY_TTL_HOURS } from "./services/idempotency";
 export { SeatCheck } from "./services/seats";
 export { PollGovernor } from "./poll-interval";

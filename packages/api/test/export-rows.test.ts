@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "@caja/db";
-import { exportRows, type ExportRow } from "../src/index";
+import { exportResponses, type ExportedResponse } from "../src/index";
 import { createApiHarness, type ApiHarness } from "./harness";
 
 /**
@@ -34,8 +34,8 @@ async function sessionWithResponses(count: number, sameTimestampEvery: number) {
 /** Runs the export with a query counter, collecting at most `take` rows. */
 async function collect(scope: { sessionId: number; activityId: string | null }, pageSize: number, take = Infinity) {
   let queries = 0;
-  const rows: ExportRow[] = [];
-  const source = exportRows(h.deps, scope, {
+  const rows: ExportedResponse[] = [];
+  const source = exportResponses(h.deps, scope, {
     pageSize,
     runQuery: (query) => {
       queries++;
@@ -49,7 +49,7 @@ async function collect(scope: { sessionId: number; activityId: string | null }, 
   return { rows, queries };
 }
 
-describe("exportRows", () => {
+describe("exportResponses", () => {
   it.each([
     [1, 1],
     [3, 5],
@@ -59,8 +59,8 @@ describe("exportRows", () => {
     const scope = await sessionWithResponses(23, ties);
     const { rows, queries } = await collect({ sessionId: scope.sessionId, activityId: null }, pageSize);
     expect(rows.map((r) => Number(r.answer)).sort((a, b) => a - b)).toEqual(Array.from({ length: 23 }, (_, i) => i + 1));
-    expect(new Set(rows.map((r) => r.response_id)).size).toBe(23);
-    const keys = rows.map((r) => `${r.created_at} ${r.response_id}`);
+    expect(new Set(rows.map((r) => r.responseId)).size).toBe(23);
+    const keys = rows.map((r) => `${r.createdAt.toISOString()} ${r.responseId}`);
     expect(keys).toEqual([...keys].sort());
     // One query for the activities, then one per page (and one more when the last page is full).
     expect(queries).toBe(1 + Math.floor(23 / pageSize) + 1);

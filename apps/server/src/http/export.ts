@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { stringify } from "csv-stringify";
-import { exportColumns, exportRows, schemas, type ApiDeps, type ExportRow } from "@caja/api";
+import { exportColumns, exportResponses, schemas, toExportRow, type ApiDeps, type ExportRow } from "@caja/api";
 import { withDeadline } from "@caja/db";
 import type { Producer } from "@caja/openapi";
 
@@ -23,7 +23,7 @@ import type { Producer } from "@caja/openapi";
 export function csvExport(deps: ApiDeps, pageTimeoutMs: number): Producer {
   return async (output, _ctx, _req, res) => {
     const target = schemas.exportTarget.parse(output);
-    const rows = exportRows(
+    const rows = exportResponses(
       deps,
       { sessionId: target.session_id, activityId: target.activity_id },
       { runQuery: (query) => withDeadline(Date.now() + pageTimeoutMs, query) },
@@ -37,8 +37,8 @@ export function csvExport(deps: ApiDeps, pageTimeoutMs: number): Producer {
     });
     async function* all(): AsyncGenerator<ExportRow> {
       if (first.done) return;
-      yield first.value;
-      yield* rows;
+      yield toExportRow(first.value);
+      for await (const row of rows) yield toExportRow(row);
     }
     const csv = stringify({
       header: true,

@@ -1,7 +1,7 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { scopedActivity, scopedSession } from "../access/policy";
-import { activityExportInput, exportTarget, sessionExportInput, type ExportTarget } from "../schemas/export";
-import { exportColumns, exportFilename, type ExportScope } from "../services/export";
+import { activityExportInput, exportColumns, exportTarget, sessionExportInput, type ExportTarget } from "../schemas/export";
+import { exportFilename, type ExportScope } from "../services/export";
 import { procedure } from "../trpc";
 
 const tags = ["Export"];
@@ -21,7 +21,7 @@ const target = (scope: ExportScope, format: ExportTarget["format"]): ExportTarge
 
 /**
  * Exports: the procedures authorise the owner and name what to stream; the rows
- * come from `exportRows` (services/export.ts), streamed by the server in the
+ * come from `exportResponses` (services/export.ts), streamed by the server in the
  * format `meta.produces` declares. Over REST the answer is the file itself.
  */
 export const exportRouter = {

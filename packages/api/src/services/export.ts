@@ -14,36 +14,21 @@ import {
 } from "@caja/db";
 import type { ServiceDeps } from "./deps";
 
-/** One exported response: a flat record whose keys are the export's columns, in order. */
-export interface ExportRow {
-  session_id: SessionId;
-  activity_id: ActivityId;
-  activity_type: string;
-  activity_title: string;
-  response_id: ResponseId;
-  participant_nickname: string;
-  created_at: string;
-  updated_at: string;
+/** One exported response with its activity; `toExportRow` (schemas/export.ts) makes it a CSV record. */
+export interface ExportedResponse {
+  sessionId: SessionId;
+  activityId: ActivityId;
+  activityType: string;
+  activityTitle: string;
+  responseId: ResponseId;
+  nickname: string;
+  createdAt: Date;
+  updatedAt: Date;
   /** The answer as one line of text (the type's `answerText`, else JSON). */
   answer: string;
-  moderation_status: ModerationStatusValue;
-  vote_count: number;
+  status: ModerationStatusValue;
+  voteCount: number;
 }
-
-/** The header row: every key of `ExportRow`, in the order the columns are written. */
-export const exportColumns = [
-  "session_id",
-  "activity_id",
-  "activity_type",
-  "activity_title",
-  "response_id",
-  "participant_nickname",
-  "created_at",
-  "updated_at",
-  "answer",
-  "moderation_status",
-  "vote_count",
-] as const satisfies ReadonlyArray<keyof ExportRow>;
 
 export interface ExportScope {
   sessionId: SessionId;
@@ -84,7 +69,11 @@ const direct = <T>(query: () => Promise<T>) => query();
  * works the same on PostgreSQL and PGlite (no server-side cursor needed). A row
  * written while the export runs appears if it sorts after the current page.
  */
-export async function* exportRows(deps: ServiceDeps, scope: ExportScope, options: ExportOptions = {}): AsyncGenerator<ExportRow> {
+export async function* exportResponses(
+  deps: ServiceDeps,
+  scope: ExportScope,
+  options: ExportOptions = {},
+): AsyncGenerator<ExportedResponse> {
   const pageSize = options.pageSize ?? 1000;
   const run = options.runQuery ?? direct;
   const { activityTypes } = deps;
@@ -108,17 +97,17 @@ export async function* exportRows(deps: ServiceDeps, scope: ExportScope, options
       const page: StoredAnswer[] = await run(() => responsePage(deps, activity.id, cursor, pageSize));
       for (const r of page) {
         yield {
-          session_id: scope.sessionId,
-          activity_id: activity.id,
-          activity_type: activity.type,
-          activity_title: activity.title ?? "",
-          response_id: r.id,
-          participant_nickname: r.nickname,
-          created_at: r.createdAt.toISOString(),
-          updated_at: r.updatedAt.toISOString(),
+          sessionId: scope.sessionId,
+          activityId: activity.id,
+          activityType: activity.type,
+          activityTitle: activity.title ?? "",
+          responseId: r.id,
+          nickname: r.nickname,
+          createdAt: r.createdAt,
+          updatedAt: r.updatedAt,
           answer: activityTypes.answerText(activity.type, r.data),
-          moderation_status: r.status,
-          vote_count: r.voteCount,
+          status: r.status,
+          voteCount: r.voteCount,
         };
       }
       const last = page.at(-1);
