@@ -4,7 +4,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TokenService, defaultLimitRules } from "@caja/api";
+import { TokenService } from "@caja/api";
 import { createDb, migrationsFolder, queryRows, sql } from "@caja/db";
 import { createFreshPostgres } from "@caja/testing";
 import { ConfigError, loadConfig } from "../src/config";
@@ -32,13 +32,14 @@ describe("loadConfig", () => {
       DB_POOL_SIZE: 10,
       PARTICIPANT_TOKEN_TTL: 12 * 3600,
       POLL_INTERVAL_MS: 2000,
-      RATE_LIMIT_POLL: defaultLimitRules.poll,
-      RATE_LIMIT_READ: defaultLimitRules.read,
-      RATE_LIMIT_WRITE: defaultLimitRules.write,
-      RATE_LIMIT_JOIN: defaultLimitRules.join,
-      RATE_LIMIT_JOIN_PREVIEW: defaultLimitRules.join_preview,
-      RATE_LIMIT_SESSION_JOIN: defaultLimitRules.session_join,
-      RATE_LIMIT_INVALID_TOKEN: defaultLimitRules.invalid_token,
+      // The numbers README's configuration table documents, not the code's own constants.
+      RATE_LIMIT_POLL: { limit: 600, windowMs: 60_000 },
+      RATE_LIMIT_READ: { limit: 300, windowMs: 60_000 },
+      RATE_LIMIT_WRITE: { limit: 120, windowMs: 60_000 },
+      RATE_LIMIT_JOIN: { limit: 300, windowMs: 60_000 },
+      RATE_LIMIT_JOIN_PREVIEW: { limit: 1200, windowMs: 60_000 },
+      RATE_LIMIT_SESSION_JOIN: { limit: 300, windowMs: 60_000 },
+      RATE_LIMIT_INVALID_TOKEN: { limit: 60, windowMs: 60_000 },
       MAX_BODY_BYTES: 64 * 1024,
       CORS_ORIGINS: "*",
       ALLOW_CUSTOM_ACTIVITY_TYPES: true,

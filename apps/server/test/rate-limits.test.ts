@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { redisDrivers, startTestRedis, type TestRedis } from "@caja/testing";
+import { createFreshPostgres, redisDrivers, startTestRedis, type TestRedis } from "@caja/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./harness";
 import { call, openRoom, paths, type Room } from "./polling-setup";
@@ -18,7 +18,12 @@ describe.each(["memory", ...redisDrivers] as const)("limits kept in %s", (store)
   let server: TestServer;
   let room: Room;
   beforeAll(async () => {
-    server = await startTestServer({ ...storeEnv(), RATE_LIMIT_POLL: "3/60s", RATE_LIMIT_JOIN: "2/60s" });
+    server = await startTestServer({
+      ...storeEnv(),
+      RATE_LIMIT_POLL: "3/60s",
+      RATE_LIMIT_READ: "3/60s",
+      RATE_LIMIT_JOIN: "2/60s",
+    });
     room = await openRoom(server, 0);
   });
   afterAll(async () => server?.stop());
@@ -38,16 +43,35 @@ describe.each(["memory", ...redisDrivers] as const)("limits kept in %s", (store)
       expect(limited?.body).toEqual({
         error: { code: "RATE_LIMITED", message: expect.any(String), details: { retry_after: expect.any(Number) } },
       });
-      // Same address, another subject: its own budget (a classroom shares one IP).
+      // Per subject, not per token: a fresh token of the same admin is limited too...
       expect((await call(server.url, "GET", p.session, server.adminToken("alice"))).status).toBe(429);
+      // ...while another subject from the same address has its own budget (a classroom shares one IP).
+      const bobs = await openRoom(server, 0, "bob");
+      expect((await call(server.url, "GET", paths(bobs).session, bobs.admin)).status).toBe(200);
     });
 
-    it("limits unauthenticated joins per address", async () => {
+    it("limits other reads per subject with RATE_LIMIT_READ, a budget apart from polls", async () => {
+      const carols = await openRoom(server, 0, "carol");
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await call(server.url, "GET", "/api/v1/sessions", carols.admin)).status);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      expect((await call(server.url, "GET", paths(carols).session, carols.admin)).status).toBe(200);
+    });
+
+    it("limits unauthenticated joins per address, whatever X-Forwarded-For says without TRUST_PROXY", async () => {
       const statuses = [];
       for (let i = 0; i < 3; i++) {
         statuses.push(
-          (await call(server.url, "POST", "/api/v1/sessions/join", undefined, { join_code: room.joinCode, nickname: `j${i}` }))
-            .status,
+          (
+            await call(
+              server.url,
+              "POST",
+              "/api/v1/sessions/join",
+              undefined,
+              { join_code: room.joinCode, nickname: `j${i}` },
+              { "x-forwarded-for": `198.51.100.${i}` },
+            )
+          ).status,
         );
       }
       expect(statuses).toEqual([201, 201, 429]);
@@ -122,6 +146,50 @@ describe.each(["memory", ...redisDrivers] as const)("limits kept in %s", (store)
       expect((await joinFrom(other.joinCode, 9)).status).toBe(201);
     });
   });
+});
+
+describe.each(["memory", ...redisDrivers] as const)("two instances with limits kept in %s", (store) => {
+  let redis: TestRedis | undefined;
+  let a: TestServer;
+  let b: TestServer;
+  let dropDb: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    if (store !== "memory") redis = await startTestRedis(store);
+    const db = await createFreshPostgres();
+    dropDb = db.drop;
+    // One database and, with Redis, one key prefix: the same deployment.
+    const env = {
+      ...(redis ? { ...redis.env, REDIS_KEY_PREFIX: `test-${randomUUID()}:` } : {}),
+      DATABASE_URL: db.url,
+      RATE_LIMIT_JOIN: "2/60s",
+    };
+    a = await startTestServer(env);
+    b = await startTestServer(env);
+  }, 60_000);
+  afterAll(async () => {
+    await a?.stop();
+    await b?.stop();
+    await redis?.close();
+    await dropDb?.();
+  });
+
+  it(
+    store === "memory"
+      ? "keep a join budget per instance without Redis"
+      : "share one join budget per address through Redis: joins alternating between them are limited together",
+    async () => {
+      const { joinCode } = await openRoom(a, 0);
+      const statuses = [];
+      for (let i = 0; i < 4; i++) {
+        const res = await call(i % 2 === 0 ? a.url : b.url, "POST", "/api/v1/sessions/join", undefined, {
+          join_code: joinCode,
+          nickname: `two${i}`,
+        });
+        statuses.push(res.status);
+      }
+      expect(statuses).toEqual(store === "memory" ? [201, 201, 201, 201] : [201, 201, 429, 429]);
+    },
+  );
 });
 
 describe("when the database is unreachable", () => {
