@@ -2,6 +2,7 @@ import { accessDescriptions, type AccessRule } from "@caja/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keys } from "./fixtures";
 import { startTestServer, type TestServer } from "./harness";
+import { rawRequest } from "./raw-http";
 
 interface Operation {
   "x-caja-access"?: string;
@@ -544,8 +545,27 @@ describe("GET /docs", () => {
   });
 
   it("404 for a file it does not have", async () => {
-    expect((await fetch(`${server.url}/docs/../../package.json`)).status).toBe(404);
     expect((await fetch(`${server.url}/docs/nothing.js`)).status).toBe(404);
+  });
+
+  it("404s a path that climbs out of the docs, sent as written (fetch would resolve the dots before sending)", async () => {
+    for (const path of [
+      "/docs/../../../../../../../../../../../../etc/passwd",
+      "/docs/swagger-ui.css/../../../../../../../../../../../../etc/passwd",
+      "/docs/..%2f..%2f..%2f..%2f..%2f..%2f..%2f..%2f..%2f..%2f..%2f..%2fetc%2fpasswd",
+    ]) {
+      const res = await rawRequest(server.url, "GET", path);
+      expect(res.status, path).toBe(404);
+      // The docs handler's own refusal: the request did reach it, with its dots.
+      expect(JSON.parse(res.text), path).toEqual({
+        error: {
+          code: "NOT_FOUND",
+          message: expect.stringMatching(/^No such file: \/docs\/.*\.\./),
+          details: expect.any(Object),
+        },
+      });
+      expect(res.text).not.toContain("root:");
+    }
   });
 });
 

@@ -101,14 +101,16 @@ describe("useSessionStatus", () => {
 describe("useJoinSession and useSubmitResponse", () => {
   it("joins (participant and token), then submits with the adopted token and sees the count", async () => {
     const live = await startActivity(server);
-    const { wrapper } = providerFor(server);
+    const log = loggingFetch();
+    const { wrapper } = providerFor(server, { fetch: log.fetch });
     const { result } = renderHook(
       () => {
         const join = useJoinSession();
         const submit = useSubmitResponse();
         const auth = useCajaAuth();
         const sessionId = join.data?.session.id;
-        const status = useActivityStatus(sessionId, sessionId ? live.activityId : undefined);
+        // No ordinary poll within this test: only the submit's own refetch can bring the new count.
+        const status = useActivityStatus(sessionId, sessionId ? live.activityId : undefined, { intervalMs: 600_000 });
         return { join, submit, auth, status };
       },
       { wrapper },
@@ -120,14 +122,16 @@ describe("useJoinSession and useSubmitResponse", () => {
     await waitFor(() => expect(result.current.auth.token).toBe(joined.token));
     await waitFor(() => expect(result.current.status.data?.response_count).toBe(0), { timeout: 5000 });
 
+    const polledBefore = log.to("activity.status").length;
     const response = await result.current.submit.mutateAsync({
       session_id: live.sessionId,
       activity_id: live.activityId,
       response_data: { choice: "a" },
     });
     expect(response).toMatchObject({ participant_id: joined.participant.id, response_data: { choice: "a" } });
-    // The submit refetched the activity's status at once, not at the next poll.
-    await waitFor(() => expect(result.current.status.data?.response_count).toBe(1), { timeout: 1000 });
+    // The submit refetched the activity's status at once: the next poll is ten minutes away.
+    await waitFor(() => expect(result.current.status.data?.response_count).toBe(1), { timeout: 5000 });
+    expect(log.to("activity.status").length).toBe(polledBefore + 1);
   });
 
   it("reports a failed join with Caja's error code", async () => {
