@@ -1,17 +1,30 @@
 #!/usr/bin/env node
 // `pnpm test`: runs every suite (PostgreSQL and PGlite projects) and ends with the
-// line CI reads, `N passed, N failed`, computed from vitest's JSON report.
+// line CI reads, `N passed, N failed`, computed from vitest's JSON report. A test whose
+// setup failed (vitest: skipped) counts as failed: see unrun-tests-reporter.mjs.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 const dir = mkdtempSync(join(tmpdir(), "caja-test-"));
 const report = join(dir, "vitest.json");
+const unrunReport = join(dir, "unrun.json");
+const unrunReporter = fileURLToPath(new URL("./unrun-tests-reporter.mjs", import.meta.url));
 const run = spawnSync(
   "pnpm",
-  ["exec", "vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...process.argv.slice(2)],
-  { stdio: "inherit" },
+  [
+    "exec",
+    "vitest",
+    "run",
+    "--reporter=default",
+    "--reporter=json",
+    `--reporter=${unrunReporter}`,
+    `--outputFile.json=${report}`,
+    ...process.argv.slice(2),
+  ],
+  { stdio: "inherit", env: { ...process.env, CAJA_UNRUN_REPORT: unrunReport } },
 );
 
 let passed = 0;
@@ -25,6 +38,15 @@ try {
   // A file that fails to load has no tests but must still fail the run.
   const brokenFiles = result.testResults.filter((f) => f.status === "failed" && f.assertionResults.length === 0).length;
   failed += brokenFiles;
+  // Meant to run, never ran: their file's or suite's setup failed. Failures, not skips.
+  const unrun = JSON.parse(readFileSync(unrunReport, "utf8"));
+  if (unrun.length > 0) {
+    console.log(`\n${unrun.length} tests did not run because their setup failed:`);
+    for (const name of unrun.slice(0, 20)) console.log(`  ${name}`);
+    if (unrun.length > 20) console.log(`  ... and ${unrun.length - 20} more`);
+  }
+  failed += unrun.length;
+  skipped -= unrun.length;
 } catch {
   failed = Math.max(failed, 1);
 }
