@@ -86,6 +86,31 @@ describe("ReadThroughCache (per instance)", () => {
       expect(await cache.get("k", source.load)).toBe(1);
     });
 
+    it("after a burst, the first read past minRefreshMs shows the last write (it waits for the reload)", async () => {
+      const cache = new ReadThroughCache({ localTtlMs: 10_000, minRefreshMs: 50, maxStaleMs: 1_000 });
+      const source = counter();
+      expect(await cache.get("k", source.load)).toBe(0);
+      source.write();
+      await cache.invalidate(["k"]);
+      expect(await cache.get("k", source.load)).toBe(1);
+      // A second write within minRefreshMs of the first: a burst.
+      source.write();
+      await cache.invalidate(["k"]);
+      advance(60);
+      expect(await cache.get("k", source.load)).toBe(2);
+    });
+
+    it("a write mark dropped to stay within maxWriteMarks does not make an older value fresh", async () => {
+      const cache = new ReadThroughCache({ localTtlMs: 10_000, minRefreshMs: 0, maxStaleMs: 0 });
+      const source = counter();
+      expect(await cache.get("k", source.load)).toBe(0);
+      source.write();
+      await cache.invalidate(["k"]);
+      // 100,000 other keys written after it: k's mark is the oldest, dropped first.
+      await cache.invalidate(Array.from({ length: 100_000 }, (_, i) => `other-${i}`));
+      expect(await cache.get("k", source.load)).toBe(1);
+    });
+
     it("reloads at most every minRefreshMs during a write burst, and ends up current", async () => {
       const cache = new ReadThroughCache({ localTtlMs: 10_000, minRefreshMs: 50, maxStaleMs: 0 });
       const source = counter();
@@ -140,7 +165,7 @@ describe.each(redisDrivers)("ReadThroughCache with the shared Redis layer (%s dr
     expect(await a.get("k", source.load)).toBe(0);
     // The shared SET is fire-and-forget: wait until Redis holds it rather than for a guessed time.
     const raw = store();
-    while ((await raw.get(`${prefix}k`)) === null) await sleep(5);
+    while ((await raw.get(`${prefix}k~o`)) === null) await sleep(5);
     expect(await b.get("k", source.load)).toBe(0);
     expect(source.loads).toBe(1);
     expect(b.stats.sharedHits).toBe(1);

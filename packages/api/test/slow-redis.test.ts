@@ -33,7 +33,8 @@ describe.each(redisDrivers)("ReadThroughCache with a slow Redis (%s driver)", (d
 
   /** Redis holds "redis" for the key; the database would answer "database". */
   const seeded = async (key: string) => {
-    await direct.set(prefix + key, JSON.stringify("redis"), 60_000);
+    // The shared layer's format: the value with the time its database read began.
+    await direct.set(`${prefix}${key}~o`, JSON.stringify({ o: Date.now(), v: "redis" }), 60_000);
     return key;
   };
   const fromDatabase = () => Promise.resolve("database");

@@ -1,23 +1,30 @@
-import type { SharedCache } from "./shared";
+import { sharedKey, type SharedCache, type SharedValue } from "./shared";
 
 export interface ReadThroughOptions {
   shared?: SharedCache;
-  /** Per-instance TTL. Bounds how long another instance's write can stay unseen here. */
+  /** Per-instance TTL. */
   localTtlMs?: number;
-  /** Shared TTL; local + shared TTL must stay under the 1 s cross-instance visibility goal. */
+  /**
+   * Shared TTL, counted from the start of the database read behind a value. local + shared TTL
+   * is the staleness bound (see `stalenessBoundMs`).
+   */
   sharedTtlMs?: number;
   /**
    * During a burst of writes to one key (1,000/s into one activity), a value
-   * younger than this is still served, then reloaded: one reload per key per
+   * read less than this before is still served, then reloaded: one reload per key per
    * interval instead of one per write. A lone write is seen at once.
    */
   minRefreshMs?: number;
   /**
-   * A value this much past its TTL (or invalidated during a write burst) is still
-   * answered while one refill runs in the background: pollers never queue behind
-   * a refill that itself queues behind writes. 0 turns this off.
+   * A value up to this much past its TTL is still answered while one refill runs in the
+   * background (pollers never queue behind a refill that itself queues behind writes),
+   * but never past the staleness bound, nor once this instance wrote the key. 0 turns this off.
    */
   maxStaleMs?: number;
+  /** Write marks kept (oldest dropped first); a dropped recent mark makes older values reload. */
+  maxWriteMarks?: number;
+  /** Values kept (least recently loaded dropped first). */
+  maxEntries?: number;
   /** Shared invalidations are sent together, at most this often. */
   flushMs?: number;
   /** A shared-cache call slower than this is abandoned and the database answers. */
@@ -35,13 +42,22 @@ export interface CacheStats {
 
 interface Entry {
   value: unknown;
+  /** When this instance began loading it. */
   loadedAt: number;
-  /** The key's write version when the load began. */
-  version: number;
+  /** No later than the start of the database read it shows (another instance's, for a shared hit). */
+  origin: number;
+  /** The write sequence number when the load began: a mark above it is a write the value may miss. */
+  seq: number;
+}
+
+interface Flight {
+  promise: Promise<unknown>;
+  startedAt: number;
+  seq: number;
 }
 
 interface WriteMark {
-  version: number;
+  seq: number;
   at: number;
   /** This write came within minRefreshMs of the previous one: a burst. */
   burst: boolean;
@@ -53,16 +69,28 @@ class TimeoutError extends Error {}
  * Two-level read-through cache with single-flight loading: however many
  * pollers ask for one key at once, the database sees one query per instance
  * per TTL, and with a shared store one per cluster most of the time.
- * Writes mark keys stale rather than dropping them (see `minRefreshMs`), and
- * their shared invalidations are batched.
+ *
+ * Freshness, exactly: every value carries its origin, the time its database read
+ * began (for a shared hit, the loading instance's clock), and no read is answered
+ * with a value whose origin is `stalenessBoundMs` (local + shared TTL) or more old.
+ * So a read that begins that long after a write was acknowledged on any instance
+ * reflects it, whatever the deletes' timing (a refill racing another instance's
+ * delete may put an older value back in the shared store: its origin still bounds it).
+ * On the writing instance, a lone write is reflected by every read that begins after
+ * it; during a burst (writes to the key less than minRefreshMs apart), by every read
+ * that begins minRefreshMs after it.
  * The shared store is optional and never a single point of failure: errors and
  * slow answers fall back to the loader and open a breaker.
  */
 export class ReadThroughCache {
   readonly stats: CacheStats = { localHits: 0, sharedHits: 0, loads: 0, sharedErrors: 0 };
   private readonly local = new Map<string, Entry>();
-  private readonly inflight = new Map<string, Promise<unknown>>();
+  private readonly inflight = new Map<string, Flight>();
+  /** Last write per key, oldest first. */
   private readonly writes = new Map<string, WriteMark>();
+  /** Stands for every dropped mark still recent enough to matter (see `forget`). */
+  private dropped: WriteMark | undefined;
+  private writeSeq = 0;
   private readonly pendingSharedDeletes = new Set<string>();
   private flushTimer: NodeJS.Timeout | null = null;
   private readonly shared?: SharedCache;
@@ -73,6 +101,8 @@ export class ReadThroughCache {
   private readonly maxStaleMs: number;
   private readonly sharedTimeoutMs: number;
   private readonly breakerMs: number;
+  private readonly maxWriteMarks: number;
+  private readonly maxEntries: number;
   private sharedDownUntil = 0;
 
   constructor(options: ReadThroughOptions = {}) {
@@ -84,6 +114,13 @@ export class ReadThroughCache {
     this.maxStaleMs = options.maxStaleMs ?? 1_000;
     this.sharedTimeoutMs = options.sharedTimeoutMs ?? 150;
     this.breakerMs = options.breakerMs ?? 5_000;
+    this.maxWriteMarks = options.maxWriteMarks ?? 100_000;
+    this.maxEntries = options.maxEntries ?? 100_000;
+  }
+
+  /** No read is answered with a value whose database read began this long ago or more (instances' clocks in sync). */
+  get stalenessBoundMs(): number {
+    return this.localTtlMs + this.sharedTtlMs;
   }
 
   get sharedAvailable(): boolean {
@@ -93,41 +130,49 @@ export class ReadThroughCache {
   get<T>(key: string, load: () => Promise<T>): Promise<T> {
     const now = Date.now();
     const entry = this.local.get(key);
-    const state = entry ? this.freshness(key, entry, now) : "missing";
-    if (entry && state === "fresh") {
+    const state = entry ? this.freshness(key, entry, now) : "stale";
+    if (entry && state !== "stale") {
       this.stats.localHits++;
+      if (state === "stale-ok" && !this.inflight.has(key)) this.refill(key, load, now).catch(() => undefined);
       return Promise.resolve(entry.value as T);
     }
-    if (entry && state === "stale-ok") {
-      this.stats.localHits++;
-      if (!this.inflight.has(key)) this.refill(key, load, now).catch(() => undefined);
-      return Promise.resolve(entry.value as T);
-    }
-    return (this.inflight.get(key) as Promise<T> | undefined) ?? this.refill(key, load, now);
+    const flight = this.inflight.get(key);
+    if (flight && this.acceptable(key, flight.seq, flight.startedAt, now)) return flight.promise as Promise<T>;
+    return this.refill(key, load, now);
   }
 
-  /** One load per key at a time; its result is kept with the write version it started from. */
+  /** One load per key at a time; its result is kept with the write sequence it started from. */
   private refill<T>(key: string, load: () => Promise<T>, now: number): Promise<T> {
-    const version = this.writes.get(key)?.version ?? 0;
-    const promise: Promise<T> = this.fill(key, load, version).then(
-      (value) => {
-        if (this.inflight.get(key) === promise) this.inflight.delete(key);
-        if (this.local.size > 100_000) this.local.clear();
-        this.local.set(key, { value, loadedAt: now, version });
+    const seq = this.writeSeq;
+    const promise: Promise<T> = this.fill(key, load, seq).then(
+      ({ value, origin }) => {
+        if (this.inflight.get(key)?.promise === promise) this.inflight.delete(key);
+        const current = this.local.get(key);
+        // A refill that began later may have landed first: keep the newer value.
+        if (!current || current.loadedAt <= now) this.store(key, { value, loadedAt: now, origin, seq });
         return value;
       },
       (error: unknown) => {
-        if (this.inflight.get(key) === promise) this.inflight.delete(key);
+        if (this.inflight.get(key)?.promise === promise) this.inflight.delete(key);
         throw error;
       },
     );
-    this.inflight.set(key, promise);
+    this.inflight.set(key, { promise, startedAt: now, seq });
     return promise;
+  }
+
+  private store(key: string, entry: Entry): void {
+    this.local.delete(key);
+    this.local.set(key, entry);
+    if (this.local.size > this.maxEntries) {
+      const oldest = this.local.keys().next();
+      if (!oldest.done) this.local.delete(oldest.value);
+    }
   }
 
   /**
    * Called after a write commits. A lone write is seen here at once; during a
-   * burst, within minRefreshMs. Other instances see it within the TTLs.
+   * burst, within minRefreshMs. Other instances see it within the staleness bound.
    * The work is synchronous (the shared deletes are batched on a timer); the promise keeps the
    * callers' contract should that delete ever be awaited here.
    */
@@ -136,12 +181,11 @@ export class ReadThroughCache {
     for (const key of keys) {
       const mark = this.writes.get(key);
       const burst = mark !== undefined && now - mark.at < this.minRefreshMs;
-      this.writes.set(key, { version: (mark?.version ?? 0) + 1, at: now, burst });
-      // A load that began before this write must not be shared by later callers.
-      this.inflight.delete(key);
+      this.writes.delete(key);
+      this.writes.set(key, { seq: ++this.writeSeq, at: now, burst });
       if (this.shared) this.pendingSharedDeletes.add(key);
     }
-    if (this.writes.size > 100_000) this.writes.clear();
+    while (this.writes.size > this.maxWriteMarks) this.forget(now);
     if (this.shared && !this.flushTimer && this.pendingSharedDeletes.size > 0) {
       this.flushTimer = setTimeout(() => this.flushSharedDeletes(), this.flushMs);
       this.flushTimer.unref();
@@ -150,18 +194,48 @@ export class ReadThroughCache {
   }
 
   /**
-   * fresh: within its TTL and no write since its load began (during a write
-   * burst: younger than minRefreshMs). stale-ok: may be answered while a refill
-   * runs (past its TTL, or behind a burst, by at most maxStaleMs). stale: must
-   * be reloaded first; a lone write always lands here, so writers read their writes.
+   * Drops the oldest mark. One older than any value still answerable (localTtl + maxStale) and
+   * than the shared skip after a write (sharedTtl) is no loss; a younger one is remembered as
+   * `dropped`, which then counts as a lone write to every key without a mark of its own: their
+   * older values reload, none is served stale.
+   */
+  private forget(now: number): void {
+    const oldest = this.writes.entries().next();
+    if (oldest.done) return;
+    const [key, mark] = oldest.value;
+    this.writes.delete(key);
+    if (now - mark.at < Math.max(this.localTtlMs + this.maxStaleMs, this.sharedTtlMs) + this.minRefreshMs) {
+      this.dropped = { seq: mark.seq, at: mark.at, burst: false };
+    }
+  }
+
+  private markOf(key: string): WriteMark | undefined {
+    return this.writes.get(key) ?? this.dropped;
+  }
+
+  /**
+   * Whether a value (or a load in flight) that began at `startedAt`, at write sequence `seq`,
+   * may answer a read now: after a write of this instance only during its burst, within
+   * minRefreshMs; otherwise within the local TTL.
+   */
+  private acceptable(key: string, seq: number, startedAt: number, now: number): boolean {
+    const mark = this.markOf(key);
+    if (mark && mark.seq > seq) return mark.burst && now - startedAt < this.minRefreshMs;
+    return now - startedAt < this.localTtlMs;
+  }
+
+  /**
+   * fresh: answered as is. stale-ok: answered while a refill runs (past its TTL by at most
+   * maxStaleMs, never past the staleness bound, never after a write here). stale: reloaded
+   * first; a lone write here always lands here, so writers read their writes.
    */
   private freshness(key: string, entry: Entry, now: number): "fresh" | "stale-ok" | "stale" {
-    const age = now - entry.loadedAt;
-    const mark = this.writes.get(key);
-    const written = mark !== undefined && mark.version !== entry.version;
-    if (written && !mark.burst) return "stale";
-    if (written) return age < this.minRefreshMs ? "fresh" : age < this.minRefreshMs + this.maxStaleMs ? "stale-ok" : "stale";
-    return age < this.localTtlMs ? "fresh" : age < this.localTtlMs + this.maxStaleMs ? "stale-ok" : "stale";
+    const mark = this.markOf(key);
+    // A burst-time value is measured from its origin: whatever it shows began no earlier.
+    if (mark && mark.seq > entry.seq) return this.acceptable(key, entry.seq, entry.origin, now) ? "fresh" : "stale";
+    if (now - entry.loadedAt < this.localTtlMs) return "fresh";
+    const withinBound = now - entry.origin < this.stalenessBoundMs;
+    return withinBound && now - entry.loadedAt < this.localTtlMs + this.maxStaleMs ? "stale-ok" : "stale";
   }
 
   private flushSharedDeletes(): void {
@@ -169,30 +243,39 @@ export class ReadThroughCache {
     const keys = [...this.pendingSharedDeletes];
     this.pendingSharedDeletes.clear();
     if (keys.length === 0 || !this.sharedAvailable || !this.shared) return;
-    void this.guard(this.shared.del(keys)).catch(() => undefined);
+    void this.guard(this.shared.del(keys.map(sharedKey))).catch(() => undefined);
   }
 
-  private async fill<T>(key: string, load: () => Promise<T>, version: number): Promise<T> {
-    // After a write of ours the shared copy is stale (its delete may still be queued): skip it.
-    const recentWrite = (this.writes.get(key)?.at ?? 0) > Date.now() - this.sharedTtlMs;
+  private async fill<T>(key: string, load: () => Promise<T>, seq: number): Promise<{ value: T; origin: number }> {
+    // After a write of ours the shared copy may predate it (its delete may still be queued): skip it.
+    const recentWrite = (this.markOf(key)?.at ?? 0) > Date.now() - this.sharedTtlMs;
     if (this.sharedAvailable && this.shared && !recentWrite) {
       try {
-        const raw = await this.guard(this.shared.get(key));
+        const raw = await this.guard(this.shared.get(sharedKey(key)));
         if (raw !== null && raw !== undefined) {
-          this.stats.sharedHits++;
-          return JSON.parse(raw) as T;
+          const got = Date.now();
+          const stored = JSON.parse(raw) as SharedValue;
+          // Older than the shared TTL (a SET that landed late): as good as absent.
+          const origin = Math.min(stored.o, got);
+          if (got - origin < this.sharedTtlMs) {
+            this.stats.sharedHits++;
+            return { value: stored.v as T, origin };
+          }
         }
       } catch {
         // Counted and breaker opened in guard(); the database answers instead.
       }
     }
     this.stats.loads++;
+    const origin = Date.now();
     const value = await load();
-    // A write during the load has already deleted the shared key: do not put the old value back.
-    if (this.sharedAvailable && this.shared && (this.writes.get(key)?.version ?? 0) === version) {
-      void this.guard(this.shared.set(key, JSON.stringify(value), this.sharedTtlMs)).catch(() => undefined);
+    // A write here during the load has already deleted the shared key: do not put the old value back.
+    const ttl = this.sharedTtlMs - (Date.now() - origin);
+    if (this.sharedAvailable && this.shared && ttl > 0 && (this.markOf(key)?.seq ?? 0) <= seq) {
+      const stored: SharedValue = { o: origin, v: value };
+      void this.guard(this.shared.set(sharedKey(key), JSON.stringify(stored), ttl)).catch(() => undefined);
     }
-    return value;
+    return { value, origin };
   }
 
   private guard<T>(call: Promise<T>): Promise<T> {

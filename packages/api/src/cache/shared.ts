@@ -1,5 +1,14 @@
 import type { RedisStore } from "../redis";
 
+/** What the shared store holds (as JSON): the value and the time its database read began. */
+export interface SharedValue {
+  o: number;
+  v: unknown;
+}
+
+/** Shared values carry their origin; the suffix keeps them apart from older instances' bare values. */
+export const sharedKey = (key: string) => `${key}~o`;
+
 /** The cross-instance layer: values are JSON strings with a TTL. */
 export interface SharedCache {
   get(key: string): Promise<string | null>;
