@@ -18,6 +18,7 @@ const soloSuites = [
   "apps/server/test/shutdown.test.ts",
   "apps/server/test/http-limits.test.ts",
   "apps/server/test/multi-instance.test.ts",
+  "packages/api/test/cross-instance-freshness.postgres-only.test.ts",
   "apps/server/test/workers.test.ts",
   "apps/web/test/browser.test.ts",
   "packages/client/test/browser.test.ts",
