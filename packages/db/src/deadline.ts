@@ -42,19 +42,16 @@ interface PendingQuery {
  * the only one that knows postgres.js internals: a query is created by `unsafe`
  * and settles through its own `resolve`/`reject`; `cancel()` removes a query
  * still waiting for a connection (the outage case) and rejects it at once, or
- * asks the server to cancel one that is running. Two fixes to postgres.js that this
+ * asks the server to cancel one that is running. Fixes to postgres.js that this
  * relies on live in patches/postgres@3.4.9.patch: cancelling a query whose
- * connection is still opening no longer strands that connection, and `begin`
+ * connection is still opening no longer strands that connection, `begin`
  * works with pipelining off (createDb sets max_pipeline 0 so no query waits
- * where `cancel` cannot reach it).
+ * where `cancel` cannot reach it), and a cancel request that fails (the server
+ * gone) is no unhandled rejection. The same patch keeps a connection lost under a
+ * transaction, or while opening, from ending the process (issue 10's fault suite).
  */
 export function enforceDeadlines(client: Sql): Sql {
-  const unsafe = ((...args: Parameters<Sql["unsafe"]>) => {
-    const query = client.unsafe(...args);
-    const deadline = currentDeadline();
-    if (deadline !== undefined) armDeadline(query as unknown as PendingQuery, deadline);
-    return query;
-  }) as Sql["unsafe"];
+  const unsafe = armedUnsafe(client);
   const begin = (...args: unknown[]) => {
     const deadline = currentDeadline();
     const fn = args.at(-1) as (sql: unknown) => unknown;
@@ -67,10 +64,12 @@ export function enforceDeadlines(client: Sql): Sql {
     const transaction = client.begin(options, (sql) => {
       if (Date.now() >= deadline) throw new DeadlineExceededError();
       started = true;
-      return fn(sql);
+      // Its statements are cancelled at the deadline too (issue 10: one waiting on a row lock
+      // held the request past its deadline, up to statement_timeout); it then rolls back unapplied.
+      return fn(withArmedUnsafe(sql));
     });
     return new Promise((resolve, reject) => {
-      // Once started it runs to its end (each statement bounded by statement_timeout) and answers truthfully.
+      // Once started it answers truthfully: committed, or failed and rolled back.
       const timer = setTimeout(() => started || reject(new DeadlineExceededError()), deadline - Date.now());
       transaction.finally(() => clearTimeout(timer)).then(resolve, reject);
     });
@@ -81,6 +80,23 @@ export function enforceDeadlines(client: Sql): Sql {
       if (property === "begin") return begin;
       return Reflect.get(target, property, receiver) as unknown;
     },
+  });
+}
+
+/** `unsafe` (what drizzle sends every statement through) with the scope's deadline armed on each query. */
+function armedUnsafe(client: Pick<Sql, "unsafe">): Sql["unsafe"] {
+  return ((...args: Parameters<Sql["unsafe"]>) => {
+    const query = client.unsafe(...args);
+    const deadline = currentDeadline();
+    if (deadline !== undefined) armDeadline(query as unknown as PendingQuery, deadline);
+    return query;
+  }) as Sql["unsafe"];
+}
+
+function withArmedUnsafe<T extends Pick<Sql, "unsafe">>(client: T): T {
+  const unsafe = armedUnsafe(client);
+  return new Proxy(client, {
+    get: (target, property, receiver) => (property === "unsafe" ? unsafe : (Reflect.get(target, property, receiver) as unknown)),
   });
 }
 

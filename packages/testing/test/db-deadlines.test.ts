@@ -58,6 +58,21 @@ describe("a query waiting for a busy pool", () => {
     expect(await marks(handle)).toBe(0);
   });
 
+  it("a transaction whose statement still waits at the deadline is cancelled then, and rolls back unapplied", async () => {
+    const started = Date.now();
+    const error = await failure(
+      withDeadline(Date.now() + 300, () =>
+        handle.db.transaction(async (tx) => {
+          await tx.execute(sql`insert into marks values (4)`);
+          await tx.execute(sql`select pg_sleep(3)`);
+        }),
+      ),
+    );
+    expect(isDatabaseUnavailable(error)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(await marks(handle)).toBe(0);
+  });
+
   it("a query that finishes in time is untouched", async () => {
     await withDeadline(Date.now() + 2000, () => handle.db.execute(sql`insert into marks values (3)`));
     expect(await marks(handle)).toBe(1);
