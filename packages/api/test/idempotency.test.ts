@@ -1,6 +1,7 @@
 import { queryRows, sql } from "@caja/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sweepIdempotencyKeys } from "../src/services/idempotency";
+import { cachedActivityDefinition } from "../src/services/activity-definition";
+import { idempotent, sweepIdempotencyKeys } from "../src/services/idempotency";
 import { createApiHarness, type ApiHarness } from "./harness";
 
 /** Issue 9: `Idempotency-Key` on submissions, read from the request headers (REST and tRPC alike). */
@@ -116,5 +117,28 @@ describe("POST .../responses with Idempotency-Key", () => {
     expect(await sweepIdempotencyKeys(h.deps.db)).toBeGreaterThanOrEqual(1);
     const left = await queryRows(h.deps.db, sql`select 1 from idempotency_keys where participant_id = ${participantId}`);
     expect(left).toEqual([]);
+  });
+});
+
+describe("cached reads made inside an idempotent submission's transaction", () => {
+  // Issue 10's fault suite: a submission whose transaction a statement timeout aborted had
+  // queued the activity definition's (shared) cache load on that transaction; the load failed
+  // with 25P02, and so did every other request waiting on that key (500 INTERNAL_ERROR).
+  it("are the request's own: its aborted transaction does not fail another request reading the same key", async () => {
+    const { ref, participantId } = await live("qa", qa);
+    let inside: PromiseSettledResult<unknown> | undefined;
+    let outside: Promise<unknown> | undefined;
+    const outcome = await idempotent(h.deps, { participantId, key: "aborted", body: {} }, 201, async (tx) => {
+      // The transaction is now aborted, as a statement timeout leaves it.
+      await tx.db.execute(sql`select 1 / 0`).catch(() => undefined);
+      const own = cachedActivityDefinition(tx, ref.activity_id);
+      // Another request, meanwhile, through the cache (not awaited here: PGlite has one connection).
+      outside = cachedActivityDefinition(h.deps, ref.activity_id);
+      [inside] = await Promise.allSettled([own]);
+      return {};
+    }).catch((error: unknown) => error);
+    expect(outcome).toBeInstanceOf(Error);
+    expect(inside?.status).toBe("rejected");
+    expect(await outside).toEqual(expect.objectContaining({ type: "qa", config: qa }));
   });
 });

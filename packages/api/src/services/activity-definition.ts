@@ -1,7 +1,7 @@
 import type { ResponseMode } from "@caja/activities";
 import { queryRows, sql, type ActivityId } from "@caja/db";
 import { cacheKeys } from "./cache-keys";
-import type { ServiceDeps } from "./deps";
+import { cachedRead, type ServiceDeps } from "./deps";
 
 /**
  * What a submission is validated against. Cached (plain JSON, so it may live in Redis) so
@@ -34,5 +34,5 @@ export async function loadActivityDefinition({ db }: ServiceDeps, activityId: Ac
 }
 
 export function cachedActivityDefinition(deps: ServiceDeps, activityId: ActivityId): Promise<ActivityDefinition | null> {
-  return deps.cache.get(cacheKeys.activityDefinition(activityId), () => loadActivityDefinition(deps, activityId));
+  return cachedRead(deps, cacheKeys.activityDefinition(activityId), (d) => loadActivityDefinition(d, activityId));
 }

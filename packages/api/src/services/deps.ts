@@ -7,4 +7,17 @@ export interface ServiceDeps {
   db: Database;
   cache: ReadThroughCache;
   activityTypes: ActivityRegistry;
+  /**
+   * `db` is a transaction. Cached reads then bypass the cache: a cached load is shared with
+   * every request waiting on its key and may run later as a background refill, so on one
+   * request's transaction it would queue behind that transaction's statements, fail with them
+   * when the transaction aborts (and fail every other request waiting on the key), or run after
+   * the transaction ended. Loading outside it is no answer either: PGlite has one connection.
+   */
+  inTransaction?: boolean;
+}
+
+/** `deps.cache.get(key, load)`, except inside a transaction, where the read is the request's own. */
+export function cachedRead<T>(deps: ServiceDeps, key: string, load: (deps: ServiceDeps) => Promise<T>): Promise<T> {
+  return deps.inTransaction ? load(deps) : deps.cache.get(key, () => load(deps));
 }

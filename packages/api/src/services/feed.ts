@@ -2,7 +2,7 @@ import { queryRows, sql, type UserResponseRow, type ActivityId, type Participant
 import { validationError } from "../errors";
 import { cacheKeys } from "./cache-keys";
 import { fromSqlRow, type UserResponseSqlRow } from "./response-rows";
-import type { ServiceDeps } from "./deps";
+import { cachedRead, type ServiceDeps } from "./deps";
 import { feedScope, visibleTo } from "./response-visibility";
 
 /**
@@ -139,10 +139,10 @@ interface FeedHead {
 
 /** Cached: an idle feed costs no query per poll, by cursor or by timestamp. */
 async function feedHead(deps: ServiceDeps, activityId: ActivityId): Promise<FeedHead | null> {
-  return deps.cache.get(cacheKeys.feedHead(activityId), async () => {
+  return cachedRead(deps, cacheKeys.feedHead(activityId), async ({ db }) => {
     // One statement, one snapshot; each part is a one-row backward index probe.
     const [row] = await queryRows<{ txid_text: string; id: string; newest_ms: string }>(
-      deps.db,
+      db,
       sql`select h.txid_text, h.id,
                  (select (extract(epoch from max(n.updated_at)) * 1000)::int8::text
                     from user_responses n

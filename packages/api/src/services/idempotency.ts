@@ -76,7 +76,7 @@ export async function idempotent<T>(
           returning true as claimed`,
     );
     if (!claimed) return replay<T>(tx, req, hash);
-    const body = await work({ ...deps, db: tx });
+    const body = await work({ ...deps, db: tx, inTransaction: true });
     await tx.execute(
       sql`update idempotency_keys set status_code = ${statusCode}, response = ${JSON.stringify(body ?? null)}::jsonb
            where participant_id = ${req.participantId} and key = ${req.key}`,

@@ -1,7 +1,7 @@
 import { queryRows, sql, type LifecycleStatus } from "@caja/db";
 import { CajaError } from "../errors";
 import { cacheKeys } from "./cache-keys";
-import type { ServiceDeps } from "./deps";
+import { cachedRead, type ServiceDeps } from "./deps";
 
 export interface JoinPreviewRecord {
   title: string;
@@ -30,7 +30,7 @@ async function loadJoinPreview({ db }: ServiceDeps, joinCode: string): Promise<J
  * the database no more than the address's rate limit lets through.
  */
 export async function cachedJoinPreview(deps: ServiceDeps, joinCode: string): Promise<JoinPreviewRecord> {
-  const preview = await deps.cache.get(cacheKeys.joinPreview(joinCode), () => loadJoinPreview(deps, joinCode));
+  const preview = await cachedRead(deps, cacheKeys.joinPreview(joinCode), (d) => loadJoinPreview(d, joinCode));
   if (!preview) throw unknownJoinCode();
   return preview;
 }

@@ -2,7 +2,7 @@ import type { LeaderboardEntry, ScoredActivity } from "@caja/activities";
 import { queryRows, sql, type LifecycleStatus, type ActivityId, type SessionId } from "@caja/db";
 import { notFound } from "../errors";
 import { cacheKeys } from "./cache-keys";
-import type { ServiceDeps } from "./deps";
+import { cachedRead, type ServiceDeps } from "./deps";
 import { responsesJson, toStoredResponse, type ResponseJson } from "./results";
 
 /** What the leaderboard cache holds per session: both views from one load (plain JSON, it may live in Redis). */
@@ -72,7 +72,7 @@ async function loadLeaderboard(deps: ServiceDeps, sessionId: SessionId): Promise
 
 /** From the polling cache; submits, activity changes and status changes in the session make it stale. */
 export async function cachedLeaderboard(deps: ServiceDeps, sessionId: SessionId): Promise<LeaderboardRecord> {
-  const record = await deps.cache.get(cacheKeys.leaderboard(sessionId), () => loadLeaderboard(deps, sessionId));
+  const record = await cachedRead(deps, cacheKeys.leaderboard(sessionId), (d) => loadLeaderboard(d, sessionId));
   if (!record) throw notFound("Session", sessionId);
   return record;
 }

@@ -2,7 +2,7 @@ import { countsInResults, type ActivityRegistry, type ModerationStatus, type Sto
 import { queryRows, sql, type LifecycleStatus, type ActivityId, type ParticipantId } from "@caja/db";
 import { CajaError, notFound } from "../errors";
 import { cacheKeys } from "./cache-keys";
-import type { ServiceDeps } from "./deps";
+import { cachedRead, type ServiceDeps } from "./deps";
 
 /**
  * What the results cache holds per activity: plain JSON (it may live in Redis), both
@@ -107,7 +107,7 @@ function variants(registry: ActivityRegistry, type: string, config: unknown, res
 
 /** The results record from the polling cache: a poll is a hit; the database is read at most once per refresh bound. */
 export async function cachedResults(deps: ServiceDeps, activityId: ActivityId): Promise<ResultsRecord> {
-  const record = await deps.cache.get(cacheKeys.activityResults(activityId), () => loadResults(deps, activityId));
+  const record = await cachedRead(deps, cacheKeys.activityResults(activityId), (d) => loadResults(d, activityId));
   if (!record) throw notFound("Activity", activityId);
   return record;
 }

@@ -1,7 +1,7 @@
 import { queryRows, sql } from "@caja/db";
 import type { ActivityId, LifecycleStatus, SessionId } from "@caja/db";
 import { cacheKeys } from "./cache-keys";
-import type { ServiceDeps } from "./deps";
+import { cachedRead, type ServiceDeps } from "./deps";
 import { ACTIVE_WINDOW_SECONDS } from "./presence";
 
 /** What the cache holds for a session: plain JSON, so it can live in Redis. */
@@ -98,10 +98,10 @@ async function loadActivityStatus({ db }: ServiceDeps, activityId: ActivityId): 
 
 /** The session's status record, from the polling cache (the guard reads it to authorise, polls to answer). */
 export function cachedSessionStatus(deps: ServiceDeps, sessionId: SessionId): Promise<SessionStatusRecord | null> {
-  return deps.cache.get(cacheKeys.sessionStatus(sessionId), () => loadSessionStatus(deps, sessionId));
+  return cachedRead(deps, cacheKeys.sessionStatus(sessionId), (d) => loadSessionStatus(d, sessionId));
 }
 
 /** The activity's status record, from the polling cache; it names the session and its owner. */
 export function cachedActivityStatus(deps: ServiceDeps, activityId: ActivityId): Promise<ActivityStatusRecord | null> {
-  return deps.cache.get(cacheKeys.activityStatus(activityId), () => loadActivityStatus(deps, activityId));
+  return cachedRead(deps, cacheKeys.activityStatus(activityId), (d) => loadActivityStatus(d, activityId));
 }
