@@ -1,39 +1,19 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { connect, createServer, type Socket } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { TokenService } from "@caja/api";
+import { connect, type Socket } from "node:net";
 import { createDb, sql } from "@caja/db";
 import { createFreshPostgres } from "@caja/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TEST_SECRET } from "./harness";
 import { call, openRoom, paths, sleep, within, type Room } from "./polling-setup";
+import { startServerProcess, type ServerProcess } from "./server-process";
 
 /**
  * `pnpm start` as an operator runs it, stopped with SIGTERM while a submission
  * is in flight (held by a row lock in PostgreSQL) and a keep-alive socket idles.
  */
-const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
-const tsx = fileURLToPath(new URL("../../../node_modules/.bin/tsx", import.meta.url));
-
 let fresh: Awaited<ReturnType<typeof createFreshPostgres>>;
-let child: ChildProcess;
+let server: ServerProcess;
 let url = "";
 let port = 0;
 let room: Room;
-let dataDir = "";
-const output: string[] = [];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 /** An HTTP/1.1 keep-alive socket that has had one request answered and now idles. */
 async function idleKeepAlive(): Promise<{ socket: Socket; closed: Promise<void> }> {
@@ -54,31 +34,14 @@ const refused = () =>
 
 beforeAll(async () => {
   fresh = await createFreshPostgres();
-  dataDir = mkdtempSync(join(tmpdir(), "caja-shutdown-"));
-  port = await freePort();
-  child = spawn(tsx, [main], {
-    env: {
-      PATH: process.env.PATH ?? "",
-      DATABASE_URL: fresh.url,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      JWT_SECRET: TEST_SECRET,
-      CAJA_DATA_DIR: dataDir,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout?.on("data", (d: Buffer) => output.push(d.toString()));
-  child.stderr?.on("data", (d: Buffer) => output.push(d.toString()));
-  url = `http://127.0.0.1:${port}`;
-  await within(30_000, () => output.join("").includes("listening on"), 50);
-  const tokens = new TokenService({ secret: TEST_SECRET });
-  room = await openRoom({ url, adminToken: (sub = "alice") => tokens.sign({ sub, role: "admin" }, 3600).token }, 1);
+  server = await startServerProcess({ DATABASE_URL: fresh.url });
+  ({ url, port } = server);
+  room = await openRoom(server, 1);
 }, 60_000);
 
 afterAll(async () => {
-  if (child.exitCode === null) child.kill("SIGKILL");
+  await server?.dispose();
   await fresh?.drop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe("SIGTERM", () => {
@@ -103,9 +66,8 @@ describe("SIGTERM", () => {
     const idle = await idleKeepAlive();
     const inFlight = call(url, "POST", submit, participant.token, { response_data: { n: 1 } });
     await sleep(300);
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     const signalledAt = Date.now();
-    child.kill("SIGTERM");
+    const terminated = server.terminate();
 
     await idle.closed;
     expect(Date.now() - signalledAt).toBeLessThan(1000);
@@ -120,7 +82,8 @@ describe("SIGTERM", () => {
     expect(answered.body?.response_data).toEqual({ n: 1 });
     expect(answered.headers.get("connection")).toBe("close");
 
-    expect(await exited).toBe(0);
-    expect(Date.now() - signalledAt).toBeLessThan(10_000);
+    const { code, ms } = await terminated;
+    expect(code).toBe(0);
+    expect(ms).toBeLessThan(10_000);
   }, 30_000);
 });
