@@ -29,24 +29,33 @@ export async function call(
   return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : null };
 }
 
-/** An active session with an active activity and `n` joined participants, built through the REST API. */
-export async function openRoom(server: Pick<TestServer, "url" | "adminToken">, n: number, owner = "alice"): Promise<Room> {
+/**
+ * An active session with an active activity and `n` joined participants, built through the REST API.
+ * `activity` adds to (or overrides) the activity's fields, e.g. `{ response_mode: "multiple" }`.
+ */
+export async function openRoom(
+  server: Pick<TestServer, "url" | "adminToken">,
+  n: number,
+  owner = "alice",
+  activity: Record<string, unknown> = {},
+): Promise<Room> {
   const admin = server.adminToken(owner);
   const base = server.url;
   const session = (await call(base, "POST", "/api/v1/sessions", admin, { title: "Polling room" })).body as {
     id: number;
     join_code: string;
   };
-  const activity = (
+  const created = (
     await call(base, "POST", `/api/v1/sessions/${session.id}/activities`, admin, {
       // Unregistered: these tests are about polling and feeds, with free JSON answers.
       type: "quick_vote",
       title: "Q1",
       config: { question: "Q1", options: ["a", "b"] },
+      ...activity,
     })
   ).body as { id: string };
   await call(base, "PATCH", `/api/v1/sessions/${session.id}/status`, admin, { status: "active" });
-  await call(base, "PATCH", `/api/v1/activities/${activity.id}/status`, admin, { status: "active" });
+  await call(base, "PATCH", `/api/v1/activities/${created.id}/status`, admin, { status: "active" });
   const participants = [];
   for (let i = 0; i < n; i++) {
     const joined = (
@@ -57,7 +66,7 @@ export async function openRoom(server: Pick<TestServer, "url" | "adminToken">, n
     };
     participants.push({ id: joined.participant.id, token: joined.token });
   }
-  return { sessionId: session.id, activityId: activity.id, joinCode: session.join_code, admin, participants };
+  return { sessionId: session.id, activityId: created.id, joinCode: session.join_code, admin, participants };
 }
 
 export const paths = (room: Room) => ({
