@@ -1,5 +1,6 @@
 // @vitest-environment happy-dom
 import { cleanup, renderHook, waitFor } from "@testing-library/react";
+import { spawn } from "node:child_process";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { useResponseFeed } from "../src/react/index";
 import { addActiveActivity, joinAs, startActivity } from "./support/fixtures";
@@ -16,6 +17,31 @@ afterEach(cleanup);
 afterAll(async () => server?.stop());
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * An open transaction with an id, on the test cluster (psql, so that nothing of the
+ * database driver loads under happy-dom). The feed shows a row only once every older
+ * transaction has ended, so this holds back every answer committed while it is open.
+ */
+async function holdTransaction(): Promise<{ release(): Promise<void> }> {
+  const url = process.env.CAJA_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+  const psql = spawn("psql", [url, "-At", "-v", "ON_ERROR_STOP=1"], { stdio: ["pipe", "pipe", "inherit"] });
+  const exited = new Promise<number | null>((resolve) => psql.on("exit", resolve));
+  await new Promise<void>((resolve, reject) => {
+    psql.stdout.on("data", (chunk: Buffer) => {
+      if (/^\d+$/m.test(chunk.toString())) resolve();
+    });
+    psql.on("error", reject);
+    void exited.then((code) => reject(new Error(`psql exited (${code}) before holding a transaction`)));
+    psql.stdin.write("begin; select txid_current();\n");
+  });
+  return {
+    release: async () => {
+      psql.stdin.end("commit;\n");
+      await exited;
+    },
+  };
+}
 
 describe("useResponseFeed", () => {
   it("ends with exactly the submitted responses, once each, an edited one in its new version", async () => {
@@ -111,5 +137,27 @@ describe("useResponseFeed", () => {
     const polled = log.to("response.feed").length;
     await sleep(1000);
     expect(log.to("response.feed").length).toBe(polled);
+  });
+
+  it("keeps draining after completion until an answer that trails it in the feed has arrived", async () => {
+    const live = await startActivity(server);
+    const voter = await joinAs(server, live.joinCode, "Ada");
+    const { wrapper } = providerFor(server, { token: server.adminToken() });
+    const { result } = renderHook(() => useResponseFeed(live.sessionId, live.activityId), { wrapper });
+    await waitFor(() => expect(result.current.data).toBeDefined(), { timeout: 5000 });
+
+    const older = await holdTransaction();
+    try {
+      await voter.response.submit.mutate({ session_id: live.sessionId, activity_id: live.activityId, response_data: "last" });
+      await live.admin.activity.setStatus.mutate({ activity_id: live.activityId, status: "completed" });
+      // Several drains (250 ms apart) see the completion but not yet the answer.
+      const seen = result.current.dataUpdatedAt;
+      await waitFor(() => expect(result.current.dataUpdatedAt).toBeGreaterThan(seen + 750), { timeout: 5000 });
+      expect(result.current.data).toMatchObject({ items: [], final: false });
+    } finally {
+      await older.release();
+    }
+    await waitFor(() => expect(result.current.data?.final).toBe(true), { timeout: 5000 });
+    expect(result.current.data?.items.map((i) => i.response_data)).toEqual(["last"]);
   });
 });
