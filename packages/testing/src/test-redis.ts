@@ -4,8 +4,8 @@
  * to make Redis "go away" for its clients without touching the real server:
  * the Upstash driver talks to a REST bridge, the native one to a TCP relay.
  */
-import { createServer, connect, type Socket } from "node:net";
 import { startRedisBridge } from "./redis-bridge";
+import { startTcpRelay } from "./tcp-relay";
 
 export const redisDrivers = ["upstash", "native"] as const;
 export type RedisDriver = (typeof redisDrivers)[number];
@@ -30,36 +30,10 @@ export async function startTestRedis(driver: RedisDriver, redisUrl = "redis://12
       close: () => bridge.close(),
     };
   }
-  const relay = await startTcpRelay(new URL(redisUrl));
+  const target = new URL(redisUrl);
+  const relay = await startTcpRelay({ host: target.hostname.replace(/^\[|\]$/g, ""), port: Number(target.port || 6379) });
   const url = new URL(redisUrl);
   url.hostname = "127.0.0.1";
   url.port = String(relay.port);
   return { driver, env: { REDIS_URL: url.href }, store: { redisUrl: url.href }, close: () => relay.close() };
-}
-
-/** Forwards each connection to Redis byte for byte; `close` drops them all. */
-async function startTcpRelay(target: URL): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server = createServer((client) => {
-    const upstream = connect({ host: target.hostname.replace(/^\[|\]$/g, ""), port: Number(target.port || 6379) });
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on("close", () => sockets.delete(s));
-      s.on("error", () => undefined);
-    }
-    client.pipe(upstream).pipe(client);
-    client.on("close", () => upstream.destroy());
-    upstream.on("close", () => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  if (!address || typeof address === "string") throw new Error("relay has no port");
-  return {
-    port: address.port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      }),
-  };
 }

@@ -1,0 +1,99 @@
+import { createDb, isDatabaseUnavailable, queryRows, sql, withDeadline } from "@caja/db";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createFreshPostgres, startTcpRelay, type TcpRelay } from "../src/index";
+
+/**
+ * The postgres.js fixes the fault suite (issue 10) called for (patches/postgres@3.4.9.patch),
+ * each with the network fault that triggered it, made exact by a TCP relay between the
+ * driver and PostgreSQL. Unpatched, each ends the process: an uncaught exception or an
+ * unhandled rejection, which this file counts (and vitest reports) as a failure.
+ */
+let fresh: Awaited<ReturnType<typeof createFreshPostgres>>;
+const escaped: unknown[] = [];
+const onEscape = (error: unknown) => escaped.push(error);
+
+beforeAll(async () => {
+  fresh = await createFreshPostgres();
+  process.on("unhandledRejection", onEscape);
+  process.on("uncaughtException", onEscape);
+});
+afterAll(async () => {
+  process.off("unhandledRejection", onEscape);
+  process.off("uncaughtException", onEscape);
+  await fresh?.drop();
+});
+
+let relay: TcpRelay;
+let relayedUrl: string;
+const relayVia = async (options: Parameters<typeof startTcpRelay>[1] = {}) => {
+  const target = new URL(fresh.url);
+  relay = await startTcpRelay({ host: target.hostname, port: Number(target.port || 5432) }, options);
+  target.hostname = "127.0.0.1";
+  target.port = String(relay.port);
+  relayedUrl = target.toString();
+};
+beforeEach(() => {
+  escaped.length = 0;
+});
+afterEach(async () => relay?.close());
+
+const settled = (work: Promise<unknown>) =>
+  work.then(
+    () => null,
+    (error: unknown) => error,
+  );
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("postgres.js under network faults", () => {
+  it("a transaction whose connection is cut mid-statement fails; its rollback is not written to the dead socket", async () => {
+    await relayVia();
+    const handle = createDb(relayedUrl, { maxConnections: 2 });
+    try {
+      const transaction = settled(
+        handle.db.transaction(async (tx) => {
+          await tx.execute(sql`select pg_sleep(5)`);
+        }),
+      );
+      await sleep(300);
+      relay.dropAll();
+      expect(isDatabaseUnavailable(await transaction)).toBe(true);
+      await sleep(100);
+      expect(escaped).toEqual([]);
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it("a connection lost while it fetches its array types, then refused, fails its first query at the deadline; nothing escapes", async () => {
+    // Every connection is dropped when it sends its first query, the driver's own types query;
+    // then the server refuses connections, as one going down does.
+    await relayVia({ dropAtClientChunk: 2 });
+    const handle = createDb(relayedUrl, { maxConnections: 1, connectTimeoutMs: 500 });
+    try {
+      const first = settled(withDeadline(Date.now() + 1500, () => queryRows(handle.db, sql`select 1 as n`)));
+      await sleep(300);
+      await relay.refuseNew();
+      expect(isDatabaseUnavailable(await first)).toBe(true);
+      await sleep(100);
+      expect(escaped).toEqual([]);
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it("a cancel request at the deadline that cannot connect is no unhandled rejection", async () => {
+    await relayVia();
+    const handle = createDb(relayedUrl, { maxConnections: 1 });
+    try {
+      await queryRows(handle.db, sql`select 1 as n`);
+      // The running query's connection stays; the cancel request at its deadline is refused.
+      await relay.refuseNew();
+      const running = settled(withDeadline(Date.now() + 200, () => handle.db.execute(sql`select pg_sleep(1)`)));
+      await running;
+      await sleep(100);
+      expect(escaped).toEqual([]);
+    } finally {
+      await handle.close();
+    }
+  });
+});
