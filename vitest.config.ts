@@ -13,7 +13,6 @@ import { configDefaults, defineConfig } from "vitest/config";
  * CAJA_TEST_WORKERS overrides the count.
  */
 const soloSuites = [
-  "apps/server/test/db-outage.test.ts",
   "apps/server/test/faults*.test.ts",
   "apps/server/test/shutdown.test.ts",
   "apps/server/test/http-limits.test.ts",

@@ -58,6 +58,8 @@ export class FaultLoad {
   private loops: Promise<void>[] = [];
   private turn = 0;
   private readonly downUntil: number[];
+  /** The requests still waiting for an answer. */
+  private readonly pending = new Set<Attempt>();
   private readonly run = randomUUID().slice(0, 8);
 
   constructor(
@@ -78,6 +80,11 @@ export class FaultLoad {
   async stop() {
     this.running = false;
     await Promise.all(this.loops);
+  }
+
+  /** When the oldest request still waiting for its answer was sent (now if none). */
+  oldestPending(): number {
+    return Math.min(Date.now(), ...[...this.pending].map((a) => a.startedAt));
   }
 
   /** Sends nothing more to this instance. */
@@ -107,6 +114,7 @@ export class FaultLoad {
     const instance = this.pick();
     const startedAt = Date.now();
     const attempt: Attempt = { kind, client, instance, startedAt, ms: 0, status: "network", retryAfter: null };
+    this.pending.add(attempt);
     try {
       const res = await fetch((this.urls[instance] as string) + path, {
         method,
@@ -130,6 +138,7 @@ export class FaultLoad {
       if (attempt.status === "network") this.downUntil[instance] = Date.now() + 1000;
     }
     attempt.ms = Date.now() - startedAt;
+    this.pending.delete(attempt);
     this.attempts.push(attempt);
     return attempt;
   }
