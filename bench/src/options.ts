@@ -19,6 +19,9 @@ export const usage = `pnpm bench [options]
   --peak-duration S       seconds per peak-throughput run (default 10; quick 1)
   --peak-connections N    connections of the peak generator (default 32)
   --peak-tool T           auto (wrk if installed, else autocannon), wrk or autocannon
+  --peak-routes A,B       peak-test only the routes whose name contains one of these (case-insensitive,
+                          e.g. "session status,timestamp"; a trailing ":304" or ":200" picks that path);
+                          the baseline always runs
   --no-peak               skip the peak-throughput phase
   --cpu-prof              write a V8 CPU profile of the server and print its top functions
   --env KEY=VALUE         extra server environment (repeatable), e.g. --env DB_POOL_SIZE=20
@@ -45,6 +48,8 @@ export interface BenchOptions {
     durationSeconds: number;
     warmupSeconds: number;
     connections: number;
+    /** Name fragments (optionally `:200` / `:304`) of the routes to run; empty: all. */
+    routes: string[];
   };
   cpuProf: boolean;
   serverEnv: Record<string, string>;
@@ -81,6 +86,7 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
       "peak-duration": { type: "string" },
       "peak-connections": { type: "string" },
       "peak-tool": { type: "string", default: "auto" },
+      "peak-routes": { type: "string" },
       "no-peak": { type: "boolean", default: false },
       "cpu-prof": { type: "boolean", default: false },
       env: { type: "string", multiple: true },
@@ -124,6 +130,10 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
       durationSeconds: peakDuration,
       warmupSeconds: quick ? 0 : 2,
       connections: Math.round(positive("peak-connections", values["peak-connections"], 32)),
+      routes: (values["peak-routes"] ?? "")
+        .split(",")
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean),
     },
     cpuProf: values["cpu-prof"] === true,
     serverEnv,

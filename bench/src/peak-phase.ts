@@ -17,11 +17,20 @@ export interface PeakPhase {
  * (the 200 path: full body) and with the current ETag (the 304 path). The ETag
  * is read right before its run so the run starts on a match.
  */
+/** `--peak-routes`: a fragment of the name, optionally `:200` or `:304` for one path. */
+function wanted(filters: string[], target: PeakTarget): boolean {
+  if (filters.length === 0) return true;
+  return filters.some((filter) => {
+    const [fragment = "", path] = filter.split(/:(?=\d{3}$)/);
+    return target.name.toLowerCase().includes(fragment) && (path === undefined || Number(path) === target.expect);
+  });
+}
+
 export async function runPeakPhase(
   server: Measured,
   baseline: Measured,
   fixture: PeakFixture,
-  options: PeakOptions & { enabled: boolean },
+  options: PeakOptions & { enabled: boolean; routes: string[] },
   ledger: ErrorLedger,
   log: (line: string) => void,
 ): Promise<PeakPhase> {
@@ -70,7 +79,7 @@ export async function runPeakPhase(
       });
     }
     const runs: PeakResult[] = [];
-    for (const target of targets) {
+    for (const target of targets.filter((t, i) => i === 0 || wanted(options.routes, t))) {
       log(`peak: ${target.name} (${target.expect})`);
       const run = await runPeak(target, options);
       // A peak run's 5xx are server errors like any other.

@@ -97,8 +97,20 @@ export function scenarioTable(r: BenchResult): string {
 export function peakTable(r: BenchResult): string {
   if (!r.peak) return "(peak throughput skipped)";
   return table(
-    ["route", "path", "req/s", "p50 ms", "p99 ms", "server CPU", "CPU µs/req", "expected status", "vs baseline", "by CPU/req"],
-    r.peak.runs.map((p) => [
+    [
+      "route",
+      "path",
+      "req/s",
+      "p50 ms",
+      "p99 ms",
+      "server CPU",
+      "CPU µs/req",
+      "baseline µs/req",
+      "expected status",
+      "vs baseline",
+      "by CPU/req",
+    ],
+    r.peak.runs.map((p, i) => [
       p.name,
       String(p.expect),
       fmt(p.requestsPerSecond, 0),
@@ -106,6 +118,7 @@ export function peakTable(r: BenchResult): string {
       fmt(p.latencyMs.p99),
       `${fmt(p.serverCpuPercent, 0)}%`,
       fmt(p.serverCpuMicrosPerRequest, 0),
+      i === 0 ? "-" : fmt(r.peak?.runs[0]?.serverCpuMicrosPerRequest ?? 0, 0),
       pct(p.expectedShare),
       p.ratio === null ? "-" : pct(p.ratio),
       p.cpuRatio === null ? "-" : pct(p.cpuRatio),
