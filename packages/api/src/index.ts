@@ -1,5 +1,6 @@
 export { appRouter, createCaller, type AppRouter, type RouterInputs, type RouterOutputs } from "./root";
 export { createCallerFactory, type CajaMeta } from "./trpc";
+export { checkPoll, type PollCheck, type PollState } from "./revalidation";
 export { accessRules, accessDescriptions, type AccessRule } from "./access/policy";
 export {
   createContext,

@@ -1,10 +1,12 @@
 import { initTRPC } from "@trpc/server";
 import type { OpenApiMeta } from "trpc-to-openapi";
+import { takeDecision } from "./access/decisions";
 import { authorize } from "./access/guard";
 import type { AccessRule, ScopeByRule } from "./access/policy";
 import type { Context } from "./context";
 import { toCajaError, toTRPCError, type ErrorCode } from "./errors";
 import type { LimitClass } from "./ratelimit";
+import type { PollState } from "./revalidation";
 
 export type CajaMeta = OpenApiMeta<{
   /** Who may call the procedure (see `access/policy.ts`); required so no procedure goes undeclared. */
@@ -13,6 +15,11 @@ export type CajaMeta = OpenApiMeta<{
   limit?: LimitClass;
   /** A polling route: served with ETag / 304 over REST. */
   poll?: boolean;
+  /**
+   * What a polling route's answer is a pure function of (see revalidation.ts): lets the
+   * HTTP adapters answer a conditional poll with 304 after the guard, before the procedure.
+   */
+  pollState?: PollState;
   /**
    * A public answer that is the same for every caller (the activity types): REST sends
    * `Cache-Control: public, max-age=<this>` instead of `no-store`.
@@ -72,8 +79,11 @@ function guard<TRule extends AccessRule>() {
   return t.middleware(async ({ ctx, meta, type, getRawInput, next }) => {
     let scope: ScopeByRule[TRule];
     try {
+      // Taken ahead of the call for a conditional poll (revalidation.ts), or now.
+      const decided = takeDecision(ctx, meta);
+      if (decided && "refusal" in decided) throw decided.refusal;
       // The builder for TRule is only handed out for `meta.access: TRule` (see `procedure`).
-      scope = (await authorize({ ctx, meta, type, getRawInput })) as ScopeByRule[TRule];
+      scope = (decided ? decided.scope : await authorize({ ctx, meta, type, getRawInput })) as ScopeByRule[TRule];
     } catch (error) {
       throw toTRPCError(error);
     }

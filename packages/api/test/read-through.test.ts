@@ -129,6 +129,39 @@ describe("ReadThroughCache (per instance)", () => {
   });
 });
 
+describe("ReadThroughCache.versionOf (what conditional polls name their state by)", () => {
+  it("a reload that finds the same content keeps the value object, and so its version", async () => {
+    const cache = new ReadThroughCache({ localTtlMs: 10_000, minRefreshMs: 0, maxStaleMs: 0 });
+    let record = { count: 1, at: "a" };
+    const load = () => Promise.resolve({ ...record });
+    const first = await cache.get("k", load);
+    await cache.invalidate(["k"]);
+    const reloaded = await cache.get("k", load);
+    expect(reloaded).toBe(first);
+    expect(cache.versionOf(reloaded)).toBe(cache.versionOf(first));
+
+    record = { count: 2, at: "b" };
+    await cache.invalidate(["k"]);
+    const changed = await cache.get("k", load);
+    expect(changed).toEqual(record);
+    expect(cache.versionOf(changed)).not.toBe(cache.versionOf(first));
+  });
+
+  it("content that comes back is a new version, never the earlier one", async () => {
+    const cache = new ReadThroughCache({ localTtlMs: 10_000, minRefreshMs: 0, maxStaleMs: 0 });
+    let count = 1;
+    const load = () => Promise.resolve({ count });
+    const versions = [];
+    for (const next of [1, 2, 1]) {
+      count = next;
+      await cache.invalidate(["k"]);
+      versions.push(cache.versionOf(await cache.get("k", load)));
+    }
+    expect(new Set(versions).size).toBe(3);
+    expect(cache.versionOf(null)).toBe(0);
+  });
+});
+
 describe.each(redisDrivers)("ReadThroughCache with the shared Redis layer (%s driver)", (driver) => {
   let redis: TestRedis;
   const stores: RedisStore[] = [];

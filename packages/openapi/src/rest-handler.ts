@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AnyRouter } from "@trpc/server";
-import { CajaError, toWireError, type CajaMeta, type Context } from "@caja/api";
-import { sendRevalidated } from "./etag";
+import { CajaError, checkPoll, toWireError, type CajaMeta, type Context, type PollCheck } from "@caja/api";
+import { KeptEtags, matchesIfNoneMatch, sendNotModified, sendRevalidated } from "./etag";
 import { collectRoutes, matchRoute } from "./rest-routes";
 import { invokeProcedure } from "./trpc-internals";
 
@@ -30,14 +30,17 @@ export interface RestHandlerOptions {
  * The REST adapter: serves each procedure that has `openapi` meta at its spec
  * path, in the spec's error format. Thin by design: it turns a request into the
  * procedure's input and the result into JSON, and adds ETag/304 on polling
- * routes (tRPC's responseMeta cannot send a 304); a route that produces a file
- * (`meta.produces`) hands the result to the server's producer for that type. Returns false when the path
- * is not under `basePath`, so the server can try its other handlers.
+ * routes (tRPC's responseMeta cannot send a 304), answering a conditional poll
+ * from the ETag kept for its state before the procedure runs (`checkPoll`); a
+ * route that produces a file (`meta.produces`) hands the result to the server's
+ * producer for that type. Returns false when the path is not under `basePath`,
+ * so the server can try its other handlers.
  */
 export function createRestHandler(options: RestHandlerOptions) {
   const routes = collectRoutes(options.router);
   const basePath = (options.basePath ?? "/api").replace(/\/$/, "");
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
+  const kept = new KeptEtags();
 
   return async function handleRest(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const url = req.url ?? "/";
@@ -56,7 +59,18 @@ export function createRestHandler(options: RestHandlerOptions) {
         route.method === "GET" || route.method === "DELETE"
           ? { ...queryObject(q === -1 ? "" : url.slice(q + 1)), ...params }
           : { ...(await readJsonObject(req, maxBodyBytes)), ...params };
-      const ctx = options.createContext(req);
+      let ctx = options.createContext(req);
+      const ifNoneMatch = req.headers["if-none-match"];
+      let poll: PollCheck | undefined;
+      if (route.poll && ifNoneMatch && route.meta.pollState) {
+        poll = await checkPoll(ctx, route.meta, input);
+        const etag = poll.state === null ? undefined : kept.get(url, poll.state);
+        if (etag && matchesIfNoneMatch(ifNoneMatch, etag)) {
+          sendNotModified(res, etag);
+          return true;
+        }
+        ctx = poll.ctx;
+      }
       const output = await invokeProcedure(options.router, ctx, route.procedure, route.type, input);
       const produces = route.meta.produces;
       if (produces) {
@@ -71,7 +85,8 @@ export function createRestHandler(options: RestHandlerOptions) {
       }
       const body = JSON.stringify(output);
       if (route.poll) {
-        sendRevalidated(req, res, body, "application/json; charset=utf-8");
+        const etag = sendRevalidated(req, res, body, "application/json; charset=utf-8");
+        if (poll && poll.state !== null && (await poll.again()) === poll.state) kept.keep(url, poll.state, etag);
         return true;
       }
       res.writeHead(route.meta.okStatus ?? (route.method === "POST" ? 201 : 200), {

@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AnyRouter } from "@trpc/server";
-import { CajaError, toTRPCError } from "@caja/api";
-import { privateRevalidate, sendRevalidated } from "./etag";
+import { CajaError, checkPoll, toTRPCError, type Context, type PollCheck } from "@caja/api";
+import { KeptEtags, matchesIfNoneMatch, privateRevalidate, sendNotModified, sendRevalidated } from "./etag";
 import { invokeProcedure, proceduresOf, trpcErrorAnswer } from "./trpc-internals";
 
-export interface TrpcGetHandlerOptions<TContext> {
+export interface TrpcGetHandlerOptions {
   router: AnyRouter;
-  createContext: (req: IncomingMessage) => TContext;
+  createContext: (req: IncomingMessage) => Context;
   /** `/trpc` */
   basePath?: string;
   /** Most calls in one `?batch=1` request, for any method (pass the same to tRPC's handler). */
@@ -18,16 +18,19 @@ export interface TrpcGetHandlerOptions<TContext> {
  * SDK screen repeats every 2 s. tRPC's node adapter goes through a Fetch
  * Request per call, about 5x the cost of this path; here the same procedures run
  * through the same middlewares and the same error formatter, and answers carry
- * an ETag so browsers revalidate with 304s. Anything else (mutations, odd
+ * an ETag so browsers revalidate with 304s; a conditional request whose calls
+ * all name their state (`checkPoll`) is answered from the ETag kept for those
+ * states before any procedure runs, as on REST. Anything else (mutations, odd
  * shapes) returns false and goes to tRPC's own handler, except two refusals
  * answered here for every method, as JSON in tRPC's error shape (tRPC's handler
  * sends its own as text/plain): a path that is not valid percent-encoding, and
  * a batch over `maxBatchSize`.
  */
-export function createTrpcGetHandler<TContext>(options: TrpcGetHandlerOptions<TContext>) {
+export function createTrpcGetHandler(options: TrpcGetHandlerOptions) {
   const prefix = (options.basePath ?? "/trpc").replace(/\/$/, "") + "/";
   const procedures = proceduresOf(options.router);
   const maxBatchSize = options.maxBatchSize ?? Infinity;
+  const kept = new KeptEtags();
 
   const refuse = (res: ServerResponse, error: CajaError) => {
     const { status, shape } = trpcErrorAnswer(options.router, toTRPCError(error), {
@@ -80,12 +83,28 @@ export function createTrpcGetHandler<TContext>(options: TrpcGetHandlerOptions<TC
     }
 
     const ctx = options.createContext(req);
+    const ifNoneMatch = req.headers["if-none-match"];
+    let polls: PollCheck[] | undefined;
+    let state: string | null = null;
+    if (ifNoneMatch && names.every((name) => procedures.get(name)?.meta?.pollState)) {
+      // Each call its own context: its guard's decision is handed with it.
+      const own = (i: number) => (i === 0 ? ctx : options.createContext(req));
+      polls = await Promise.all(names.map((name, i) => checkPoll(own(i), procedures.get(name)?.meta, inputs[i])));
+      state = statesOf(polls.map((p) => p.state));
+      const etag = state === null ? undefined : kept.get(url, state);
+      if (etag && matchesIfNoneMatch(ifNoneMatch, etag)) {
+        sendNotModified(res, etag);
+        return true;
+      }
+    }
     const results = await Promise.all(
       names.map(async (path, i) => {
         try {
+          // A conditional poll's guard has decided already: its context carries the decision.
+          const callCtx = polls?.[i]?.ctx ?? ctx;
           return {
             status: 200,
-            body: { result: { data: await invokeProcedure(options.router, ctx, path, "query", inputs[i]) } },
+            body: { result: { data: await invokeProcedure(options.router, callCtx, path, "query", inputs[i]) } },
           };
         } catch (cause) {
           const { status, shape } = trpcErrorAnswer(options.router, cause, { path, input: inputs[i], ctx });
@@ -97,7 +116,9 @@ export function createTrpcGetHandler<TContext>(options: TrpcGetHandlerOptions<TC
     const status = statuses.size === 1 ? (results[0]?.status ?? 200) : 207;
     const body = JSON.stringify(batch ? results.map((r) => r.body) : results[0]?.body);
     if (status === 200) {
-      sendRevalidated(req, res, body, "application/json");
+      const etag = sendRevalidated(req, res, body, "application/json");
+      if (polls && state !== null && statesOf(await Promise.all(polls.map((p) => p.again()))) === state)
+        kept.keep(url, state, etag);
       return true;
     }
     const headers: Record<string, string> = { ...privateRevalidate, "content-type": "application/json" };
@@ -109,6 +130,11 @@ export function createTrpcGetHandler<TContext>(options: TrpcGetHandlerOptions<TC
     res.writeHead(status, headers).end(body);
     return true;
   };
+}
+
+/** The states of a batch's calls as one, or null when one of them has none. */
+function statesOf(states: Array<string | null>): string | null {
+  return states.some((s) => s === null) ? null : states.join("\n");
 }
 
 function decodedPath(encoded: string): string | undefined {

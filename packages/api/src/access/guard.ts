@@ -18,7 +18,9 @@ export interface GuardCall {
   ctx: Context;
   meta: GuardedMeta | undefined;
   type: string;
-  getRawInput: () => Promise<unknown>;
+  /** tRPC's; a caller that holds the raw input already passes `rawInput` instead. */
+  getRawInput?: () => Promise<unknown>;
+  rawInput?: unknown;
 }
 
 const rateLimited = (retryAfter: number) =>
@@ -40,7 +42,7 @@ const unscoped: Omit<Scope, "claims"> = { session: null, activity: null };
  * Runs before input validation, so it reads the ids from the raw input with the
  * same field schemas the procedure's input uses.
  */
-export async function authorize({ ctx, meta, type, getRawInput }: GuardCall): Promise<Scope> {
+export async function authorize({ ctx, meta, type, getRawInput, rawInput }: GuardCall): Promise<Scope> {
   const rule = meta?.access;
   // Fails closed: `CajaMeta` makes `access` required, so this is a procedure built around it.
   if (!rule) throw new Error("This procedure declares no access rule (meta.access)");
@@ -67,7 +69,7 @@ export async function authorize({ ctx, meta, type, getRawInput }: GuardCall): Pr
   }
   if (rule === "admin") return { claims, ...unscoped };
 
-  const ref = scopeRef(await getRawInput());
+  const ref = scopeRef(getRawInput ? await getRawInput() : rawInput);
 
   if (ref.activityId !== undefined) {
     const activity = await cachedActivityStatus(deps, ref.activityId);

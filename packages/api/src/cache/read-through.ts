@@ -42,6 +42,8 @@ export interface CacheStats {
 
 interface Entry {
   value: unknown;
+  /** The value as JSON: a reload that finds the same keeps this entry's value object (see versionOf). */
+  json: string;
   /** When this instance began loading it. */
   loadedAt: number;
   /** No later than the start of the database read it shows (another instance's, for a shared hit). */
@@ -104,6 +106,8 @@ export class ReadThroughCache {
   private readonly maxWriteMarks: number;
   private readonly maxEntries: number;
   private sharedDownUntil = 0;
+  private readonly versions = new WeakMap<object, number>();
+  private lastVersion = 0;
 
   constructor(options: ReadThroughOptions = {}) {
     this.shared = options.shared;
@@ -141,15 +145,33 @@ export class ReadThroughCache {
     return this.refill(key, load, now);
   }
 
+  /**
+   * A number naming a value this cache answered, by content: a reload that finds the
+   * same JSON keeps the value object it had, so its number stays, and a value with other
+   * content gets a new number, never an earlier one. What an answer computed from cached
+   * values is a function of can so be named without comparing the values (see
+   * revalidation.ts). 0 for null and other non-objects.
+   */
+  versionOf(value: unknown): number {
+    if (value === null || typeof value !== "object") return 0;
+    let version = this.versions.get(value);
+    if (version === undefined) {
+      version = ++this.lastVersion;
+      this.versions.set(value, version);
+    }
+    return version;
+  }
+
   /** One load per key at a time; its result is kept with the write sequence it started from. */
   private refill<T>(key: string, load: () => Promise<T>, now: number): Promise<T> {
     const seq = this.writeSeq;
     const promise: Promise<T> = this.fill(key, load, seq).then(
-      ({ value, origin }) => {
+      ({ value: loaded, json, origin }) => {
         if (this.inflight.get(key)?.promise === promise) this.inflight.delete(key);
         const current = this.local.get(key);
+        const value = current?.json === json ? (current.value as T) : loaded;
         // A refill that began later may have landed first: keep the newer value.
-        if (!current || current.loadedAt <= now) this.store(key, { value, loadedAt: now, origin, seq });
+        if (!current || current.loadedAt <= now) this.store(key, { value, json, loadedAt: now, origin, seq });
         return value;
       },
       (error: unknown) => {
@@ -246,7 +268,7 @@ export class ReadThroughCache {
     void this.guard(this.shared.del(keys.map(sharedKey))).catch(() => undefined);
   }
 
-  private async fill<T>(key: string, load: () => Promise<T>, seq: number): Promise<{ value: T; origin: number }> {
+  private async fill<T>(key: string, load: () => Promise<T>, seq: number): Promise<{ value: T; json: string; origin: number }> {
     // After a write of ours the shared copy may predate it (its delete may still be queued): skip it.
     const recentWrite = (this.markOf(key)?.at ?? 0) > Date.now() - this.sharedTtlMs;
     if (this.sharedAvailable && this.shared && !recentWrite) {
@@ -259,7 +281,7 @@ export class ReadThroughCache {
           const origin = Math.min(stored.o, got);
           if (got - origin < this.sharedTtlMs) {
             this.stats.sharedHits++;
-            return { value: stored.v as T, origin };
+            return { value: stored.v as T, json: JSON.stringify(stored.v) ?? "null", origin };
           }
         }
       } catch {
@@ -275,7 +297,7 @@ export class ReadThroughCache {
       const stored: SharedValue = { o: origin, v: value };
       void this.guard(this.shared.set(sharedKey(key), JSON.stringify(stored), ttl)).catch(() => undefined);
     }
-    return { value, origin };
+    return { value, json: JSON.stringify(value) ?? "null", origin };
   }
 
   private guard<T>(call: Promise<T>): Promise<T> {

@@ -184,6 +184,11 @@ export const activityRouter = {
       },
       limit: "poll",
       poll: true,
+      // Past its time limit the poll completes the activity: that answer needs the procedure.
+      pollState: (ctx, scope) => {
+        const record = scopedActivity(scope);
+        return looksTimeUp(record) ? null : `${ctx.deps.cache.versionOf(record)}:${pollIntervalMs(ctx)}`;
+      },
     })
     .input(activityStatusInput)
     .output(activityStatus)
@@ -208,6 +213,12 @@ export const activityRouter = {
       limit: "poll",
       poll: true,
       errors: ["RESULTS_HIDDEN"],
+      pollState: async (ctx, scope) => {
+        const activity = scopedActivity(scope);
+        const record = await cachedResults(ctx.deps, activity.id);
+        const view = `${scope.claims?.role}:${activity.status}`;
+        return `${ctx.deps.cache.versionOf(record)}:${view}:${pollIntervalMs(ctx)}`;
+      },
     })
     .input(activityResultsInput)
     .output(activityResults)

@@ -13,6 +13,7 @@ import { authorFilter } from "../services/anonymity";
 import * as feed from "../services/feed";
 import { assertJsonBytes } from "../services/json-size";
 import * as responses from "../services/responses";
+import { scopedActivity } from "../access/policy";
 import { procedure } from "../trpc";
 import { pollIntervalMs } from "../poll-interval";
 import { responseModerationProcedures } from "./response-moderation";
@@ -109,6 +110,13 @@ export const responseRouter = {
       },
       limit: "poll",
       poll: true,
+      // Nothing new for the poll: the empty page is a function of its input (in the request) and the head.
+      pollState: async (ctx, scope, input) => {
+        const { timestamp, cursor } = input;
+        if (typeof timestamp !== "string" || (cursor !== undefined && typeof cursor !== "string")) return null;
+        const head = await feed.idleFeedHead(ctx.deps, { activityId: scopedActivity(scope).id, timestamp, cursor });
+        return head === undefined ? null : `${ctx.deps.cache.versionOf(head)}:${pollIntervalMs(ctx)}`;
+      },
     })
     .input(responseFeedInput)
     .output(responseFeed)

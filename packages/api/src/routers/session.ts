@@ -124,6 +124,7 @@ export const sessionRouter = {
       openapi: { method: "GET", path: "/sessions/{session_id}/status", tags: ["Polling"], summary: "Poll a session's status" },
       limit: "poll",
       poll: true,
+      pollState: (ctx, scope) => `${ctx.deps.cache.versionOf(scopedSession(scope))}:${pollIntervalMs(ctx)}`,
     })
     .input(sessionStatusInput)
     .output(sessionStatus)
@@ -140,6 +141,10 @@ export const sessionRouter = {
       },
       limit: "poll",
       poll: true,
+      pollState: async (ctx, scope) => {
+        const record = await cachedLeaderboard(ctx.deps, scopedSession(scope).id);
+        return `${ctx.deps.cache.versionOf(record)}:${scope.claims?.role}:${pollIntervalMs(ctx)}`;
+      },
     })
     .input(leaderboardInput)
     .output(leaderboard)

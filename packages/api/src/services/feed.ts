@@ -166,6 +166,27 @@ function atHead(head: FeedHead | null, cursor: Cursor, byCursor: boolean): boole
   return cursor.sinceMs >= head.newestMs;
 }
 
+/** Where a poll reads from: its cursor, or the start of time at its timestamp. */
+function pollPosition(q: { timestamp: string; cursor?: string }): { cursor: Cursor; byCursor: boolean } {
+  const sinceMs = parseSinceTimestamp(q.timestamp);
+  return { cursor: q.cursor ? decodeCursor(q.cursor) : { txid: 0n, id: NIL_UUID, sinceMs }, byCursor: q.cursor !== undefined };
+}
+
+/**
+ * The cached head a poll with nothing new is answered from (null: no visible
+ * row yet), or undefined when the poll has something new and its answer reads
+ * the database. The answer at the head is a function of the poll's input and
+ * this head (for revalidation: see the feed procedure's pollState).
+ */
+export async function idleFeedHead(
+  deps: ServiceDeps,
+  q: { activityId: string; timestamp: string; cursor?: string },
+): Promise<FeedHead | null | undefined> {
+  const { cursor, byCursor } = pollPosition(q);
+  const head = await feedHead(deps, q.activityId);
+  return atHead(head, cursor, byCursor) ? head : undefined;
+}
+
 export async function responseFeed(
   deps: ServiceDeps,
   q: {
@@ -178,9 +199,7 @@ export async function responseFeed(
     participantId?: ParticipantId;
   },
 ): Promise<FeedPage> {
-  const sinceMs = parseSinceTimestamp(q.timestamp);
-  const byCursor = q.cursor !== undefined;
-  const cursor: Cursor = q.cursor ? decodeCursor(q.cursor) : { txid: 0n, id: NIL_UUID, sinceMs };
+  const { cursor, byCursor } = pollPosition(q);
   const since = new Date(cursor.sinceMs);
   const empty = (): FeedPage => ({ entries: [], since, nextCursor: encodeCursor(cursor), hasMore: false });
 
