@@ -28,7 +28,10 @@ beforeAll(async () => {
   }
   // A row enters the feed once every older writing transaction of the cluster has ended: wait for all of them.
   const visible = async () => (await admin.response.feed({ ...at, timestamp: "2000-01-01T00:00:00Z", limit: 1000 })).count;
-  for (let tries = 0; (await visible()) < TOTAL && tries < 400; tries++) await new Promise((r) => setTimeout(r, 25));
+  for (let tries = 0; (await visible()) < TOTAL; tries++) {
+    if (tries === 1600) throw new Error(`the feed showed ${await visible()} of ${TOTAL} rows after 40 s`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }, 60_000);
 afterAll(async () => h?.close());
 

@@ -56,7 +56,7 @@ describe("a session from creation to responses (in-process)", () => {
     const feedFromStart = () =>
       admin.response.feed({ session_id: session.id, activity_id: activity.id, timestamp: "2000-01-01T00:00:00Z", limit: 100 });
     let feed = await feedFromStart();
-    for (let tries = 0; feed.items.length === 0 && tries < 200; tries++) {
+    for (let tries = 0; feed.items.length === 0 && tries < 800; tries++) {
       await new Promise((resolve) => setTimeout(resolve, 25));
       feed = await feedFromStart();
     }
