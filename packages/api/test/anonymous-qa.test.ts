@@ -21,6 +21,7 @@ const callers = () => {
 async function authorsSeenBy(caller: Room["owner"], activityId: string) {
   const ref = { session_id: room.sessionId, activity_id: activityId };
   const list = await caller.response.list({ ...ref, limit: 100, offset: 0 });
+  await h.feedSettled();
   const feed = await caller.response.feed({ ...ref, timestamp: "2000-01-01T00:00:00.000Z", limit: 100 });
   const byText = (items: Array<{ participant_id: number | null; response_data: unknown }>) =>
     Object.fromEntries(items.map((i) => [(i.response_data as { question_text: string }).question_text, i.participant_id]));

@@ -58,4 +58,50 @@ describe("GET .../responses/since/{timestamp} with a writer that started early a
     const after = await feed(head?.updated_at ?? "");
     expect(after.items.filter(isFeedResponse).map((i) => i.response_data)).toEqual([{ n: 2 }]);
   });
+
+  it("shows a row as soon as it is visible, though its head was cached while an older transaction hid it", async () => {
+    const admin = h.caller(h.adminToken("owner"));
+    const session = await admin.session.create({ title: "Hidden head" });
+    const activity = await admin.activity.create({ session_id: session.id, type: "custom", title: "Words" });
+    await admin.session.setStatus({ session_id: session.id, status: "active" });
+    await admin.activity.setStatus({ activity_id: activity.id, status: "active" });
+    const ada = await h.caller().participant.join({ join_code: session.join_code, nickname: "ada" });
+    const ids = { session_id: session.id, activity_id: activity.id };
+    const feed = (cursor?: string) => admin.response.feed({ ...ids, timestamp: "2000-01-01T00:00:00.000Z", cursor, limit: 100 });
+    const start = await feed();
+
+    // An older transaction with an id stays open while the answer commits: the answer's
+    // write invalidates the feed's head before the row can be seen, and the polls below
+    // load (and cache) the head meanwhile.
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let holding = () => {};
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    const older = h.db.db.transaction(async (tx) => {
+      await queryRows(tx, sql`select txid_current()::text as txid`);
+      holding();
+      await released;
+    });
+    await held;
+    const answer = await h.caller(ada.token).response.submit({ ...ids, response_data: { n: 1 } });
+    expect((await feed()).items).toEqual([]);
+    expect((await feed(start.next_cursor)).items).toEqual([]);
+    release();
+    await older;
+
+    // Other files' transactions on the cluster may hold the row back a while longer.
+    const visible = async () =>
+      (
+        await queryRows<{ visible: boolean }>(
+          h.db.db,
+          sql`select txid < pg_snapshot_xmin(pg_current_snapshot()) as visible from user_responses where id = ${answer.id}`,
+        )
+      )[0]?.visible === true;
+    for (const until = Date.now() + 20_000; !(await visible());) {
+      if (Date.now() > until) throw new Error("the answer stayed below the cluster's horizon for 20 s");
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect((await feed()).items.map((i) => i.id)).toEqual([answer.id]);
+    expect((await feed(start.next_cursor)).items.map((i) => i.id)).toEqual([answer.id]);
+  });
 });

@@ -13,6 +13,7 @@ import {
 } from "../src/index";
 import { builtInActivityTypes, createActivityRegistry, type AnyActivityType } from "@caja/activities";
 import { createTestDatabase, type TestDatabase } from "@caja/testing";
+import { queryRows, sql } from "@caja/db";
 
 export const TEST_JWT_SECRET = "test-secret-that-is-long-enough-0123456789";
 
@@ -22,6 +23,12 @@ export interface ApiHarness {
   /** A tRPC caller acting with this bearer token (or none), sending these extra headers. */
   caller(token?: string, headers?: Record<string, string>): ReturnType<typeof createCaller>;
   adminToken(sub?: string): string;
+  /**
+   * Resolves once every committed answer in this database can show in the feed: a row
+   * shows once every older transaction of the cluster has ended, and other test files'
+   * transactions (migrations, held locks) can delay that by seconds.
+   */
+  feedSettled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -60,6 +67,17 @@ export async function createApiHarness(options: HarnessOptions = {}): Promise<Ap
       return createCaller(createContext({ headers, deps, ip: "127.0.0.1" }));
     },
     adminToken: (sub = "alice") => tokens.sign({ sub, role: "admin" }, 3600).token,
+    feedSettled: async () => {
+      for (const until = Date.now() + 20_000; ;) {
+        const [row] = await queryRows<{ settled: boolean }>(
+          db.db,
+          sql`select not exists (select 1 from user_responses where txid >= pg_snapshot_xmin(pg_current_snapshot())) as settled`,
+        );
+        if (row?.settled) return;
+        if (Date.now() > until) throw new Error("answers stayed hidden from the feed for 20 s");
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
     close: async () => {
       await presence.close();
       await db.dispose();

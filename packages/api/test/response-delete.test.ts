@@ -16,6 +16,7 @@ type Caller = ReturnType<ApiHarness["caller"]>;
 
 /** Polls the feed from `cursor` until an item arrives (bounded: a write shows once older transactions of the cluster end). */
 async function nextItems(who: Caller, ids: { session_id: number; activity_id: string }, cursor?: string) {
+  await h.feedSettled();
   for (const until = Date.now() + 10_000; ;) {
     const page = await who.response.feed({ ...ids, timestamp: "2000-01-01T00:00:00Z", cursor, limit: 100 });
     if (page.items.length > 0 || Date.now() > until) return page;

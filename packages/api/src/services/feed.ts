@@ -135,23 +135,36 @@ interface FeedHead {
    * commit, and pass below xmin, after one that started later.
    */
   newestMs: number;
+  /**
+   * A committed row is not visible yet (an older transaction on the database is
+   * still open). Its write invalidated this key before it could be read, so no
+   * later write may come to refresh a head cached now: such a head is never
+   * answered from, and a poll reads the database until the row is visible.
+   */
+  pending: boolean;
 }
 
 /** Cached: an idle feed costs no query per poll, by cursor or by timestamp. */
 async function feedHead(deps: ServiceDeps, activityId: ActivityId): Promise<FeedHead | null> {
   return cachedRead(deps, cacheKeys.feedHead(activityId), async ({ db }) => {
     // One statement, one snapshot; each part is a one-row backward index probe.
-    const [row] = await queryRows<{ txid_text: string; id: string; newest_ms: string }>(
+    const [row] = await queryRows<{ txid_text: string | null; id: string | null; newest_ms: string | null; pending: boolean }>(
       db,
       sql`select h.txid_text, h.id,
                  (select (extract(epoch from max(n.updated_at)) * 1000)::int8::text
                     from user_responses n
-                   where n.activity_id = ${activityId} and n.txid < pg_snapshot_xmin(pg_current_snapshot())) as newest_ms
-            from (select txid::text as txid_text, id from user_responses
-                   where activity_id = ${activityId} and txid < pg_snapshot_xmin(pg_current_snapshot())
-                   order by txid desc, id desc limit 1) h`,
+                   where n.activity_id = ${activityId} and n.txid < pg_snapshot_xmin(pg_current_snapshot())) as newest_ms,
+                 exists (select 1 from user_responses p
+                          where p.activity_id = ${activityId} and p.txid >= pg_snapshot_xmin(pg_current_snapshot())) as pending
+            from (select 1) one
+            left join (select txid::text as txid_text, id from user_responses
+                        where activity_id = ${activityId} and txid < pg_snapshot_xmin(pg_current_snapshot())
+                        order by txid desc, id desc limit 1) h on true`,
     );
-    return row ? { txid: row.txid_text, id: row.id, newestMs: Number(row.newest_ms) } : null;
+    if (!row) return null;
+    if (row.txid_text === null || row.id === null)
+      return row.pending ? { txid: "0", id: NIL_UUID, newestMs: 0, pending: true } : null;
+    return { txid: row.txid_text, id: row.id, newestMs: Number(row.newest_ms), pending: row.pending };
   });
 }
 
@@ -162,6 +175,7 @@ async function feedHead(deps: ServiceDeps, activityId: ActivityId): Promise<Feed
  */
 function atHead(head: FeedHead | null, cursor: Cursor, byCursor: boolean): boolean {
   if (!head) return true;
+  if (head.pending) return false;
   if (byCursor) return comparePositions({ txid: BigInt(head.txid), id: head.id }, cursor) <= 0;
   return cursor.sinceMs >= head.newestMs;
 }
