@@ -15,16 +15,21 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => h?.close());
 
+/** A live session with one active free-form activity, owned by "owner". */
+async function liveActivity(title: string) {
+  const admin = h.caller(h.adminToken("owner"));
+  const session = await admin.session.create({ title });
+  const activity = await admin.activity.create({ session_id: session.id, type: "custom", title: "Words" });
+  await admin.session.setStatus({ session_id: session.id, status: "active" });
+  await admin.activity.setStatus({ activity_id: activity.id, status: "active" });
+  return { admin, session, activity, ids: { session_id: session.id, activity_id: activity.id } };
+}
+
 describe("GET .../responses/since/{timestamp} with a writer that started early and committed late", () => {
   it("still shows a poller at the late row's updated_at the answer updated after it", async () => {
-    const admin = h.caller(h.adminToken("owner"));
-    const session = await admin.session.create({ title: "Late writer" });
-    const activity = await admin.activity.create({ session_id: session.id, type: "custom", title: "Words" });
-    await admin.session.setStatus({ session_id: session.id, status: "active" });
-    await admin.activity.setStatus({ activity_id: activity.id, status: "active" });
+    const { admin, session, activity, ids } = await liveActivity("Late writer");
     const early = await h.caller().participant.join({ join_code: session.join_code, nickname: "early" });
     const later = await h.caller().participant.join({ join_code: session.join_code, nickname: "later" });
-    const ids = { session_id: session.id, activity_id: activity.id };
 
     await h.db.db.transaction(async (tx) => {
       const [now] = await queryRows<{ started: string }>(tx, sql`select now()::text as started`);
@@ -60,13 +65,8 @@ describe("GET .../responses/since/{timestamp} with a writer that started early a
   });
 
   it("shows a row as soon as it is visible, though its head was cached while an older transaction hid it", async () => {
-    const admin = h.caller(h.adminToken("owner"));
-    const session = await admin.session.create({ title: "Hidden head" });
-    const activity = await admin.activity.create({ session_id: session.id, type: "custom", title: "Words" });
-    await admin.session.setStatus({ session_id: session.id, status: "active" });
-    await admin.activity.setStatus({ activity_id: activity.id, status: "active" });
+    const { admin, session, ids } = await liveActivity("Hidden head");
     const ada = await h.caller().participant.join({ join_code: session.join_code, nickname: "ada" });
-    const ids = { session_id: session.id, activity_id: activity.id };
     const feed = (cursor?: string) => admin.response.feed({ ...ids, timestamp: "2000-01-01T00:00:00.000Z", cursor, limit: 100 });
     const start = await feed();
 
