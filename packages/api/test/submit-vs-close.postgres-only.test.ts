@@ -142,4 +142,20 @@ describe("submit racing complete and delete", () => {
     }
     console.log(`session delete race: ${JSON.stringify(Object.fromEntries(codes))}`);
   }, 120_000);
+
+  it("after its session is deleted, a participant's call is a 404 for the session, not PARTICIPANT_REMOVED", async () => {
+    const gone = await openRoom(h, 1);
+    const activityId = await gone.activity("custom", {});
+    await gone.owner.session.delete({ session_id: gone.sessionId });
+    const [ada] = gone.people;
+    if (!ada) throw new Error("the room has one participant");
+    const code = (call: Promise<unknown>) =>
+      call.then(
+        () => "applied",
+        (error: unknown) => toWireError(error).body.error.code,
+      );
+    const ref = { session_id: gone.sessionId, activity_id: activityId };
+    expect(await code(ada.caller.response.submit({ ...ref, response_data: { i: 0 } }))).toBe("NOT_FOUND");
+    expect(await code(ada.caller.session.status({ session_id: gone.sessionId }))).toBe("NOT_FOUND");
+  });
 });

@@ -1,6 +1,6 @@
-import { and, eq, isNull, participants, type Database, type ParticipantId } from "@caja/db";
+import { and, eq, isNull, participants, sessions, type Database, type ParticipantId } from "@caja/db";
 import type { ParticipantClaims } from "../auth/tokens";
-import { CajaError } from "../errors";
+import { CajaError, notFound } from "../errors";
 
 const removed = (participantId: ParticipantId) =>
   new CajaError("PARTICIPANT_REMOVED", "You are no longer a participant of this session; join again", {
@@ -34,6 +34,8 @@ export class SeatCheck {
       .where(and(eq(participants.id, id), isNull(participants.removedAt)));
     if (!row || row.tokenId !== claims.tid || row.sessionId !== claims.session_id) {
       this.confirmed.delete(id);
+      // A deleted session takes its participants with it: that is a session gone, not a seat lost.
+      if (!row && !(await this.sessionExists(claims.session_id))) throw notFound("Session", claims.session_id);
       throw removed(id);
     }
     // Insertion order is age order: dropping the first entry drops the oldest.
@@ -43,6 +45,11 @@ export class SeatCheck {
       if (!oldest.done) this.confirmed.delete(oldest.value);
     }
     this.confirmed.set(id, { tokenId: row.tokenId, at: now });
+  }
+
+  private async sessionExists(sessionId: number): Promise<boolean> {
+    const [row] = await this.db.select({ id: sessions.id }).from(sessions).where(eq(sessions.id, sessionId));
+    return row !== undefined;
   }
 
   forget(participantId: ParticipantId): void {
