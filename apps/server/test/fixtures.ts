@@ -7,6 +7,10 @@ export const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const MISSING_ID = "00000000-0000-4000-8000-000000000000";
 
+/** The REST collection of an activity's responses. */
+export const responsesPath = (sessionId: number, activityId: string) =>
+  `/api/v1/sessions/${sessionId}/activities/${activityId}/responses`;
+
 /** The wire shapes, written out here rather than read from the product's schemas. */
 export const keys = {
   session: [

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Api, asResponse, expectError } from "./fixtures";
+import { Api, asResponse, expectError, responsesPath } from "./fixtures";
 import { startTestServer, type TestServer } from "./harness";
 
 /** Issue 9: the Idempotency-Key header over HTTP, and how the document describes it. */
@@ -10,9 +10,6 @@ beforeAll(async () => {
   api = new Api(server);
 });
 afterAll(async () => server?.stop());
-
-const responsesPath = (sessionId: number, activityId: string) =>
-  `/api/v1/sessions/${sessionId}/activities/${activityId}/responses`;
 
 describe("POST /api/v1/sessions/{session_id}/activities/{activity_id}/responses with Idempotency-Key", () => {
   it("a retry answers 201 with the same response; another body with the key is 422 IDEMPOTENCY_KEY_REUSED", async () => {

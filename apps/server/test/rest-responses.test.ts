@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Api, MISSING_ID, UUID, asPage, asResponse, expectError, expectValidationError } from "./fixtures";
+import { Api, MISSING_ID, UUID, asPage, asResponse, expectError, expectValidationError, responsesPath } from "./fixtures";
 import { startTestServer, type TestServer } from "./harness";
 
 let server: TestServer;
@@ -11,8 +11,6 @@ beforeAll(async () => {
 });
 afterAll(async () => server?.stop());
 
-const responsesPath = (sessionId: number, activityId: string) =>
-  `/api/v1/sessions/${sessionId}/activities/${activityId}/responses`;
 const submit = (token: string, sessionId: number, activityId: string, json: unknown) =>
   api.request("POST", responsesPath(sessionId, activityId), { token, json });
 
