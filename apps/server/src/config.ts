@@ -97,6 +97,8 @@ export const envSchema = z
     CACHE_MIN_REFRESH_MS: intIn(0, 1_000, 50),
     CACHE_MAX_STALE_MS: intIn(0, 10_000, 1000),
     POLL_INTERVAL_MS: intIn(250, 60_000, 2000),
+    // Poll answers kept per instance to answer the same request in the same state without its procedure.
+    POLL_KEPT_ANSWER_BYTES: intIn(0, 4 * 1024 * 1024 * 1024, 32 * 1024 * 1024),
     RATE_LIMIT_POLL: limitRule(defaultLimitRules.poll),
     RATE_LIMIT_READ: limitRule(defaultLimitRules.read),
     RATE_LIMIT_WRITE: limitRule(defaultLimitRules.write),

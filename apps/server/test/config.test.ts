@@ -32,6 +32,7 @@ describe("loadConfig", () => {
       DB_POOL_SIZE: 10,
       PARTICIPANT_TOKEN_TTL: 12 * 3600,
       POLL_INTERVAL_MS: 2000,
+      POLL_KEPT_ANSWER_BYTES: 32 * 1024 * 1024,
       // The numbers README's configuration table documents, not the code's own constants.
       RATE_LIMIT_POLL: { limit: 600, windowMs: 60_000 },
       RATE_LIMIT_READ: { limit: 300, windowMs: 60_000 },

@@ -2,5 +2,6 @@ export { createRestHandler, sendError, type RestHandlerOptions, type Producer, t
 export { collectRoutes, matchRoute, legacyPollPrefix, type RestRoute } from "./rest-routes";
 export { createOpenApiDocument, type DocumentOptions } from "./document";
 export { etagOf, matchesIfNoneMatch } from "./etag";
+export { KeptAnswers, type KeptAnswersOptions } from "./kept-answers";
 export { createTrpcGetHandler, type TrpcGetHandlerOptions } from "./trpc-get";
 export { invokeProcedure, proceduresOf, spreadPatchStatus } from "./trpc-internals";

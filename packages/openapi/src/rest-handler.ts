@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AnyRouter } from "@trpc/server";
 import { CajaError, checkPoll, toWireError, type CajaMeta, type Context, type PollCheck } from "@caja/api";
-import { KeptEtags, matchesIfNoneMatch, sendNotModified, sendRevalidated } from "./etag";
+import { answerOf, sendRevalidated } from "./etag";
+import { KeptAnswers, sendKept } from "./kept-answers";
 import { collectRoutes, matchRoute } from "./rest-routes";
 import { invokeProcedure } from "./trpc-internals";
 
@@ -24,14 +25,18 @@ export interface RestHandlerOptions {
   onInternalError?: (error: unknown, req: IncomingMessage) => void;
   /** Who writes each file type routes may produce; the server supplies them (e.g. its CSV export). */
   producers?: Partial<Record<ProducedType, Producer>>;
+  /** Where poll answers are kept (may be shared with the tRPC GET path: URLs differ); a 32 MB store by default. */
+  keptAnswers?: KeptAnswers;
 }
+
+const JSON_TYPE = "application/json; charset=utf-8";
 
 /**
  * The REST adapter: serves each procedure that has `openapi` meta at its spec
  * path, in the spec's error format. Thin by design: it turns a request into the
  * procedure's input and the result into JSON, and adds ETag/304 on polling
- * routes (tRPC's responseMeta cannot send a 304), answering a conditional poll
- * from the ETag kept for its state before the procedure runs (`checkPoll`); a
+ * routes (tRPC's responseMeta cannot send a 304), answering a poll from the
+ * answer kept for its state before the procedure runs (`checkPoll`); a
  * route that produces a file (`meta.produces`) hands the result to the server's
  * producer for that type. Returns false when the path is not under `basePath`,
  * so the server can try its other handlers.
@@ -40,7 +45,7 @@ export function createRestHandler(options: RestHandlerOptions) {
   const routes = collectRoutes(options.router);
   const basePath = (options.basePath ?? "/api").replace(/\/$/, "");
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
-  const kept = new KeptEtags();
+  const kept = options.keptAnswers ?? new KeptAnswers();
 
   return async function handleRest(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const url = req.url ?? "/";
@@ -60,15 +65,11 @@ export function createRestHandler(options: RestHandlerOptions) {
           ? { ...queryObject(q === -1 ? "" : url.slice(q + 1)), ...params }
           : { ...(await readJsonObject(req, maxBodyBytes)), ...params };
       let ctx = options.createContext(req);
-      const ifNoneMatch = req.headers["if-none-match"];
       let poll: PollCheck | undefined;
-      if (route.poll && ifNoneMatch && route.meta.pollState) {
+      if (route.poll && route.meta.pollState) {
+        // The guard decides here, once: the call below, if made, takes its decision.
         poll = await checkPoll(ctx, route.meta, input);
-        const etag = poll.state === null ? undefined : kept.get(url, poll.state);
-        if (etag && matchesIfNoneMatch(ifNoneMatch, etag)) {
-          sendNotModified(res, etag);
-          return true;
-        }
+        if (sendKept(req, res, kept, url, poll.state, JSON_TYPE)) return true;
         ctx = poll.ctx;
       }
       const output = await invokeProcedure(options.router, ctx, route.procedure, route.type, input);
@@ -85,12 +86,14 @@ export function createRestHandler(options: RestHandlerOptions) {
       }
       const body = JSON.stringify(output);
       if (route.poll) {
-        const etag = sendRevalidated(req, res, body, "application/json; charset=utf-8");
-        if (poll && poll.state !== null && (await poll.again()) === poll.state) kept.keep(url, poll.state, etag);
+        const answer = answerOf(body);
+        sendRevalidated(req, res, answer.etag, answer.body, JSON_TYPE);
+        if (poll && poll.state !== null && (await poll.again()) === poll.state)
+          kept.keep(url, poll.state, answer.etag, answer.body);
         return true;
       }
       res.writeHead(route.meta.okStatus ?? (route.method === "POST" ? 201 : 200), {
-        "content-type": "application/json; charset=utf-8",
+        "content-type": JSON_TYPE,
         "content-length": Buffer.byteLength(body),
         "cache-control": cacheControl(route.meta.publicMaxAgeSeconds),
       });

@@ -1,8 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AnyRouter } from "@trpc/server";
 import { CajaError, checkPoll, toTRPCError, type Context, type PollCheck } from "@caja/api";
-import { KeptEtags, matchesIfNoneMatch, privateRevalidate, sendNotModified, sendRevalidated } from "./etag";
+import { answerOf, privateRevalidate, sendRevalidated } from "./etag";
+import { KeptAnswers, sendKept } from "./kept-answers";
 import { invokeProcedure, proceduresOf, trpcErrorAnswer } from "./trpc-internals";
+
+const JSON_TYPE = "application/json";
 
 export interface TrpcGetHandlerOptions {
   router: AnyRouter;
@@ -11,6 +14,8 @@ export interface TrpcGetHandlerOptions {
   basePath?: string;
   /** Most calls in one `?batch=1` request, for any method (pass the same to tRPC's handler). */
   maxBatchSize?: number;
+  /** Where poll answers are kept (may be shared with the REST adapter: URLs differ); a 32 MB store by default. */
+  keptAnswers?: KeptAnswers;
 }
 
 /**
@@ -18,9 +23,9 @@ export interface TrpcGetHandlerOptions {
  * SDK screen repeats every 2 s. tRPC's node adapter goes through a Fetch
  * Request per call, about 5x the cost of this path; here the same procedures run
  * through the same middlewares and the same error formatter, and answers carry
- * an ETag so browsers revalidate with 304s; a conditional request whose calls
- * all name their state (`checkPoll`) is answered from the ETag kept for those
- * states before any procedure runs, as on REST. Anything else (mutations, odd
+ * an ETag so browsers revalidate with 304s; a request whose calls all name
+ * their state (`checkPoll`) is answered from the answer kept for its URL in
+ * those states before any procedure runs, as on REST. Anything else (mutations, odd
  * shapes) returns false and goes to tRPC's own handler, except two refusals
  * answered here for every method, as JSON in tRPC's error shape (tRPC's handler
  * sends its own as text/plain): a path that is not valid percent-encoding, and
@@ -30,7 +35,7 @@ export function createTrpcGetHandler(options: TrpcGetHandlerOptions) {
   const prefix = (options.basePath ?? "/trpc").replace(/\/$/, "") + "/";
   const procedures = proceduresOf(options.router);
   const maxBatchSize = options.maxBatchSize ?? Infinity;
-  const kept = new KeptEtags();
+  const kept = options.keptAnswers ?? new KeptAnswers();
 
   const refuse = (res: ServerResponse, error: CajaError) => {
     const { status, shape } = trpcErrorAnswer(options.router, toTRPCError(error), {
@@ -83,19 +88,14 @@ export function createTrpcGetHandler(options: TrpcGetHandlerOptions) {
     }
 
     const ctx = options.createContext(req);
-    const ifNoneMatch = req.headers["if-none-match"];
     let polls: PollCheck[] | undefined;
     let state: string | null = null;
-    if (ifNoneMatch && names.every((name) => procedures.get(name)?.meta?.pollState)) {
+    if (names.every((name) => procedures.get(name)?.meta?.pollState)) {
       // Each call its own context: its guard's decision is handed with it.
       const own = (i: number) => (i === 0 ? ctx : options.createContext(req));
       polls = await Promise.all(names.map((name, i) => checkPoll(own(i), procedures.get(name)?.meta, inputs[i])));
       state = statesOf(polls.map((p) => p.state));
-      const etag = state === null ? undefined : kept.get(url, state);
-      if (etag && matchesIfNoneMatch(ifNoneMatch, etag)) {
-        sendNotModified(res, etag);
-        return true;
-      }
+      if (sendKept(req, res, kept, url, state, JSON_TYPE)) return true;
     }
     const results = await Promise.all(
       names.map(async (path, i) => {
@@ -116,12 +116,13 @@ export function createTrpcGetHandler(options: TrpcGetHandlerOptions) {
     const status = statuses.size === 1 ? (results[0]?.status ?? 200) : 207;
     const body = JSON.stringify(batch ? results.map((r) => r.body) : results[0]?.body);
     if (status === 200) {
-      const etag = sendRevalidated(req, res, body, "application/json");
+      const answer = answerOf(body);
+      sendRevalidated(req, res, answer.etag, answer.body, JSON_TYPE);
       if (polls && state !== null && statesOf(await Promise.all(polls.map((p) => p.again()))) === state)
-        kept.keep(url, state, etag);
+        kept.keep(url, state, answer.etag, answer.body);
       return true;
     }
-    const headers: Record<string, string> = { ...privateRevalidate, "content-type": "application/json" };
+    const headers: Record<string, string> = { ...privateRevalidate, "content-type": JSON_TYPE };
     const retryAfter = results
       .map((r) => (r.body as { error?: { data?: { retryAfter?: number } } }).error?.data?.retryAfter)
       .find((v) => v !== undefined);

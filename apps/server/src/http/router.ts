@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { CajaError, appRouter, createContext, receiveStamp, type HeaderReader, type RequestTiming } from "@caja/api";
 import { databaseErrorCode, sql, withDeadline } from "@caja/db";
-import { createRestHandler, createTrpcGetHandler, sendError } from "@caja/openapi";
+import { KeptAnswers, createRestHandler, createTrpcGetHandler, sendError } from "@caja/openapi";
 import { clientAddress, trustsAnyProxy } from "../client-ip";
 import type { ServerConfig } from "../config";
 import type { ServerDeps } from "../deps";
@@ -42,6 +42,8 @@ export function createHttpRouter(config: ServerConfig, deps: ServerDeps): Reques
       timing: timings.get(req),
     });
 
+  // One store for both adapters (their URLs differ): one memory bound.
+  const keptAnswers = new KeptAnswers({ maxBytes: config.POLL_KEPT_ANSWER_BYTES });
   const rest = createRestHandler({
     router: appRouter,
     createContext: contextFor,
@@ -49,12 +51,14 @@ export function createHttpRouter(config: ServerConfig, deps: ServerDeps): Reques
     maxBodyBytes: config.MAX_BODY_BYTES,
     onInternalError: logInternalError,
     producers: { "text/csv": csvExport(deps.api, config.REQUEST_TIMEOUT_MS) },
+    keptAnswers,
   });
   const trpcGet = createTrpcGetHandler({
     router: appRouter,
     createContext: contextFor,
     basePath: "/trpc",
     maxBatchSize: config.TRPC_MAX_BATCH,
+    keptAnswers,
   });
   const trpc = createHTTPHandler({
     router: appRouter,
