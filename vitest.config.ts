@@ -5,7 +5,7 @@ import { configDefaults, defineConfig } from "vitest/config";
  * - postgres: every suite on the real PostgreSQL server, several files at a time.
  * - pglite: again on PGlite, the embedded default, the API suites that between them
  *   run every kind of statement the product sends (the lifecycle, both feeds, each
- *   response mode, idempotency, results, moderation, votes, export, presence). The
+ *   response mode, idempotency, results, moderation, votes, export, presence, the seat check). The
  *   other suites would repeat the same statements through another door; each
  *   PGlite file costs about 20 s of a worker.
  * - postgres-solo: suites that start processes, stop databases or measure time
@@ -18,7 +18,7 @@ const soloSuites = [
   "apps/server/test/faults*.test.ts",
   "apps/server/test/shutdown.test.ts",
   "apps/server/test/http-limits.test.ts",
-  "apps/server/test/multi-instance.test.ts",
+  "apps/server/test/multi-instance*.test.ts",
   "packages/api/test/cross-instance-freshness.postgres-only.test.ts",
   "apps/server/test/workers.test.ts",
   "apps/web/test/browser.test.ts",
@@ -38,6 +38,7 @@ const pgliteSuites = [
   "votes",
   "export-rows",
   "presence",
+  "seat-check",
 ].map((name) => `packages/api/test/${name}.test.ts`);
 
 const workers = Number(process.env.CAJA_TEST_WORKERS) || 4;

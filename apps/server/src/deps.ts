@@ -66,22 +66,24 @@ export async function buildDeps(
   const presence = new Presence(db.db);
   // Idempotency-Key rows are kept 24 h; lookups ignore older ones, this deletes them.
   const sweeper = new IdempotencySweeper(db.db);
+  const cache = new ReadThroughCache({
+    shared: redis ? createSharedCache(redis, config.REDIS_KEY_PREFIX) : undefined,
+    localTtlMs: config.CACHE_LOCAL_TTL_MS,
+    sharedTtlMs: config.CACHE_SHARED_TTL_MS,
+    minRefreshMs: config.CACHE_MIN_REFRESH_MS,
+    maxStaleMs: config.CACHE_MAX_STALE_MS,
+  });
   const api: ApiDeps = {
     db: db.db,
-    cache: new ReadThroughCache({
-      shared: redis ? createSharedCache(redis, config.REDIS_KEY_PREFIX) : undefined,
-      localTtlMs: config.CACHE_LOCAL_TTL_MS,
-      sharedTtlMs: config.CACHE_SHARED_TTL_MS,
-      minRefreshMs: config.CACHE_MIN_REFRESH_MS,
-      maxStaleMs: config.CACHE_MAX_STALE_MS,
-    }),
+    cache,
     activityTypes: createActivityRegistry([...builtInActivityTypes, ...(extra.activityTypes ?? [])], {
       allowUnregistered: config.ALLOW_CUSTOM_ACTIVITY_TYPES,
     }),
     tokens,
     limiter: redis ? new SharedRateLimiter(redis, rules, { keyPrefix: config.REDIS_KEY_PREFIX }) : new MemoryRateLimiter(rules),
     presence,
-    seats: new SeatCheck(db.db),
+    // Reads the session status through the same cache: a kick reaches reads within its staleness bound.
+    seats: new SeatCheck({ db: db.db, cache }),
     settings: {
       participantTokenTtlSeconds: config.PARTICIPANT_TOKEN_TTL,
       pollIntervalMs: config.POLL_INTERVAL_MS,

@@ -46,9 +46,10 @@ export async function createApiHarness(options: HarnessOptions = {}): Promise<Ap
   const db = await createTestDatabase();
   const tokens = new TokenService({ secret: TEST_JWT_SECRET });
   const presence = new Presence(db.db);
+  const cache = new ReadThroughCache({ shared: options.shared, minRefreshMs: 0, maxStaleMs: 0 });
   const deps: ApiDeps = {
     db: db.db,
-    cache: new ReadThroughCache({ shared: options.shared, minRefreshMs: 0, maxStaleMs: 0 }),
+    cache,
     activityTypes: createActivityRegistry([...builtInActivityTypes, ...(options.activityTypes ?? [])], {
       allowUnregistered: options.allowCustomActivityTypes ?? true,
     }),
@@ -56,7 +57,7 @@ export async function createApiHarness(options: HarnessOptions = {}): Promise<Ap
     // Tests are not about limits unless they say so.
     limiter: new MemoryRateLimiter({ ...bigLimits, ...options.limits }),
     presence,
-    seats: new SeatCheck(db.db),
+    seats: new SeatCheck({ db: db.db, cache }),
     settings: { participantTokenTtlSeconds: 3600, pollIntervalMs: 2000 },
   };
   return {

@@ -90,6 +90,9 @@ export const sessions = pgTable(
     participantCount: integer("participant_count").notNull().default(0),
     // The owner closes the door: joins answer 409 JOINS_LOCKED; those inside stay.
     joinsLocked: boolean("joins_locked").notNull().default(false),
+    // Moves in the statement that removes a participant: an instance that confirmed a seat under
+    // this revision knows no seat of the session has ended since, without asking per participant.
+    seatsRevision: integer("seats_revision").notNull().default(0),
     currentActivityId: uuid("current_activity_id").references((): AnyPgColumn => activities.id, {
       onDelete: "set null",
     }),
@@ -132,6 +135,10 @@ export const participants = pgTable(
       .on(t.sessionId, sql`lower(${t.nickname})`)
       .where(sql`${t.removedAt} is null`),
     index("participants_session_seen_idx").on(t.sessionId, t.lastSeenAt),
+    // The seat check's one read per session when its seats_revision moves: who was removed.
+    index("participants_session_removed_idx")
+      .on(t.sessionId, t.id)
+      .where(sql`${t.removedAt} is not null`),
   ],
 );
 

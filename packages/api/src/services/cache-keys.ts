@@ -1,6 +1,7 @@
 /** Keys of the polling cache; every write names the keys it makes stale. */
 export const cacheKeys = {
-  sessionStatus: (sessionId: number) => `s:${sessionId}:status`,
+  /** v2: carries seatsRevision, which the seat check relies on (older instances cache another shape under the old key). */
+  sessionStatus: (sessionId: number) => `s:${sessionId}:status:2`,
   activityStatus: (activityId: string) => `a:${activityId}:status`,
   /** What a submission is validated against (type, config, mode, cap); the submit statement re-checks it. */
   activityDefinition: (activityId: string) => `a:${activityId}:definition`,

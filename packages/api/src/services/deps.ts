@@ -18,6 +18,10 @@ export interface ServiceDeps {
 }
 
 /** `deps.cache.get(key, load)`, except inside a transaction, where the read is the request's own. */
-export function cachedRead<T>(deps: ServiceDeps, key: string, load: (deps: ServiceDeps) => Promise<T>): Promise<T> {
+export function cachedRead<D extends Pick<ServiceDeps, "cache" | "inTransaction">, T>(
+  deps: D,
+  key: string,
+  load: (deps: D) => Promise<T>,
+): Promise<T> {
   return deps.inTransaction ? load(deps) : deps.cache.get(key, () => load(deps));
 }

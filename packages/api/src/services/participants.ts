@@ -131,7 +131,9 @@ export async function listParticipants({ db }: ServiceDeps, sessionId: SessionId
 /**
  * Kick or leave: the participant's token stops working and its seat and nickname
  * are free again; its answers stay. One statement, so `participant_count` moves
- * exactly once however many removals of one participant race.
+ * exactly once however many removals of one participant race, and `seats_revision`
+ * moves with `removed_at`: the seat check on every instance trusts a seat it
+ * confirmed only while the session's revision has not moved past it.
  */
 export async function removeParticipant(deps: ServiceDeps, sessionId: SessionId, participantId: ParticipantId): Promise<void> {
   const rows = await queryRows<{ id: number; join_code: string }>(
@@ -141,7 +143,8 @@ export async function removeParticipant(deps: ServiceDeps, sessionId: SessionId,
            where id = ${participantId} and session_id = ${sessionId} and removed_at is null
           returning session_id
         )
-        update sessions set participant_count = participant_count - 1, updated_at = now()
+        update sessions
+           set participant_count = participant_count - 1, seats_revision = seats_revision + 1, updated_at = now()
          where id = (select session_id from gone)
         returning id, join_code`,
   );

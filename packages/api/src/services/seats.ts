@@ -1,36 +1,105 @@
-import { and, eq, isNull, participants, sessions, type Database, type ParticipantId } from "@caja/db";
+import { and, eq, isNull, participants, sessions, type ParticipantId } from "@caja/db";
 import type { ParticipantClaims } from "../auth/tokens";
 import { CajaError, notFound } from "../errors";
+import { RemovedSeats } from "./removed-seats";
+import { cachedSessionStatus, type StatusReadDeps } from "./status";
 
 const removed = (participantId: ParticipantId) =>
   new CajaError("PARTICIPANT_REMOVED", "You are no longer a participant of this session; join again", {
     participant_id: participantId,
   });
 
+export interface SeatCheckOptions {
+  /**
+   * A confirmed seat is asked again after this long (jittered down to half, so a room that
+   * joined together does not re-ask together) even if its session's revision never moved.
+   * Not needed for kicks and leaves, which move the revision; it bounds what the revision
+   * cannot see: a removal written outside `removeParticipant` (an operator's SQL, an instance
+   * of an older version during a rolling deploy, a restored backup whose revision went back).
+   */
+  safetyTtlMs?: number;
+  /** Confirmed seats kept (least recently used dropped first). */
+  maxEntries?: number;
+  /** Sessions whose removed participants are kept (oldest read dropped first). */
+  maxSessions?: number;
+}
+
+interface Confirmed {
+  tokenId: string;
+  sessionId: number;
+  /** The session's `seats_revision` under which the seat was last known held. */
+  revision: number;
+  until: number;
+}
+
 /**
  * Whether a participant token still holds its seat: the row it names exists, is
  * not removed, and carries the token's `tid`. Every participant call asks, and
- * polls are the hot path, so a confirmed seat is remembered here for `ttlMs`:
- * reads on another instance may outlive a removal by that long, never writes,
- * which always ask the database (one primary-key read). The instance that
- * removes a participant forgets it at once.
+ * polls are the hot path.
+ *
+ * A write always asks the database (one primary-key read). A read trusts a seat
+ * the database confirmed while the session's `seats_revision` in the session
+ * status record (the polling cache's, which the guard reads anyway) has not moved
+ * past the revision it was confirmed under: no query in the steady state. Every
+ * removal moves the revision in its own statement, so a kick or leave reaches
+ * reads on every instance within the cache's staleness bound (local + shared TTL).
+ * When the revision moved, the session's removed participants are read once per
+ * session per revision (`RemovedSeats`), not once per participant. A missing
+ * session record (deleted) goes to the database, which answers 404. The instance
+ * that removes a participant forgets it at once.
  */
 export class SeatCheck {
-  private readonly confirmed = new Map<number, { tokenId: string; at: number }>();
+  private readonly confirmed = new Map<ParticipantId, Confirmed>();
+  private readonly removedSeats: RemovedSeats;
+  private readonly safetyTtlMs: number;
+  private readonly maxEntries: number;
 
   constructor(
-    private readonly db: Database,
-    private readonly ttlMs = 5_000,
-    private readonly maxEntries = 100_000,
-  ) {}
+    private readonly deps: StatusReadDeps,
+    options: SeatCheckOptions = {},
+  ) {
+    this.safetyTtlMs = options.safetyTtlMs ?? 10 * 60_000;
+    this.maxEntries = options.maxEntries ?? 100_000;
+    this.removedSeats = new RemovedSeats(deps.db, options.maxSessions);
+  }
 
   async assertSeated(claims: ParticipantClaims, write: boolean, now = Date.now()): Promise<void> {
+    if (!write && (await this.stillHeld(claims, now))) return;
+    await this.confirm(claims, now);
+  }
+
+  forget(participantId: ParticipantId): void {
+    this.confirmed.delete(participantId);
+  }
+
+  /** True when a confirmed seat is known still held without asking the database about this participant. */
+  private async stillHeld(claims: ParticipantClaims, now: number): Promise<boolean> {
     const id = claims.participant_id;
-    const hit = this.confirmed.get(id);
-    if (!write && hit && hit.tokenId === claims.tid && now - hit.at < this.ttlMs) return;
-    const [row] = await this.db
-      .select({ tokenId: participants.tokenId, sessionId: participants.sessionId })
+    const seat = this.confirmed.get(id);
+    if (!seat || seat.tokenId !== claims.tid || seat.sessionId !== claims.session_id || now >= seat.until) return false;
+    const session = await cachedSessionStatus(this.deps, claims.session_id);
+    // Deleted (or not yet in this cache): the database tells which, 404 or 401.
+    if (!session) return false;
+    if (session.seatsRevision > seat.revision) {
+      const gone = await this.removedSeats.atLeast(claims.session_id, session.seatsRevision);
+      if (!gone) return false;
+      if (gone.ids.has(id)) {
+        this.confirmed.delete(id);
+        throw removed(id);
+      }
+      seat.revision = gone.revision;
+    }
+    this.remember(id, seat);
+    return true;
+  }
+
+  /** One primary-key read (joined to its session's key for the revision, one snapshot). */
+  private async confirm(claims: ParticipantClaims, now: number): Promise<void> {
+    const id = claims.participant_id;
+    const [row] = await this.deps.db
+      .select({ tokenId: participants.tokenId, sessionId: participants.sessionId, revision: sessions.seatsRevision })
       .from(participants)
+      .innerJoin(sessions, eq(sessions.id, participants.sessionId))
       .where(and(eq(participants.id, id), isNull(participants.removedAt)));
     if (!row || row.tokenId !== claims.tid || row.sessionId !== claims.session_id) {
       this.confirmed.delete(id);
@@ -38,21 +107,22 @@ export class SeatCheck {
       if (!row && !(await this.sessionExists(claims.session_id))) throw notFound("Session", claims.session_id);
       throw removed(id);
     }
-    // Insertion order is age order: dropping the first entry drops the oldest.
+    const until = now + this.safetyTtlMs * (0.5 + Math.random() / 2);
+    this.remember(id, { tokenId: row.tokenId, sessionId: row.sessionId, revision: row.revision, until });
+  }
+
+  /** Insertion order is use order: dropping the first entry drops the least recently used. */
+  private remember(id: ParticipantId, seat: Confirmed): void {
     this.confirmed.delete(id);
     if (this.confirmed.size >= this.maxEntries) {
       const oldest = this.confirmed.keys().next();
       if (!oldest.done) this.confirmed.delete(oldest.value);
     }
-    this.confirmed.set(id, { tokenId: row.tokenId, at: now });
+    this.confirmed.set(id, seat);
   }
 
   private async sessionExists(sessionId: number): Promise<boolean> {
-    const [row] = await this.db.select({ id: sessions.id }).from(sessions).where(eq(sessions.id, sessionId));
+    const [row] = await this.deps.db.select({ id: sessions.id }).from(sessions).where(eq(sessions.id, sessionId));
     return row !== undefined;
-  }
-
-  forget(participantId: ParticipantId): void {
-    this.confirmed.delete(participantId);
   }
 }

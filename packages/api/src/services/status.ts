@@ -13,6 +13,8 @@ export interface SessionStatusRecord {
   participantCount: number;
   activeParticipantCount: number;
   lastUpdated: string;
+  /** `sessions.seats_revision`: moves when a seat ends; the seat check reads it (never on the wire). */
+  seatsRevision: number;
 }
 
 export interface ActivityStatusRecord {
@@ -29,19 +31,23 @@ export interface ActivityStatusRecord {
 
 const iso = (v: Date | string) => new Date(v).toISOString();
 
+/** What reading a status through the cache needs: less than `ServiceDeps`, so the seat check can own one. */
+export type StatusReadDeps = Pick<ServiceDeps, "db" | "cache" | "inTransaction">;
+
 /** One primary-key read plus an index range count of recently seen participants. */
-async function loadSessionStatus({ db }: ServiceDeps, sessionId: SessionId): Promise<SessionStatusRecord | null> {
+async function loadSessionStatus({ db }: StatusReadDeps, sessionId: SessionId): Promise<SessionStatusRecord | null> {
   const [row] = await queryRows<{
     id: number;
     created_by: string;
     status: LifecycleStatus;
     current_activity_id: string | null;
     participant_count: number;
+    seats_revision: number;
     updated_at: Date | string;
     active: number | string;
   }>(
     db,
-    sql`select s.id, s.created_by, s.status, s.current_activity_id, s.participant_count, s.updated_at,
+    sql`select s.id, s.created_by, s.status, s.current_activity_id, s.participant_count, s.seats_revision, s.updated_at,
                (select count(*) from participants p
                  where p.session_id = s.id and p.removed_at is null
                    and p.last_seen_at > now() - make_interval(secs => ${ACTIVE_WINDOW_SECONDS})) as active
@@ -56,6 +62,7 @@ async function loadSessionStatus({ db }: ServiceDeps, sessionId: SessionId): Pro
     participantCount: Number(row.participant_count),
     activeParticipantCount: Number(row.active),
     lastUpdated: iso(row.updated_at),
+    seatsRevision: Number(row.seats_revision),
   };
 }
 
@@ -97,7 +104,7 @@ async function loadActivityStatus({ db }: ServiceDeps, activityId: ActivityId): 
 }
 
 /** The session's status record, from the polling cache (the guard reads it to authorise, polls to answer). */
-export function cachedSessionStatus(deps: ServiceDeps, sessionId: SessionId): Promise<SessionStatusRecord | null> {
+export function cachedSessionStatus(deps: StatusReadDeps, sessionId: SessionId): Promise<SessionStatusRecord | null> {
   return cachedRead(deps, cacheKeys.sessionStatus(sessionId), (d) => loadSessionStatus(d, sessionId));
 }
 

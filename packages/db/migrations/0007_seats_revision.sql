@@ -1,0 +1,2 @@
+ALTER TABLE "sessions" ADD COLUMN "seats_revision" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+CREATE INDEX "participants_session_removed_idx" ON "participants" USING btree ("session_id","id") WHERE "participants"."removed_at" is not null;
