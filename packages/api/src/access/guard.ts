@@ -35,7 +35,8 @@ const unscoped: Omit<Scope, "claims"> = { session: null, activity: null };
 
 /**
  * The one place that decides who may call what. In order: the token (401; an
- * address spending its budget of invalid tokens gets 429), the rule's role (403), the caller's rate limit (429), then for session rules the
+ * address spending its budget of invalid tokens gets 429), the rule's role (403), the caller's rate limit (429),
+ * a participant's seat (401 PARTICIPANT_REMOVED, or 404 when its session is gone: `SeatCheck`), then for session rules the
  * session or activity named by the input, read once from the polling cache
  * (404 if missing, or an activity of another session), membership (403), and
  * draft hiding (404).
