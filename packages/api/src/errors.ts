@@ -71,6 +71,12 @@ export class CajaError extends Error {
 export const notFound = (what: string, id?: unknown) =>
   new CajaError("NOT_FOUND", `${what} not found`, id === undefined ? {} : { id });
 
+/** A participant token whose seat is gone (removed, or another token took it): join again. */
+export const participantRemoved = (participantId: number) =>
+  new CajaError("PARTICIPANT_REMOVED", "You are no longer a participant of this session; join again", {
+    participant_id: participantId,
+  });
+
 export const validationError = (field: string, reason: string) =>
   new CajaError("VALIDATION_ERROR", `Invalid ${field}: ${reason}`, { field, reason });
 

@@ -2,6 +2,7 @@ import { initTRPC } from "@trpc/server";
 import type { OpenApiMeta } from "trpc-to-openapi";
 import { takeDecision } from "./access/decisions";
 import { authorize } from "./access/guard";
+import { seatFirst } from "./access/seat-first";
 import type { AccessRule, ScopeByRule } from "./access/policy";
 import type { Context } from "./context";
 import { toCajaError, toTRPCError, type ErrorCode } from "./errors";
@@ -42,6 +43,12 @@ export type CajaMeta = OpenApiMeta<{
    * stream (e.g. the exports, routers/export.ts).
    */
   produces?: "text/csv";
+  /**
+   * A participant write whose own statement checks the caller's seat (row present, not
+   * removed, same token id): the guard skips its separate read of the seat for it (one round
+   * trip fewer); `seatFirst` keeps a lost seat the answer when the call fails otherwise.
+   */
+  seatCheckedInWrite?: boolean;
 }>;
 
 const t = initTRPC
@@ -85,10 +92,10 @@ function guard<TRule extends AccessRule>() {
       // The builder for TRule is only handed out for `meta.access: TRule` (see `procedure`).
       scope = (decided ? decided.scope : await authorize({ ctx, meta, type, getRawInput })) as ScopeByRule[TRule];
     } catch (error) {
-      throw toTRPCError(error);
+      throw toTRPCError(await seatFirst(ctx, meta, type, error));
     }
     const result = await next({ ctx: scope });
-    if (!result.ok) throw toTRPCError(result.error);
+    if (!result.ok) throw toTRPCError(await seatFirst(ctx, meta, type, result.error));
     return result;
   });
 }

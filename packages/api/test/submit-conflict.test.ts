@@ -40,14 +40,28 @@ function editedBeforeEachSubmit(times: number): { db: Database; edits: () => num
       .update(activities)
       .set({ config: sql`jsonb_set(${activities.config}, '{rev}', to_jsonb((${activities.config}->>'rev')::int + 1))` })
       .where(eq(activities.id, ref.activityId));
+  const editFirst = async (text: string) => {
+    if (edits < times && text.includes("definition_current")) {
+      edits++;
+      await editConfig();
+    }
+  };
+  // The submit statement goes as a prepared statement, through the session (queryRows' `prepared`).
+  const session = new Proxy(db._.session, {
+    get(target, prop, receiver) {
+      if (prop !== "prepareQuery") return Reflect.get(target, prop, receiver) as unknown;
+      return (...args: Parameters<typeof target.prepareQuery>) => {
+        const prepared = target.prepareQuery(...args);
+        return { execute: async () => (await editFirst(args[0].sql), prepared.execute()) };
+      };
+    },
+  });
   const racing = new Proxy(db, {
     get(target, prop, receiver) {
+      if (prop === "_") return { ...target._, session };
       if (prop !== "execute") return Reflect.get(target, prop, receiver) as unknown;
       return async (query: SQL) => {
-        if (edits < times && textOf(query).includes("definition_current")) {
-          edits++;
-          await editConfig();
-        }
+        await editFirst(textOf(query));
         return target.execute(query);
       };
     },

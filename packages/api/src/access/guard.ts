@@ -12,6 +12,7 @@ import type { ActivityId, SessionId } from "@caja/db";
 export interface GuardedMeta {
   access?: AccessRule;
   limit?: LimitClass;
+  seatCheckedInWrite?: boolean;
 }
 
 export interface GuardCall {
@@ -65,7 +66,8 @@ export async function authorize({ ctx, meta, type, getRawInput, rawInput }: Guar
   const verdict = await deps.limiter.check(meta.limit ?? (type === "query" ? "read" : "write"), claims.sub);
   if (!verdict.ok) throw rateLimited(verdict.retryAfter);
   if (claims.role === "participant") {
-    await deps.seats.assertSeated(claims, type !== "query");
+    // A write that checks the seat in its own statement skips this read (see CajaMeta).
+    if (!(meta.seatCheckedInWrite && type === "mutation")) await deps.seats.assertSeated(claims, type !== "query");
     deps.presence.touch(claims.participant_id);
   }
   if (rule === "admin") return { claims, ...unscoped };

@@ -47,13 +47,14 @@ export const responseRouter = {
         "IDEMPOTENCY_KEY_IN_USE",
         "IDEMPOTENCY_KEY_REUSED",
       ],
+      seatCheckedInWrite: true,
     })
     .input(submitResponseInput)
     .output(userResponse)
     .mutation(async ({ ctx, input }) => {
       assertJsonBytes("response_data", input.response_data, ctx.deps.settings.maxResponseDataBytes ?? 16_384);
       const key = idempotencyKeyOf(ctx.headers);
-      const participantId = ctx.claims.participant_id;
+      const { participant_id: participantId, tid: tokenId, session_id: seatSessionId } = ctx.claims;
       const submit = async (deps: ServiceDeps) => {
         const { response } = await responses.submitResponse(deps, {
           sessionId: input.session_id,
@@ -61,10 +62,13 @@ export const responseRouter = {
           participantId,
           data: input.response_data,
           timing: ctx.timing,
+          seat: { tokenId, sessionId: seatSessionId },
         });
         return toUserResponseWire(response);
       };
       if (key === undefined) return submit(ctx.deps);
+      // A replay answers without the statement, so the seat is asked first, as the guard would.
+      await ctx.deps.seats.assertSeated(ctx.claims, true);
       // A retry with the key answers the first result (201 with the same response) without writing again.
       const request = { participantId, key, body: { procedure: "response.submit", ...input } };
       const { body, replayed } = await idempotent(ctx.deps, request, 201, submit);

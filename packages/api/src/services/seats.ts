@@ -1,13 +1,8 @@
 import { and, eq, isNull, participants, sessions, type ParticipantId } from "@caja/db";
 import type { ParticipantClaims } from "../auth/tokens";
-import { CajaError, notFound } from "../errors";
+import { notFound, participantRemoved } from "../errors";
 import { RemovedSeats } from "./removed-seats";
 import { cachedSessionStatus, type StatusReadDeps } from "./status";
-
-const removed = (participantId: ParticipantId) =>
-  new CajaError("PARTICIPANT_REMOVED", "You are no longer a participant of this session; join again", {
-    participant_id: participantId,
-  });
 
 export interface SeatCheckOptions {
   /**
@@ -85,7 +80,7 @@ export class SeatCheck {
       if (!gone) return false;
       if (gone.ids.has(id)) {
         this.confirmed.delete(id);
-        throw removed(id);
+        throw participantRemoved(id);
       }
       seat.revision = gone.revision;
     }
@@ -105,7 +100,7 @@ export class SeatCheck {
       this.confirmed.delete(id);
       // A deleted session takes its participants with it: that is a session gone, not a seat lost.
       if (!row && !(await this.sessionExists(claims.session_id))) throw notFound("Session", claims.session_id);
-      throw removed(id);
+      throw participantRemoved(id);
     }
     const until = now + this.safetyTtlMs * (0.5 + Math.random() / 2);
     this.remember(id, { tokenId: row.tokenId, sessionId: row.sessionId, revision: row.revision, until });

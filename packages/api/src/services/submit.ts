@@ -2,7 +2,7 @@ import { randomInt } from "node:crypto";
 import { invalidResponseMessage } from "@caja/activities";
 import { isForeignKeyViolation, queryRows, sql, type Database, type UserResponseRow } from "@caja/db";
 import { receiveStamp, type RequestTiming } from "../context";
-import { CajaError, invalidActivityInput, notFound } from "../errors";
+import { CajaError, invalidActivityInput, notFound, participantRemoved } from "../errors";
 import { cachedActivityDefinition, loadActivityDefinition, type ActivityDefinition } from "./activity-definition";
 import { cacheKeys, resultKeys } from "./cache-keys";
 import type { ServiceDeps } from "./deps";
@@ -18,6 +18,10 @@ const MAX_DEFINITION_TRIES = 3;
 interface SubmitOutcome extends Partial<UserResponseSqlRow> {
   /** False when the statement started after the request's deadline: nothing was written. */
   in_time: boolean;
+  /** False when the request's seat (`seat`) is not held: nothing was written. */
+  seated: boolean;
+  /** Not seated because the participant row is gone with its session. */
+  session_gone: boolean;
   /** The activity's status, null when it does not exist in this session. */
   activity_status: string | null;
   /** The row still has the type, config, mode and cap the response was validated against. */
@@ -40,6 +44,15 @@ export interface SubmitRequest {
   participantId: number;
   data: unknown;
   timing?: RequestTiming;
+  /**
+   * The caller's token, when the statement is to check its seat (the guard left the check to
+   * it: one round trip fewer): nothing is stored unless the participant row exists, is not
+   * removed and carries this token id and session, and the answer is then what the seat check
+   * would have answered (401 PARTICIPANT_REMOVED, or 404 for a deleted session). Read in the
+   * statement's snapshot, not locked, as the separate check was: a removal committing while the
+   * statement runs is ordered after the answer (answers stay with a removed participant).
+   */
+  seat?: { tokenId: string; sessionId: number };
 }
 
 /**
@@ -87,7 +100,13 @@ export async function submitResponse(deps: ServiceDeps, q: SubmitRequest): Promi
           return runSubmit(tx, write);
         })
       : await runSubmit(deps.db, write);
-    if (outcome.in_time && outcome.activity_status === "active" && !outcome.time_up && outcome.definition_current === false) {
+    if (
+      outcome.in_time &&
+      outcome.seated &&
+      outcome.activity_status === "active" &&
+      !outcome.time_up &&
+      outcome.definition_current === false
+    ) {
       // Changed since it was cached (here or on another instance): nothing was written; validate against the row.
       if (attempt >= MAX_DEFINITION_TRIES) {
         throw new CajaError("CONFLICT", "The activity changed while the answer was stored; retry", { activity_id: q.activityId });
@@ -132,12 +151,20 @@ async function runSubmit(db: Database, w: Write): Promise<SubmitOutcome> {
   const receivedAt = sql`to_timestamp(${w.timing.receivedAt}::float8 / 1000)`;
   const inTime =
     w.timing.deadline === undefined ? sql`true` : sql`clock_timestamp() < to_timestamp(${w.timing.deadline}::float8 / 1000)`;
+  // Without a seat to check, the participant itself (any state) stands in: always seated.
+  const seat = w.seat
+    ? sql`select p.token_id::text = ${w.seat.tokenId} and p.session_id = ${w.seat.sessionId} as seated
+            from participants p where p.id = ${w.participantId} and p.removed_at is null`
+    : sql`select true as seated`;
+  const seatSessionId = w.seat?.sessionId ?? w.sessionId;
   try {
     const [outcome] = await queryRows<SubmitOutcome>(
       db,
       sql`
       with guard as (
         select ${inTime} as in_time
+      ), seat as (
+        ${seat}
       ), act as (
         select a.id, a.session_id, a.status, a.response_mode, a.max_responses_per_participant as cap,
                (a.type = ${d.type} and a.config = ${JSON.stringify(d.config)}::jsonb and a.response_mode = ${d.responseMode}
@@ -155,8 +182,8 @@ async function runSubmit(db: Database, w: Write): Promise<SubmitOutcome> {
         insert into user_responses (session_id, activity_id, participant_id, response_data, received_at, single_answer, status)
         select a.session_id, a.id, ${w.participantId}, ${JSON.stringify(w.data)}::jsonb, ${receivedAt},
                a.response_mode = 'single', ${w.status}
-          from act a, guard g
-         where a.status = 'active' and g.in_time and a.definition_current and not a.time_up
+          from act a, guard g, seat s
+         where s.seated and a.status = 'active' and g.in_time and a.definition_current and not a.time_up
            and (a.used is null or a.used < a.cap)
         on conflict (activity_id, participant_id) where single_answer do update
           set response_data = excluded.response_data,
@@ -173,10 +200,15 @@ async function runSubmit(db: Database, w: Write): Promise<SubmitOutcome> {
           set response_count = activity_response_counters.response_count + excluded.response_count,
               last_response_at = greatest(activity_response_counters.last_response_at, excluded.last_response_at)
       )
-      select g.in_time, a.status as activity_status, a.definition_current, a.time_up, a.used, a.cap,
+      select g.in_time, coalesce(s.seated, false) as seated,
+             case when s.seated is null then not exists (select from sessions where id = ${seatSessionId}) else false end
+               as session_gone,
+             a.status as activity_status, a.definition_current, a.time_up, a.used, a.cap,
              u.id, u.session_id, u.activity_id, u.participant_id, u.response_data, u.created_at, u.updated_at,
              u.received_at, u.single_answer, u.status, u.vote_count, u.deleted_at, u.inserted
-        from guard g left join act a on true left join upserted u on true`,
+        from guard g left join seat s on true left join act a on true left join upserted u on true`,
+      // Every submission sends this text: parsed and planned once per connection.
+      { prepared: true },
     );
     if (!outcome) throw new Error("the submit statement returned no row");
     return outcome;
@@ -195,6 +227,10 @@ async function finish(deps: ServiceDeps, q: SubmitRequest, outcome: SubmitOutcom
       {},
       2,
     );
+  }
+  // Before anything about the activity, as the guard's seat check would have answered.
+  if (!outcome.seated) {
+    throw outcome.session_gone ? notFound("Session", q.seat?.sessionId ?? q.sessionId) : participantRemoved(q.participantId);
   }
   if (outcome.activity_status === null) throw notFound("Activity", q.activityId);
   if (outcome.activity_status !== "active") {
