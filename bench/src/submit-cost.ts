@@ -7,7 +7,7 @@
  * sends Parse and Describe with a Flush and waits for the parameter types before it binds, Parse messages are statements not prepared yet).
  * CPU time, not wall time, so other work on the machine changes it little.
  * `tsx src/submit-cost.ts [submissions] [in flight] [participants]`: the submissions go
- * round robin over the participants, half of them with an Idempotency-Key.
+ * round robin over the participants, once without and once with an Idempotency-Key each.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, connect, type Socket } from "node:net";
@@ -130,7 +130,9 @@ try {
     await Promise.all(Array.from({ length: lanes }, lane));
   };
   await run(2000, false); // warm-up: JIT warm, every participant has an answer (later ones replace it)
-  for (const withKey of [false, true]) {
+  // COST_KEYS=without or =with runs one phase only (e.g. to profile it alone).
+  const phases = { without: [false], with: [true] }[process.env.COST_KEYS ?? ""] ?? [false, true];
+  for (const withKey of phases) {
     statuses.clear();
     sent.clear();
     const serverMeter = new ProcessMeter(server.pid);

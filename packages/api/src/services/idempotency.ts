@@ -74,12 +74,16 @@ export async function idempotent<T>(
             set request_hash = excluded.request_hash, status_code = 0, response = 'null'::jsonb, created_at = now()
             where idempotency_keys.created_at < now() - ${ttl}
           returning true as claimed`,
+      // Fixed texts (values as parameters): prepared once per connection, one round trip each.
+      { prepared: true },
     );
     if (!claimed) return replay<T>(tx, req, hash);
     const body = await work({ ...deps, db: tx, inTransaction: true });
-    await tx.execute(
+    await queryRows(
+      tx,
       sql`update idempotency_keys set status_code = ${statusCode}, response = ${JSON.stringify(body ?? null)}::jsonb
            where participant_id = ${req.participantId} and key = ${req.key}`,
+      { prepared: true },
     );
     return { body, statusCode, replayed: false };
   });
