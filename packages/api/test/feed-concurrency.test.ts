@@ -1,6 +1,7 @@
 import { sql } from "@caja/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isFeedResponse } from "../src/schemas/polling";
+import { cacheKeys } from "../src/services/cache-keys";
 import { submitResponse } from "../src/services/responses";
 import { createApiHarness, type ApiHarness } from "./harness";
 
@@ -101,5 +102,101 @@ describe("GET .../responses/since/{timestamp} under concurrent writers", () => {
     }
     const status = await admin.activity.status({ session_id: session.id, activity_id: activity.id });
     expect(status.response_count).toBe(WRITERS);
+  });
+});
+
+/**
+ * One presenter per way of following: by next_cursor only, and by the newest
+ * updated_at seen (next_cursor only while has_more, as the bench's timestamp
+ * presenter). Each keeps the latest version of every id and counts a version
+ * delivered twice or older than one it already had.
+ */
+function follower(who: ReturnType<ApiHarness["caller"]>, ids: { session_id: number; activity_id: string }, byCursor: boolean) {
+  const latest = new Map<string, { participant: number; version: number }>();
+  const seen = new Set<string>();
+  const counts = { duplicates: 0, regressions: 0 };
+  let newest = "1970-01-01T00:00:00.000Z";
+  let cursor: string | undefined;
+  const poll = async () => {
+    for (;;) {
+      const page = await who.response.feed({
+        ...ids,
+        timestamp: byCursor ? "1970-01-01T00:00:00.000Z" : newest,
+        cursor,
+        limit: 3,
+      });
+      for (const item of page.items.filter(isFeedResponse)) {
+        const data = item.response_data as { participant: number; version: number };
+        const key = `${item.id}@${data.version}`;
+        if (seen.has(key)) counts.duplicates++;
+        seen.add(key);
+        if ((latest.get(item.id)?.version ?? 0) >= data.version) counts.regressions++;
+        else latest.set(item.id, data);
+        if (item.updated_at > newest) newest = item.updated_at;
+      }
+      cursor = byCursor || page.has_more ? page.next_cursor : undefined;
+      if (!page.has_more) return;
+    }
+  };
+  return { latest, counts, poll };
+}
+
+describe("GET .../responses/since/{timestamp} under writers that start early and commit late", () => {
+  it("a poller by cursor and one by timestamp both end with the committed set, each version once", async () => {
+    const admin = h.caller(h.adminToken("owner"));
+    const session = await admin.session.create({ title: "Late writers" });
+    const activity = await admin.activity.create({ session_id: session.id, type: "custom", title: "Words" });
+    await admin.session.setStatus({ session_id: session.id, status: "active" });
+    await admin.activity.setStatus({ activity_id: activity.id, status: "active" });
+    const ids = { session_id: session.id, activity_id: activity.id };
+    const participants = [];
+    for (let i = 0; i < WRITERS; i++) {
+      participants.push((await h.caller().participant.join({ join_code: session.join_code, nickname: `w${i}` })).participant);
+    }
+
+    const slowWrites = h.db.driver === "postgres";
+    const writer = async (participantId: number, index: number) => {
+      for (let round = 1; round <= ROUNDS; round++) {
+        const data = { participant: participantId, version: round };
+        const write = { sessionId: session.id, activityId: activity.id, participantId, data };
+        if (slowWrites && index % 3 !== 0) {
+          await h.db.db.transaction(async (tx) => {
+            // The stamp is the transaction's start: taken now, written and committed later,
+            // after other writers that started later have committed.
+            await tx.execute(sql`select pg_sleep(${Math.random() * 0.04})`);
+            await submitResponse({ ...h.deps, db: tx, inTransaction: true }, write);
+            await tx.execute(sql`select pg_sleep(${Math.random() * 0.04})`);
+          });
+          await h.deps.cache.invalidate([cacheKeys.feedHead(activity.id)]);
+        } else {
+          await submitResponse(h.deps, write);
+        }
+      }
+    };
+
+    const byCursor = follower(admin, ids, true);
+    const byTimestamp = follower(admin, ids, false);
+    let writing = true;
+    const pollers = [byCursor, byTimestamp].map(async (f) => {
+      while (writing) {
+        await f.poll();
+        await new Promise((r) => setTimeout(r, 3));
+      }
+    });
+    await Promise.all(participants.map((p, i) => writer(p.id, i)));
+    writing = false;
+    await Promise.all(pollers);
+    await h.feedSettled();
+    // Past the feed-head cache's TTL, then drain what became visible.
+    await new Promise((r) => setTimeout(r, 300));
+    await byCursor.poll();
+    await byTimestamp.poll();
+
+    const committed = await h.db.db.query.userResponses.findMany({ where: (r, { eq }) => eq(r.activityId, activity.id) });
+    expect(committed).toHaveLength(WRITERS);
+    for (const f of [byCursor, byTimestamp]) {
+      expect(f.counts).toEqual({ duplicates: 0, regressions: 0 });
+      expect(new Map(committed.map((row) => [row.id, row.responseData]))).toEqual(f.latest);
+    }
   });
 });

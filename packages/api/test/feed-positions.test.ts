@@ -2,6 +2,7 @@ import { sql } from "@caja/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isFeedResponse } from "../src/schemas/polling";
 import { cacheKeys } from "../src/services/cache-keys";
+import { encodeCursor, NIL_UUID } from "../src/services/feed-cursor";
 import { createApiHarness, type ApiHarness } from "./harness";
 
 /**
@@ -13,6 +14,8 @@ import { createApiHarness, type ApiHarness } from "./harness";
  * participants) or skips them, and a cached head ordered the same way stalls
  * the feed. A test cannot move the cluster's xid counter, so it sets the rows'
  * positions below every running transaction to straddle 100 instead.
+ * Transaction order is what a kind-1 cursor (handed out before the stamp order)
+ * follows: the walks start from one.
  */
 let h: ApiHarness;
 beforeAll(async () => {
@@ -48,8 +51,11 @@ async function placeAt(activityId: string, txids: number[]) {
 
 type Room = Awaited<ReturnType<typeof roomWithAnswers>>;
 
+/** A kind-1 cursor at the start of transaction order. */
+const TXID_START = encodeCursor({ kind: "txid", txid: 0n, id: NIL_UUID, sinceMs: 0 });
+
 /** Follows next_cursor until has_more is false; returns each delivered answer's `n`, in delivery order. */
-async function follow(room: Room, limit: number, cursor?: string) {
+async function follow(room: Room, limit: number, cursor: string = TXID_START) {
   const delivered: number[] = [];
   for (;;) {
     const page = await room.admin.response.feed({

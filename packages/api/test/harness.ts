@@ -14,6 +14,7 @@ import {
 import { builtInActivityTypes, createActivityRegistry, type AnyActivityType } from "@caja/activities";
 import { createTestDatabase, type TestDatabase } from "@caja/testing";
 import { queryRows, sql } from "@caja/db";
+import { feedWatermarkMs } from "../src/services/feed-watermark";
 
 export const TEST_JWT_SECRET = "test-secret-that-is-long-enough-0123456789";
 
@@ -24,9 +25,11 @@ export interface ApiHarness {
   caller(token?: string, headers?: Record<string, string>): ReturnType<typeof createCaller>;
   adminToken(sub?: string): string;
   /**
-   * Resolves once every committed answer in this database can show in the feed: a row
-   * shows once every older transaction of the cluster has ended, and other test files'
-   * transactions (migrations, held locks) can delay that by seconds.
+   * Resolves once every committed answer in this database can show in the feed, by
+   * stamp (below the watermark: every transaction of the database that started before it
+   * has ended) and by a kind-1 cursor (below xmin: every older transaction of the cluster
+   * has ended). Other test files' transactions (migrations, held locks) can delay the
+   * latter by seconds.
    */
   feedSettled(): Promise<void>;
   close(): Promise<void>;
@@ -70,9 +73,11 @@ export async function createApiHarness(options: HarnessOptions = {}): Promise<Ap
     adminToken: (sub = "alice") => tokens.sign({ sub, role: "admin" }, 3600).token,
     feedSettled: async () => {
       for (const until = Date.now() + 20_000; ;) {
+        const watermark = new Date(await feedWatermarkMs(db.db)).toISOString();
         const [row] = await queryRows<{ settled: boolean }>(
           db.db,
-          sql`select not exists (select 1 from user_responses where txid >= pg_snapshot_xmin(pg_current_snapshot())) as settled`,
+          sql`select not exists (select 1 from user_responses
+                                  where txid >= pg_snapshot_xmin(pg_current_snapshot()) or updated_at >= ${watermark}::timestamptz) as settled`,
         );
         if (row?.settled) return;
         if (Date.now() > until) throw new Error("answers stayed hidden from the feed for 20 s");

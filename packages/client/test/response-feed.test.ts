@@ -19,12 +19,13 @@ afterAll(async () => server?.stop());
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * An open transaction with an id, on the test cluster (psql, so that nothing of the
- * database driver loads under happy-dom). The feed shows a row only once every older
- * transaction has ended, so this holds back every answer committed while it is open.
+ * An open transaction on the server's database (psql, so that nothing of the database
+ * driver loads under happy-dom). The feed shows a row only once every transaction of its
+ * database that started before the row's has ended, so this holds back every answer
+ * committed while it is open.
  */
 async function holdTransaction(): Promise<{ release(): Promise<void> }> {
-  const url = process.env.CAJA_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+  const url = server.databaseUrl;
   const psql = spawn("psql", [url, "-At", "-v", "ON_ERROR_STOP=1"], { stdio: ["pipe", "pipe", "inherit"] });
   const exited = new Promise<number | null>((resolve) => psql.on("exit", resolve));
   await new Promise<void>((resolve, reject) => {

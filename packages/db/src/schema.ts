@@ -57,9 +57,9 @@ const lifecycleCheck = (column: AnyPgColumn) => oneOf(column, lifecycleStatuses)
 const ts = (name: string) => timestamp(name, { withTimezone: true, precision: 3, mode: "date" });
 
 /**
- * PostgreSQL's 64-bit transaction id. The response feed orders by the writing
- * transaction's id and only reads below the oldest running transaction, which
- * is what makes cursors gap-free under concurrent writers (see api/services/feed).
+ * PostgreSQL's 64-bit transaction id of the row's last write. Feed cursors of
+ * kind 1 order by it and only read below the oldest running transaction, which
+ * makes them gap-free under concurrent writers (see api/services/feed).
  * Carried as a decimal string: it exceeds 2^53 in theory.
  */
 const xid8 = customType<{ data: string; driverData: string }>({

@@ -110,7 +110,8 @@ export const responseRouter = {
         method: "GET",
         path: "/sessions/{session_id}/activities/{activity_id}/responses/since/{timestamp}",
         tags: ["Polling"],
-        summary: "Responses created or updated after a timestamp; follow next_cursor for a gap-free feed",
+        summary:
+          "Responses created or updated after a timestamp, by updated_at; gap-free by next_cursor or by the newest updated_at seen",
       },
       limit: "poll",
       poll: true,

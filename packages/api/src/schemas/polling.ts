@@ -77,11 +77,10 @@ export const toActivityStatusWire = (record: ActivityStatusRecord, pollInterval:
 export const responseFeedInput = z.object({
   session_id: sessionId,
   activity_id: activityId,
-  timestamp: z
-    .string()
-    .min(1)
-    .max(64)
-    .meta({ description: "ISO-8601 timestamp (or epoch milliseconds); responses created or updated after it" }),
+  timestamp: z.string().min(1).max(64).meta({
+    description:
+      "ISO-8601 timestamp (or epoch milliseconds); responses created or updated after it. The newest `updated_at` a poller has seen is a gap-free position",
+  }),
   cursor: z
     .string()
     .max(200)

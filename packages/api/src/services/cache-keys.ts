@@ -11,8 +11,8 @@ export const cacheKeys = {
   leaderboard: (sessionId: number) => `s:${sessionId}:leaderboard`,
   /** The public preview by join code (codes never change, so every write to a session can name it). */
   joinPreview: (joinCode: string) => `j:${joinCode}:preview`,
-  /** v2: the head carries the newest visible updated_at (older instances cache another shape under the old key). */
-  feedHead: (activityId: string) => `a:${activityId}:feed-head:2`,
+  /** v3: the head carries the newest committed (updated_at, id) (older instances cache other shapes under older keys). */
+  feedHead: (activityId: string) => `a:${activityId}:feed-head:3`,
 };
 
 /** What a change to an activity (config, reveal, status, removal) makes stale beyond its status: its results and the session's leaderboard. */

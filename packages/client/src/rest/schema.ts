@@ -385,7 +385,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Responses created or updated after a timestamp; follow next_cursor for a gap-free feed
+         * Responses created or updated after a timestamp, by updated_at; gap-free by next_cursor or by the newest updated_at seen
          * @description **Access (`member`):** The admin who created the session, or a participant of that session (participants never see draft activities).
          */
         get: operations["response-feed"];
@@ -533,7 +533,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Responses created or updated after a timestamp; follow next_cursor for a gap-free feed
+         * Responses created or updated after a timestamp, by updated_at; gap-free by next_cursor or by the newest updated_at seen
          * @deprecated
          * @description Deprecated alias of `GET /api/sessions/{session_id}/activities/{activity_id}/responses/since/{timestamp}`, answered the same way, for clients generated from the seed backend's document. **Access (`member`):** The admin who created the session, or a participant of that session (participants never see draft activities).
          */
@@ -3484,7 +3484,7 @@ export interface operations {
             path: {
                 session_id: number;
                 activity_id: string;
-                /** @description ISO-8601 timestamp (or epoch milliseconds); responses created or updated after it */
+                /** @description ISO-8601 timestamp (or epoch milliseconds); responses created or updated after it. The newest `updated_at` a poller has seen is a gap-free position */
                 timestamp: string;
             };
             cookie?: never;
@@ -4249,7 +4249,7 @@ export interface operations {
             path: {
                 session_id: number;
                 activity_id: string;
-                /** @description ISO-8601 timestamp (or epoch milliseconds); responses created or updated after it */
+                /** @description ISO-8601 timestamp (or epoch milliseconds); responses created or updated after it. The newest `updated_at` a poller has seen is a gap-free position */
                 timestamp: string;
             };
             cookie?: never;

@@ -11,11 +11,14 @@ const script = join(here, "server-process.ts");
 
 /** `startLiveServer`, in a child process (see server-process.ts for why). */
 export async function startServerProcess(env: Record<string, string> = {}): Promise<LiveServer> {
-  const child = await startReadyProcess<{ url: string; adminTokens: Record<AdminSubject, string> }>(script, packageDir, [
-    JSON.stringify(env),
-  ]);
+  const child = await startReadyProcess<{ url: string; databaseUrl: string; adminTokens: Record<AdminSubject, string> }>(
+    script,
+    packageDir,
+    [JSON.stringify(env)],
+  );
   return {
     url: child.ready.url,
+    databaseUrl: child.ready.databaseUrl,
     adminToken: (sub = "presenter") => child.ready.adminTokens[sub],
     stop: child.stop,
   };

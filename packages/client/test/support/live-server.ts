@@ -8,6 +8,8 @@ export type AdminSubject = (typeof ADMIN_SUBJECTS)[number];
 export interface LiveServer {
   /** e.g. `http://127.0.0.1:41234` */
   url: string;
+  /** The server's own PostgreSQL database. */
+  databaseUrl: string;
   adminToken(sub?: AdminSubject): string;
   stop(): Promise<void>;
 }
@@ -35,6 +37,7 @@ export async function startLiveServer(env: Record<string, string> = {}): Promise
   const url = await app.listen();
   return {
     url,
+    databaseUrl: database.url,
     adminToken: (sub: AdminSubject = "presenter") => app.deps.tokens.sign({ sub, role: "admin" }, 3600).token,
     stop: async () => {
       await app.close();
