@@ -1,5 +1,7 @@
+import { sql } from "@caja/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isFeedResponse } from "../src/schemas/polling";
+import { cacheKeys } from "../src/services/cache-keys";
 import { createApiHarness, type ApiHarness } from "./harness";
 
 /**
@@ -34,6 +36,7 @@ async function openRoom(participants: number) {
   return {
     admin,
     tokens,
+    ids,
     since,
     /** Submits, then waits (boundedly) until every older writing transaction of the cluster has ended and the feed shows it. */
     submit: async (token: string, n: number) => {
@@ -90,5 +93,36 @@ describe("GET .../responses/since/{timestamp} without a cursor", () => {
     // Behind the activity's newest update, but nothing of mine is newer.
     expect(await room.since(mine.updated_at, me)).toEqual([]);
     expect(await room.since(theirs.updated_at, me)).toEqual([]);
+  });
+
+  it("never ends a page inside a millisecond: a poller by the newest updated_at alone loses none of it", async () => {
+    const room = await openRoom(5);
+    for (const [n, token] of room.tokens.entries()) await room.submit(token, n);
+    // Writers that start in one millisecond, which a test cannot arrange: answers 0-2 share one, 3-4 the next.
+    await h.db.db.execute(sql`
+      update user_responses
+         set updated_at = date_trunc('milliseconds', now()) - interval '1 second'
+                          + case when (response_data->>'n')::int < 3 then interval '0' else interval '1 millisecond' end
+       where activity_id = ${room.ids.activity_id}`);
+    await h.deps.cache.invalidate([cacheKeys.feedHead(room.ids.activity_id)]);
+    const page = (timestamp: string, limit: number) => room.admin.response.feed({ ...room.ids, timestamp, limit });
+    // Within a millisecond the order is by id (random): compared as sets.
+    const ns = (p: Awaited<ReturnType<typeof page>>) =>
+      p.items
+        .filter(isFeedResponse)
+        .map((i) => (i.response_data as { n: number }).n)
+        .toSorted();
+
+    // Four would split the second millisecond: the page ends before it.
+    const four = await page("2000-01-01T00:00:00.000Z", 4);
+    expect({ n: ns(four), more: four.has_more }).toEqual({ n: [0, 1, 2], more: true });
+    // Two would split the first, and nothing precedes it in the page: the page holds all of it.
+    const two = await page("2000-01-01T00:00:00.000Z", 2);
+    expect({ n: ns(two), more: two.has_more }).toEqual({ n: [0, 1, 2], more: true });
+    const newest = two.items.at(-1)?.updated_at ?? "";
+    const rest = await page(newest, 2);
+    expect({ n: ns(rest), more: rest.has_more }).toEqual({ n: [3, 4], more: false });
+    expect(ns(await page(newest, 1))).toEqual([3, 4]);
+    expect((await page(newest, 1)).has_more).toBe(true);
   });
 });

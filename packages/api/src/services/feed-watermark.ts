@@ -39,6 +39,26 @@ export const WATERMARK_MARGIN_MS = 50;
  *   right, since no other transaction can be open while this statement runs.
  */
 export async function feedWatermarkMs(db: Database): Promise<number> {
+  const now = Date.now();
+  const recent = recentReads.get(db);
+  if (recent && now - recent.startedAt < REUSE_MS) return recent.watermark;
+  const watermark = readWatermarkMs(db);
+  recentReads.set(db, { startedAt: now, watermark });
+  watermark.catch(() => recentReads.delete(db));
+  return watermark;
+}
+
+/**
+ * A watermark stays true once read (it only shows less than a newer one), so every
+ * poll of this instance whose read began within REUSE_MS of another's shares it, in
+ * flight or done: its statement has returned before the rows are read, as required.
+ * Under many pollers the watermark costs one statement per REUSE_MS per instance, not
+ * one per poll; a row shows at most REUSE_MS later.
+ */
+const REUSE_MS = 20;
+const recentReads = new WeakMap<Database, { startedAt: number; watermark: Promise<number> }>();
+
+async function readWatermarkMs(db: Database): Promise<number> {
   const [row] = await queryRows<{ watermark_ms: string }>(
     db,
     sql`select (extract(epoch from date_trunc('milliseconds', least(
