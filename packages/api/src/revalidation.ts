@@ -29,25 +29,29 @@ export class PollCheck {
   ) {}
 
   /** The state again, after the call: the answer was computed from `state` only if this equals it. */
-  again(): Promise<string | null> {
+  async again(): Promise<string | null> {
     return stateOf(this.pollState, this.ctx, this.scope, this.input);
   }
 }
 
-async function stateOf(
+/** Not async: most states are read from records in hand, and each promise of a poll's path costs (async hooks). */
+function stateOf(
   pollState: PollState | undefined,
   ctx: Context,
   scope: Scope | null,
   input: Record<string, unknown> | null,
-): Promise<string | null> {
+): string | null | Promise<string | null> {
   if (!pollState || !scope || !input) return null;
   try {
-    return await pollState(ctx, scope, input);
+    const state = pollState(ctx, scope, input);
+    return typeof state === "string" || state === null ? state : state.catch(unknownState);
   } catch {
-    // The call will answer whatever went wrong here, in its own way.
-    return null;
+    return unknownState();
   }
 }
+
+// The call will answer whatever went wrong here, in its own way.
+const unknownState = () => null;
 
 /**
  * A conditional poll, before its procedure runs: the guard decides (exactly as
@@ -68,5 +72,6 @@ export async function checkPoll(ctx: Context, meta: PolledMeta | undefined, rawI
   }
   handDecision(ctx, { meta, scope });
   const input = rawInput !== null && typeof rawInput === "object" ? (rawInput as Record<string, unknown>) : null;
-  return new PollCheck(ctx, await stateOf(meta?.pollState, ctx, scope, input), scope, input, meta?.pollState);
+  const state = stateOf(meta?.pollState, ctx, scope, input);
+  return new PollCheck(ctx, typeof state === "object" && state !== null ? await state : state, scope, input, meta?.pollState);
 }

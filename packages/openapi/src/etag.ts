@@ -43,9 +43,18 @@ export function sendRevalidated(
 ): void {
   if (matchesIfNoneMatch(req.headers["if-none-match"], etag)) return sendNotModified(res, etag);
   // An explicit length avoids chunked encoding: one write per answer.
-  res.writeHead(200, { ...privateRevalidate, etag, "content-type": contentType, "content-length": body.length }).end(body);
+  // Literal objects, not spreads of privateRevalidate: every poll answer builds one.
+  res
+    .writeHead(200, {
+      "cache-control": privateRevalidate["cache-control"],
+      vary: privateRevalidate.vary,
+      etag,
+      "content-type": contentType,
+      "content-length": body.length,
+    })
+    .end(body);
 }
 
 export function sendNotModified(res: ServerResponse, etag: string): void {
-  res.writeHead(304, { ...privateRevalidate, etag }).end();
+  res.writeHead(304, { "cache-control": privateRevalidate["cache-control"], vary: privateRevalidate.vary, etag }).end();
 }

@@ -3,7 +3,7 @@ import type { AnyRouter } from "@trpc/server";
 import { CajaError, checkPoll, toWireError, type CajaMeta, type Context, type PollCheck } from "@caja/api";
 import { answerOf, sendRevalidated } from "./etag";
 import { KeptAnswers, sendKept } from "./kept-answers";
-import { collectRoutes, matchRoute } from "./rest-routes";
+import { collectRoutes, matchRoute, type RouteMatch } from "./rest-routes";
 import { invokeProcedure } from "./trpc-internals";
 
 /** The media types a route may answer instead of JSON (`meta.produces`). */
@@ -30,6 +30,8 @@ export interface RestHandlerOptions {
 }
 
 const JSON_TYPE = "application/json; charset=utf-8";
+const MAX_REMEMBERED_MATCHES = 10_000;
+const MAX_REMEMBERED_PATH = 200;
 
 /**
  * The REST adapter: serves each procedure that has `openapi` meta at its spec
@@ -46,6 +48,19 @@ export function createRestHandler(options: RestHandlerOptions) {
   const basePath = (options.basePath ?? "/api").replace(/\/$/, "");
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
   const kept = options.keptAnswers ?? new KeptAnswers();
+  // Polls repeat the same few paths (a room's status, its activity's): their GET matches are remembered.
+  const getMatches = new Map<string, RouteMatch>();
+  const matchGet = (method: string, path: string) => {
+    if (method !== "GET") return matchRoute(routes, method, path);
+    const known = getMatches.get(path);
+    if (known) return known;
+    const match = matchRoute(routes, method, path);
+    if (match && "route" in match && path.length <= MAX_REMEMBERED_PATH) {
+      if (getMatches.size >= MAX_REMEMBERED_MATCHES) getMatches.clear();
+      getMatches.set(path, match);
+    }
+    return match;
+  };
 
   return async function handleRest(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const url = req.url ?? "/";
@@ -53,7 +68,7 @@ export function createRestHandler(options: RestHandlerOptions) {
     const pathname = q === -1 ? url : url.slice(0, q);
     if (pathname !== basePath && !pathname.startsWith(basePath + "/")) return false;
     try {
-      const match = matchRoute(routes, req.method ?? "GET", pathname.slice(basePath.length));
+      const match = matchGet(req.method ?? "GET", pathname.slice(basePath.length));
       if (!match) throw new CajaError("NOT_FOUND", `No route for ${req.method} ${pathname}`);
       if ("allowed" in match) {
         res.setHeader("Allow", match.allowed.join(", "));

@@ -18,6 +18,8 @@ export interface RestRoute {
   aliasOf?: string;
   meta: CajaMeta;
   segments: Array<{ literal: string } | { param: string }>;
+  /** The segments for matching: each literal, or null where a parameter goes. */
+  literals: Array<string | null>;
   /** How many segments are literal: more literal routes win a tie. */
   specificity: number;
 }
@@ -44,12 +46,13 @@ export function collectRoutes(router: AnyRouter): RestRoute[] {
   return routes.sort((a, b) => b.specificity - a.specificity);
 }
 
-function segmentsOf(path: string): Pick<RestRoute, "segments" | "specificity"> {
+function segmentsOf(path: string): Pick<RestRoute, "segments" | "literals" | "specificity"> {
   const segments = path
     .split("/")
     .filter(Boolean)
     .map((s) => (s.startsWith("{") && s.endsWith("}") ? { param: s.slice(1, -1) } : { literal: s }));
-  return { segments, specificity: segments.filter((s) => "literal" in s).length };
+  const literals = segments.map((s) => s.literal ?? null);
+  return { segments, literals, specificity: literals.filter((s) => s !== null).length };
 }
 
 export interface RouteMatch {
@@ -57,33 +60,39 @@ export interface RouteMatch {
   params: Record<string, string>;
 }
 
-/** Matches a path (without the base path) to a route; `allowed` lists methods when only the method is wrong. */
+/**
+ * Matches a path (without the base path) to a route; `allowed` lists methods when only the method is wrong.
+ * Every request goes through here: literals are compared first, and only the route taken decodes its parameters.
+ */
 export function matchRoute(routes: RestRoute[], method: string, path: string): RouteMatch | { allowed: string[] } | null {
   const parts = path.split("/").filter(Boolean);
-  const allowed: string[] = [];
+  let allowed: string[] | undefined;
   for (const route of routes) {
-    if (route.segments.length !== parts.length) continue;
-    const params: Record<string, string> = {};
-    let ok = true;
-    for (let i = 0; i < parts.length; i++) {
-      const seg = route.segments[i] as RestRoute["segments"][number];
-      const part = parts[i] as string;
-      if ("literal" in seg) {
-        if (seg.literal !== part) {
-          ok = false;
-          break;
-        }
-      } else {
-        try {
-          params[seg.param] = decodeURIComponent(part);
-        } catch {
-          params[seg.param] = part;
-        }
-      }
-    }
-    if (!ok) continue;
-    if (route.method === method) return { route, params };
-    allowed.push(route.method);
+    if (route.literals.length !== parts.length || !literalsMatch(route.literals, parts)) continue;
+    if (route.method === method) return { route, params: paramsOf(route, parts) };
+    (allowed ??= []).push(route.method);
   }
-  return allowed.length > 0 ? { allowed } : null;
+  return allowed ? { allowed } : null;
+}
+
+function literalsMatch(literals: Array<string | null>, parts: string[]): boolean {
+  for (let i = 0; i < parts.length; i++) {
+    const literal = literals[i];
+    if (literal !== null && literal !== parts[i]) return false;
+  }
+  return true;
+}
+
+function paramsOf(route: RestRoute, parts: string[]): Record<string, string> {
+  const params: Record<string, string> = {};
+  route.segments.forEach((seg, i) => {
+    if (!("param" in seg)) return;
+    const part = parts[i] as string;
+    try {
+      params[seg.param] = decodeURIComponent(part);
+    } catch {
+      params[seg.param] = part;
+    }
+  });
+  return params;
 }
