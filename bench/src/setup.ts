@@ -115,8 +115,9 @@ export async function peakFixture(pool: Pool, ledger: ErrorLedger, adminToken: s
   });
   if (res.status !== 201) throw new Error(`peak fixture: submission answered ${res.status}`);
   const answer = res.body as { updated_at: string };
-  // The feed shows a row once every older transaction has ended (below xmin): a cursor read before
-  // that is not at the head, and each poll of it would read the database.
+  // The feed shows a row once it is below the watermark (every transaction of the database that
+  // started before it has ended): a cursor read before that is not at the head, and each poll of
+  // it would read the database.
   const feedPath = paths.feed(room.sessionId, room.activityId, "2000-01-01T00:00:00Z", null, 100);
   let feed = await callJson<{ next_cursor: string; count: number }>(pool, ledger, "GET", feedPath, { token: adminToken });
   for (let tries = 0; feed.body.count === 0 && tries < 100; tries++) {

@@ -131,8 +131,8 @@ describe("GET /api/sessions/{session_id}/activities/{activity_id}/status", () =>
 
 describe("GET /api/sessions/{session_id}/activities/{activity_id}/responses/since/{timestamp}", () => {
   it("returns created or updated responses after the timestamp, oldest first, with a cursor", async () => {
-    // A row reaches the feed once every older writing transaction of the cluster has ended
-    // (other test files are migrating their databases meanwhile): poll as a client would.
+    // A row reaches the feed once every transaction of its database that started before it has
+    // ended, and at least 50 ms after its own start: poll as a client would.
     await within(20_000, async () => (await get(p.feed("2000-01-01T00:00:00Z"), room.admin)).body?.count === 2);
     const res = await get(p.feed("2000-01-01T00:00:00Z"), room.admin);
     expect(res.status).toBe(200);

@@ -26,7 +26,7 @@ beforeAll(async () => {
       Array.from({ length: Math.min(10, TOTAL - i) }, (_, j) => ada.response.submit({ ...at, response_data: { n: i + j } })),
     );
   }
-  // A row enters the feed once every older writing transaction of the cluster has ended: wait for all of them.
+  // A row enters the feed once every transaction of the database that started before it has ended: wait for all of them.
   const visible = async () => (await admin.response.feed({ ...at, timestamp: "2000-01-01T00:00:00Z", limit: 1000 })).count;
   for (let tries = 0; (await visible()) < TOTAL; tries++) {
     if (tries === 1600) throw new Error(`the feed showed ${await visible()} of ${TOTAL} rows after 40 s`);

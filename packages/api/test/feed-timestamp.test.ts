@@ -38,7 +38,7 @@ async function openRoom(participants: number) {
     tokens,
     ids,
     since,
-    /** Submits, then waits (boundedly) until every older writing transaction of the cluster has ended and the feed shows it. */
+    /** Submits, then waits (boundedly) until the feed shows it: once every transaction of the database that started before it has ended. */
     submit: async (token: string, n: number) => {
       const answer = await h.caller(token).response.submit({ ...ids, response_data: { n } });
       for (const until = Date.now() + 10_000; Date.now() < until; await new Promise((r) => setTimeout(r, 25))) {

@@ -52,7 +52,7 @@ describe("a session from creation to responses (in-process)", () => {
     const ss = await bob.session.status({ session_id: session.id });
     expect(ss).toMatchObject({ participant_count: 1, current_activity_id: activity.id, status: "active" });
 
-    // A row enters the feed once every older writing transaction of the cluster has ended: wait for that.
+    // A row enters the feed once every transaction of the database that started before it has ended: wait for that.
     const feedFromStart = () =>
       admin.response.feed({ session_id: session.id, activity_id: activity.id, timestamp: "2000-01-01T00:00:00Z", limit: 100 });
     let feed = await feedFromStart();

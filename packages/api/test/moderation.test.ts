@@ -22,8 +22,8 @@ async function listed(who: Caller, ids: { session_id: number; activity_id: strin
 
 /**
  * Follows the feed from `cursor` until it has delivered `atLeast` items and reached its end
- * (bounded): a write enters the feed once every older writing transaction of the cluster has
- * ended, which on a shared PostgreSQL can take a moment.
+ * (bounded): a write enters the feed once every transaction of its database that started
+ * before it has ended, and at least 50 ms after its own start.
  */
 async function follow(who: Caller, ids: { session_id: number; activity_id: string }, cursor?: string, atLeast = 1) {
   const items: FeedItem[] = [];

@@ -35,6 +35,8 @@ export const WATERMARK_MARGIN_MS = 50;
  *   pg_read_all_stats): pg_stat_activity shows `xact_start` of another role's
  *   backends as NULL, and their transactions would not hold W back.
  * - No prepared (two-phase) transactions write responses: they have no backend.
+ * - track_activities is on (the default): without it a backend reports no xact_start.
+ * - The database server's clock does not step backwards (stamps and W read it).
  * - PGlite has one backend, this one: W is the clock less the margin, which is
  *   right, since no other transaction can be open while this statement runs.
  */
