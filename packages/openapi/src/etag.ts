@@ -9,12 +9,18 @@ export function etagOf(body: string | Buffer): string {
 /** `If-None-Match` may list several tags, or `*`. */
 export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
   if (!header) return false;
-  // What a client sends back almost always: the one tag it was given.
+  // What a client sends back almost always: the one tag it was given, or the one it had before (no list to split).
   if (header === etag) return true;
+  const bare = withoutWeak(etag);
+  if (!header.includes(",")) {
+    const tag = header.trim();
+    return tag === "*" || withoutWeak(tag) === bare;
+  }
   if (header.trim() === "*") return true;
-  const bare = etag.replace(/^W\//, "");
-  return header.split(",").some((t) => t.trim().replace(/^W\//, "") === bare);
+  return header.split(",").some((t) => withoutWeak(t.trim()) === bare);
 }
+
+const withoutWeak = (tag: string) => (tag.startsWith("W/") ? tag.slice(2) : tag);
 
 /** Authenticated caching: no shared cache may keep the answer, and clients must revalidate. */
 export const privateRevalidate = { "cache-control": "private, no-cache", vary: "Authorization" } as const;
