@@ -10,10 +10,9 @@
  * round robin over the participants, once without and once with an Idempotency-Key each.
  */
 import { randomUUID } from "node:crypto";
-import { createServer, connect, type Socket } from "node:net";
 import postgres from "postgres";
 import { TokenService } from "@caja/api";
-import { adminDatabaseUrl, createFreshPostgres } from "@caja/testing";
+import { adminDatabaseUrl, createFreshPostgres, startTcpRelay } from "@caja/testing";
 import { createPool } from "./http";
 import { summariseProfile } from "./profile";
 import { GroupMeter, ProcessMeter, postgresPids, xactCommits } from "./resources";
@@ -28,48 +27,25 @@ const participantCount = Number(process.argv[4] ?? 500);
 /** Frontend messages by type letter, across every connection the relay carried. */
 const sent = new Map<string, number>();
 
-/** A relay to PostgreSQL that counts the frontend messages it forwards. */
-async function countingRelay(target: URL): Promise<{ port: number; close(): void }> {
-  const sockets = new Set<Socket>();
-  const server = createServer((client) => {
-    const upstream = connect({ host: target.hostname, port: Number(target.port || 5432) });
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on("close", () => sockets.delete(s));
-      s.on("error", () => undefined);
-    }
-    let pending = Buffer.alloc(0);
-    let untyped = true; // the startup message (and an SSLRequest before it) has no type byte
-    client.on("data", (chunk: Buffer) => {
-      upstream.write(chunk);
-      pending = Buffer.concat([pending, chunk]);
-      for (;;) {
-        const header = untyped ? 0 : 1;
-        if (pending.length < header + 4) break;
-        const length = pending.readInt32BE(header);
-        if (pending.length < header + length) break;
-        if (untyped) {
-          untyped = pending.readInt32BE(4) === 80877103; // SSLRequest: the startup message follows
-        } else {
-          const type = String.fromCharCode(pending[0] as number);
-          sent.set(type, (sent.get(type) ?? 0) + 1);
-        }
-        pending = pending.subarray(header + length);
+/** Counts one connection's frontend messages into `sent` (the relay gives each connection its own). */
+function countFrontendMessages(): (chunk: Buffer) => void {
+  let pending = Buffer.alloc(0);
+  let untyped = true; // the startup message (and an SSLRequest before it) has no type byte
+  return (chunk) => {
+    pending = Buffer.concat([pending, chunk]);
+    for (;;) {
+      const header = untyped ? 0 : 1;
+      if (pending.length < header + 4) break;
+      const length = pending.readInt32BE(header);
+      if (pending.length < header + length) break;
+      if (untyped) {
+        untyped = pending.readInt32BE(4) === 80877103; // SSLRequest: the startup message follows
+      } else {
+        const type = String.fromCharCode(pending[0] as number);
+        sent.set(type, (sent.get(type) ?? 0) + 1);
       }
-    });
-    upstream.pipe(client);
-    client.on("close", () => upstream.destroy());
-    upstream.on("close", () => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  if (!address || typeof address === "string") throw new Error("relay has no port");
-  return {
-    port: address.port,
-    close: () => {
-      for (const s of sockets) s.destroy();
-      server.close();
-    },
+      pending = pending.subarray(header + length);
+    }
   };
 }
 
@@ -81,8 +57,11 @@ try {
   undo.push(["drop database", () => fresh.drop()]);
   const database = new URL(fresh.url).pathname.slice(1);
   const target = new URL(fresh.url);
-  const relay = await countingRelay(target);
-  undo.push(["relay", () => Promise.resolve(relay.close())]);
+  const relay = await startTcpRelay(
+    { host: target.hostname, port: Number(target.port || 5432) },
+    { observeClient: countFrontendMessages },
+  );
+  undo.push(["relay", () => relay.close()]);
   const relayed = new URL(fresh.url);
   relayed.hostname = "127.0.0.1";
   relayed.port = String(relay.port);

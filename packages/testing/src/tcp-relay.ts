@@ -17,6 +17,11 @@ export interface TcpRelay {
 export interface TcpRelayOptions {
   /** Drop a connection when its client sends its n-th chunk (e.g. 2: after PostgreSQL's startup message). */
   dropAtClientChunk?: number;
+  /**
+   * Called once per connection; what it returns sees each chunk that client sends, before it is
+   * forwarded (e.g. to count a protocol's messages: one parser per stream of bytes).
+   */
+  observeClient?: () => (chunk: Buffer) => void;
 }
 
 export async function startTcpRelay(target: { host: string; port: number }, options: TcpRelayOptions = {}): Promise<TcpRelay> {
@@ -29,7 +34,9 @@ export async function startTcpRelay(target: { host: string; port: number }, opti
       s.on("error", () => undefined);
     }
     let chunks = 0;
+    const observe = options.observeClient?.();
     client.on("data", (chunk: Buffer) => {
+      observe?.(chunk);
       if (++chunks === options.dropAtClientChunk) {
         client.destroy();
         upstream.destroy();
