@@ -26,6 +26,8 @@ export interface StartOptions {
   /** Extra node flags, e.g. --cpu-prof. */
   nodeArgs?: string[];
   readyTimeoutMs?: number;
+  /** Another checkout's bench directory to run the entry from (A/B runs against older code); this one by default. */
+  benchRoot?: string;
 }
 
 /**
@@ -33,9 +35,10 @@ export interface StartOptions {
  * CLI starts node as a grandchild, and /proc/<pid> would then measure the wrapper.
  */
 export async function startMeasured(name: string, entry: string, options: StartOptions = {}): Promise<Measured> {
-  const script = join(benchDir, "src", "entries", `${entry}.ts`);
+  const root = options.benchRoot ?? benchDir;
+  const script = join(root, "src", "entries", `${entry}.ts`);
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", "tsx", script], {
-    cwd: benchDir,
+    cwd: root,
     env: { ...process.env, ...options.env },
     stdio: ["ignore", "pipe", "pipe", "ipc"],
   });

@@ -48,6 +48,8 @@ export async function startStack(
     workers: number;
     serverEnv: Record<string, string>;
     profileDir: string | null;
+    /** Run the server from another checkout's bench directory (see `StartOptions.benchRoot`). */
+    serverBenchRoot?: string;
   },
   undo: Undo,
 ): Promise<Stack> {
@@ -87,6 +89,7 @@ export async function startStack(
       ...options.serverEnv,
     },
     nodeArgs: options.profileDir ? cpuProfileArgs(options.profileDir) : [],
+    benchRoot: options.serverBenchRoot,
   });
   undo.push(["server", () => server.stop()]);
   const [baseline, bridge] = await Promise.all([baselineStarting, bridgeStarting]);

@@ -20,15 +20,18 @@ export function gracefulShutdown(server: Server): GracefulShutdown {
     if (!res.headersSent) res.setHeader("connection", "close");
   };
 
+  // One listener for every response (`close` fires once): no closure or once-wrapper per request.
+  function untrack(this: ServerResponse) {
+    inFlight.delete(this);
+    // Its socket may now be idle: nothing else would close it.
+    if (draining) setImmediate(() => server.closeIdleConnections());
+  }
+
   return {
     track(_req, res) {
       inFlight.add(res);
       if (draining) endKeepAlive(res);
-      res.once("close", () => {
-        inFlight.delete(res);
-        // Its socket may now be idle: nothing else would close it.
-        if (draining) setImmediate(() => server.closeIdleConnections());
-      });
+      res.on("close", untrack);
     },
     drain(graceMs) {
       draining ??= new Promise<void>((resolve) => {

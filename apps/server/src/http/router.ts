@@ -16,6 +16,13 @@ import { createWebHandler } from "./web";
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
+/**
+ * Where a request's timing is kept between `route` and its context: a field of the
+ * request, not a WeakMap (an entry per request is an ephemeron the GC must trace).
+ */
+const timingKey = Symbol("caja.timing");
+type TimedRequest = IncomingMessage & { [timingKey]?: RequestTiming };
+
 /** Errors that became a 500: logged with the request they failed and the driver's code, which tells a new kind of outage from a bug. */
 export function logInternalError(error: unknown, req: IncomingMessage): void {
   console.error(
@@ -33,13 +40,12 @@ export function logInternalError(error: unknown, req: IncomingMessage): void {
  * `/openapi.json`, `/docs`, and the web app for the rest.
  */
 export function createHttpRouter(config: ServerConfig, deps: ServerDeps): RequestHandler {
-  const timings = new WeakMap<IncomingMessage, RequestTiming>();
-  const contextFor = (req: IncomingMessage) =>
+  const contextFor = (req: TimedRequest) =>
     createContext({
       headers: headerReader(req),
       ip: clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], config.TRUST_PROXY),
       deps: deps.api,
-      timing: timings.get(req),
+      timing: req[timingKey],
     });
 
   // One store for both adapters (their URLs differ): one memory bound.
@@ -91,12 +97,12 @@ export function createHttpRouter(config: ServerConfig, deps: ServerDeps): Reques
     ]);
   };
 
-  return function route(req, res) {
+  return function route(req: TimedRequest, res) {
     // Every database query of this request must start before its deadline, or it fails
     // (503) and is never sent later: see @caja/db's withDeadline.
     const receivedAt = receiveStamp();
     const timing = { receivedAt, deadline: receivedAt + config.REQUEST_TIMEOUT_MS };
-    timings.set(req, timing);
+    req[timingKey] = timing;
     return withDeadline(timing.deadline, () => dispatch(req, res));
   };
 
