@@ -86,7 +86,7 @@ describe("ReadThroughCache (per instance)", () => {
       expect(await cache.get("k", source.load)).toBe(1);
     });
 
-    it("after a burst, the first read past minRefreshMs shows the last write (it waits for the reload)", async () => {
+    it("in a burst, a read past minRefreshMs answers the last value while one reload runs, then shows the last write", async () => {
       const cache = new ReadThroughCache({ localTtlMs: 10_000, minRefreshMs: 50, maxStaleMs: 1_000 });
       const source = counter();
       expect(await cache.get("k", source.load)).toBe(0);
@@ -97,7 +97,64 @@ describe("ReadThroughCache (per instance)", () => {
       source.write();
       await cache.invalidate(["k"]);
       advance(60);
-      expect(await cache.get("k", source.load)).toBe(2);
+      expect(await cache.get("k", source.load)).toBe(1);
+      while ((await cache.get("k", source.load)) !== 2) await sleep(1);
+      expect(source.loads).toBe(3);
+    });
+
+    it("in a burst, readers do not queue behind a slow reload; without one (a lone write) they wait for it", async () => {
+      const cache = new ReadThroughCache({ localTtlMs: 10_000, minRefreshMs: 50, maxStaleMs: 1_000 });
+      let value = 0;
+      let release: (() => void) | undefined;
+      // A load that ends only when the test says so: a read that waits for it never settles.
+      const slowLoad = () => new Promise<number>((resolve) => (release = () => resolve(value)));
+      const settled = async (read: Promise<number>) => Promise.race([read, sleep(20).then(() => "pending" as const)]);
+      const first = cache.get("k", slowLoad);
+      release?.();
+      expect(await first).toBe(0);
+      value = 1;
+      await cache.invalidate(["k"]);
+      value = 2;
+      await cache.invalidate(["k"]); // 0 ms after the first write: a burst
+      advance(60);
+      expect(await settled(cache.get("k", slowLoad))).toBe(0);
+      release?.();
+      while ((await cache.get("k", slowLoad)) !== 2) await sleep(1);
+      // A lone write (the last one was long ago): the writer's next read waits for the reload.
+      advance(1_000);
+      value = 3;
+      await cache.invalidate(["k"]);
+      expect(await settled(cache.get("k", slowLoad))).toBe("pending");
+      release?.();
+    });
+
+    it("during a burst, a slow load is followed by as much idle time before the next reload", async () => {
+      const cache = new ReadThroughCache({ localTtlMs: 10_000, minRefreshMs: 10, maxStaleMs: 1_000 });
+      let value = 0;
+      let loads = 0;
+      // A load that takes 40 ms of the clock the test moves; reads and writes go on meanwhile.
+      const load = async () => {
+        loads++;
+        const began = Date.now();
+        while (Date.now() - began < 40) await sleep(1);
+        return value;
+      };
+      const first = cache.get("k", load);
+      advance(40);
+      await first;
+      loads = 0;
+      // 400 ms of writes 5 ms apart, each followed by a read.
+      for (let t = 0; t < 400; t += 5) {
+        value++;
+        await cache.invalidate(["k"]);
+        void cache.get("k", load).catch(() => undefined);
+        await sleep(2);
+        advance(5);
+      }
+      // Paced, a 40 ms reload is followed by 40 ms without one: about 400 / 80. Unpaced, a
+      // reload started every minRefreshMs (40) or ran back to back (10).
+      expect(loads).toBeGreaterThanOrEqual(3);
+      expect(loads).toBeLessThanOrEqual(7);
     });
 
     it("a write mark dropped to stay within maxWriteMarks does not make an older value fresh", async () => {

@@ -11,14 +11,16 @@ export interface ReadThroughOptions {
   sharedTtlMs?: number;
   /**
    * During a burst of writes to one key (1,000/s into one activity), a value
-   * read less than this before is still served, then reloaded: one reload per key per
-   * interval instead of one per write. A lone write is seen at once.
+   * read less than this before is still served, then served while one reload runs
+   * (readers never queue behind it): at most one reload per key per interval instead
+   * of one per write. A lone write is seen at once.
    */
   minRefreshMs?: number;
   /**
    * A value up to this much past its TTL is still answered while one refill runs in the
    * background (pollers never queue behind a refill that itself queues behind writes),
-   * but never past the staleness bound, nor once this instance wrote the key. 0 turns this off.
+   * but never past the staleness bound, nor once this instance wrote the key outside a burst.
+   * 0 turns this off (then a burst's reads past minRefreshMs wait for the reload too).
    */
   maxStaleMs?: number;
   /** Write marks kept (oldest dropped first); a dropped recent mark makes older values reload. */
@@ -46,6 +48,8 @@ interface Entry {
   json: string;
   /** When this instance began loading it. */
   loadedAt: number;
+  /** How long that load took: a burst's reloads leave the database at least as long idle (see get). */
+  loadMs: number;
   /** No later than the start of the database read it shows (another instance's, for a shared hit). */
   origin: number;
   /** The write sequence number when the load began: a mark above it is a write the value may miss. */
@@ -137,7 +141,9 @@ export class ReadThroughCache {
     const state = entry ? this.freshness(key, entry, now) : "stale";
     if (entry && state !== "stale") {
       this.stats.localHits++;
-      if (state === "stale-ok" && !this.inflight.has(key)) this.refill(key, load, now).catch(() => undefined);
+      if (state === "stale-ok" && !this.inflight.has(key) && this.mayRefill(entry, now)) {
+        this.refill(key, load, now).catch(() => undefined);
+      }
       return Promise.resolve(entry.value as T);
     }
     const flight = this.inflight.get(key);
@@ -171,7 +177,9 @@ export class ReadThroughCache {
         const current = this.local.get(key);
         const value = current?.json === json ? (current.value as T) : loaded;
         // A refill that began later may have landed first: keep the newer value.
-        if (!current || current.loadedAt <= now) this.store(key, { value, json, loadedAt: now, origin, seq });
+        if (!current || current.loadedAt <= now) {
+          this.store(key, { value, json, loadedAt: now, loadMs: Date.now() - now, origin, seq });
+        }
         return value;
       },
       (error: unknown) => {
@@ -248,16 +256,33 @@ export class ReadThroughCache {
 
   /**
    * fresh: answered as is. stale-ok: answered while a refill runs (past its TTL by at most
-   * maxStaleMs, never past the staleness bound, never after a write here). stale: reloaded
-   * first; a lone write here always lands here, so writers read their writes.
+   * maxStaleMs; during a burst of writes here, past minRefreshMs; never past the staleness
+   * bound). stale: reloaded first; a lone write here always lands here, so writers read their
+   * writes.
    */
   private freshness(key: string, entry: Entry, now: number): "fresh" | "stale-ok" | "stale" {
     const mark = this.markOf(key);
-    // A burst-time value is measured from its origin: whatever it shows began no earlier.
-    if (mark && mark.seq > entry.seq) return this.acceptable(key, entry.seq, entry.origin, now) ? "fresh" : "stale";
+    if (mark && mark.seq > entry.seq) {
+      // A burst-time value is measured from its origin: whatever it shows began no earlier.
+      if (this.acceptable(key, entry.seq, entry.origin, now)) return "fresh";
+      // In a burst every read past minRefreshMs would otherwise wait for a reload, and a slow
+      // load (results read every answer) makes that every read: a room's polls queue behind it.
+      const inBurst = mark.burst && this.maxStaleMs > 0;
+      return inBurst && now - entry.origin < this.stalenessBoundMs ? "stale-ok" : "stale";
+    }
     if (now - entry.loadedAt < this.localTtlMs) return "fresh";
     const withinBound = now - entry.origin < this.stalenessBoundMs;
     return withinBound && now - entry.loadedAt < this.localTtlMs + this.maxStaleMs ? "stale-ok" : "stale";
+  }
+
+  /**
+   * Whether a stale-ok read starts the refill now. During a burst, reloads of a key follow
+   * each other for as long as writes come; a slow one (hundreds of rows) is followed by as
+   * much idle time as it took, so one key holds the database at most half the time. The
+   * staleness bound still holds: past it a read waits for the reload (freshness()).
+   */
+  private mayRefill(entry: Entry, now: number): boolean {
+    return now - (entry.loadedAt + entry.loadMs) >= entry.loadMs;
   }
 
   private flushSharedDeletes(): void {
