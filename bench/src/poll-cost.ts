@@ -5,7 +5,8 @@
  * parsing or the kernel. CPU time (process.cpuUsage), so other work on the machine
  * changes it little; compare variants by alternating runs.
  * `tsx src/poll-cost.ts [route] [path] [polls] [profile dir]`: route `session`,
- * `activity` or `results` (default); path `304` (the current ETag), `stale` (another
+ * `activity`, `results` (default), `feed-cursor` or `feed-timestamp` (the presenter's
+ * feed at its head, by cursor or by the newest timestamp, as in the peak phase); path `304` (the current ETag), `stale` (another
  * ETag: the kept 200) or `first` (no If-None-Match); a profile directory gets the
  * CPU profile of the measured loop only (`loop.cpuprofile`, open it in Chrome DevTools).
  * The server runs on the embedded database, with the in-memory cache.
@@ -58,13 +59,33 @@ const participant = String(joined.token);
 const activityPath = `/api/v1/sessions/${String(session.id)}/activities/${String(activity.id)}`;
 await send("POST", `${activityPath}/responses`, { response_data: { selected_options: ["a"] } }, participant);
 
-const paths: Record<string, string> = {
-  session: `/api/sessions/${String(session.id)}/status`,
-  activity: `/api/sessions/${String(session.id)}/activities/${String(activity.id)}/status`,
-  results: `${activityPath}/results`,
+// The feed at its head: the cursor and the newest stamp of a page that read everything.
+const feedPath = `/api/sessions/${String(session.id)}/activities/${String(activity.id)}/responses/since`;
+async function firstPage(): Promise<{ next_cursor: string; items: { updated_at?: string }[] }> {
+  const res = await fetch(`${base}${feedPath}/2000-01-01T00:00:00Z?limit=100`, { headers: { authorization: `Bearer ${admin}` } });
+  return (await res.json()) as { next_cursor: string; items: { updated_at?: string }[] };
+}
+// The answer shows once it is below the feed's watermark (a few ms after its write).
+let page = await firstPage();
+while (page.items.length === 0) {
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  page = await firstPage();
+}
+const newest = page.items.at(-1)?.updated_at ?? "2000-01-01T00:00:00Z";
+
+const routes: Record<string, { path: string; token: string }> = {
+  session: { path: `/api/sessions/${String(session.id)}/status`, token: participant },
+  activity: { path: `/api/sessions/${String(session.id)}/activities/${String(activity.id)}/status`, token: participant },
+  results: { path: `${activityPath}/results`, token: participant },
+  "feed-cursor": {
+    path: `${feedPath}/${encodeURIComponent("2000-01-01T00:00:00Z")}?limit=100&cursor=${encodeURIComponent(page.next_cursor)}`,
+    token: admin,
+  },
+  "feed-timestamp": { path: `${feedPath}/${encodeURIComponent(newest)}?limit=100`, token: admin },
 };
-const path = paths[routeName];
-if (!path) throw new Error(`route: one of ${Object.keys(paths).join(", ")}`);
+const route = routes[routeName];
+if (!route) throw new Error(`route: one of ${Object.keys(routes).join(", ")}`);
+const { path, token } = route;
 const listener = app.server.listeners("request")[0] as (req: unknown, res: unknown) => void;
 
 /** What the router uses of a ServerResponse; resolves when the answer ends. */
@@ -90,7 +111,7 @@ class Answer extends EventEmitter {
 }
 
 function poll(ifNoneMatch?: string): Promise<Answer> {
-  const headers: Record<string, string> = { host: "localhost", authorization: `Bearer ${participant}` };
+  const headers: Record<string, string> = { host: "localhost", authorization: `Bearer ${token}` };
   if (ifNoneMatch) headers["if-none-match"] = ifNoneMatch;
   const req = Object.assign(new EventEmitter(), { url: path, method: "GET", headers, socket: { remoteAddress: "127.0.0.1" } });
   return new Promise((resolve) => listener(req, new Answer(resolve)));

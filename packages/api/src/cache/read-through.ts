@@ -136,16 +136,37 @@ export class ReadThroughCache {
   }
 
   get<T>(key: string, load: () => Promise<T>): Promise<T> {
-    const now = Date.now();
+    const entry = this.localAnswer(key, load);
+    return entry ? Promise.resolve(entry.value as T) : this.joinOrRefill(key, load);
+  }
+
+  /**
+   * `get`, but the value itself when the local entry answers (exactly when `get` would
+   * without waiting): a poll's path skips a promise and an await (async hooks make each
+   * cost). T must not be a promise.
+   */
+  getNow<T>(key: string, load: () => Promise<T>): T | Promise<T> {
+    const entry = this.localAnswer(key, load);
+    return entry ? (entry.value as T) : this.joinOrRefill(key, load);
+  }
+
+  /** The local entry when it answers this read (a stale-ok one starts its refill). */
+  private localAnswer(key: string, load: () => Promise<unknown>): Entry | undefined {
     const entry = this.local.get(key);
-    const state = entry ? this.freshness(key, entry, now) : "stale";
-    if (entry && state !== "stale") {
-      this.stats.localHits++;
-      if (state === "stale-ok" && !this.inflight.has(key) && this.mayRefill(entry, now)) {
-        this.refill(key, load, now).catch(() => undefined);
-      }
-      return Promise.resolve(entry.value as T);
+    if (!entry) return undefined;
+    const now = Date.now();
+    const state = this.freshness(key, entry, now);
+    if (state === "stale") return undefined;
+    this.stats.localHits++;
+    if (state === "stale-ok" && !this.inflight.has(key) && this.mayRefill(entry, now)) {
+      this.refill(key, load, now).catch(() => undefined);
     }
+    return entry;
+  }
+
+  /** No local answer: join the load in flight if it may answer this read, else start one. */
+  private joinOrRefill<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const now = Date.now();
     const flight = this.inflight.get(key);
     if (flight && this.acceptable(key, flight.seq, flight.startedAt, now)) return flight.promise as Promise<T>;
     return this.refill(key, load, now);

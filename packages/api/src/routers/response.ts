@@ -18,9 +18,15 @@ import { procedure } from "../trpc";
 import { pollIntervalMs } from "../poll-interval";
 import { responseModerationProcedures } from "./response-moderation";
 import type { ServiceDeps } from "../services/deps";
+import type { Context } from "../context";
 import { idempotencyKeyOf, idempotent } from "../services/idempotency";
 
 const tags = ["Responses"];
+
+/** The idle feed's answer is a function of the poll's input (in the request), the head and the interval. */
+function idleFeedState(ctx: Context, head: object | null | undefined): string | null {
+  return head === undefined ? null : `${ctx.deps.cache.versionOf(head)}:${pollIntervalMs(ctx)}`;
+}
 
 export const responseRouter = {
   submit: procedure
@@ -116,11 +122,12 @@ export const responseRouter = {
       limit: "poll",
       poll: true,
       // Nothing new for the poll: the empty page is a function of its input (in the request) and the head.
-      pollState: async (ctx, scope, input) => {
+      // Not async: with the head in the local cache the state is read without a promise.
+      pollState: (ctx, scope, input) => {
         const { timestamp, cursor } = input;
         if (typeof timestamp !== "string" || (cursor !== undefined && typeof cursor !== "string")) return null;
-        const head = await feed.idleFeedHead(ctx.deps, { activityId: scopedActivity(scope).id, timestamp, cursor });
-        return head === undefined ? null : `${ctx.deps.cache.versionOf(head)}:${pollIntervalMs(ctx)}`;
+        const head = feed.idleFeedHead(ctx.deps, { activityId: scopedActivity(scope).id, timestamp, cursor });
+        return head instanceof Promise ? head.then((loaded) => idleFeedState(ctx, loaded)) : idleFeedState(ctx, head);
       },
     })
     .input(responseFeedInput)

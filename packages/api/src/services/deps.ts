@@ -25,3 +25,12 @@ export function cachedRead<D extends Pick<ServiceDeps, "cache" | "inTransaction"
 ): Promise<T> {
   return deps.inTransaction ? load(deps) : deps.cache.get(key, () => load(deps));
 }
+
+/** `cachedRead`, but the value itself when the local cache answers at once (see `ReadThroughCache.getNow`). */
+export function cachedReadNow<D extends Pick<ServiceDeps, "cache" | "inTransaction">, T>(
+  deps: D,
+  key: string,
+  load: (deps: D) => Promise<T>,
+): T | Promise<T> {
+  return deps.inTransaction ? load(deps) : deps.cache.getNow(key, () => load(deps));
+}

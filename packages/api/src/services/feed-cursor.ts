@@ -74,10 +74,36 @@ export function parseSinceTimestamp(text: string): number {
   return ms;
 }
 
+/**
+ * Positions read before, by their raw text: a follower at the head sends the same timestamp
+ * and cursor every poll, and decoding them (base64url, regexes, Date.parse, BigInt) cost
+ * that poll more than the rest of its state. Only valid texts are kept (an invalid one throws
+ * every time); the positions are frozen, as every poll of those texts shares them.
+ */
+const MAX_REMEMBERED = 1_000;
+/** By timestamp text: the start of the stamp order after it. */
+const starts = new Map<string, Readonly<StampCursor>>();
+/** By cursor text. */
+const cursors = new Map<string, Readonly<FeedCursor>>();
+
+function remember<T>(map: Map<string, T>, text: string, value: T): T {
+  if (text.length > 200) return value;
+  if (map.size >= MAX_REMEMBERED) map.clear();
+  map.set(text, value);
+  return value;
+}
+
+function startAfter(timestamp: string): Readonly<StampCursor> {
+  const sinceMs = parseSinceTimestamp(timestamp);
+  return Object.freeze({ kind: "stamp", stampMs: sinceMs, id: NIL_UUID, sinceMs });
+}
+
 /** Where a poll reads from: its cursor, or, by timestamp, the start of the stamp order after `since`. */
-export function pollPosition(q: { timestamp: string; cursor?: string }): FeedCursor {
-  const sinceMs = parseSinceTimestamp(q.timestamp);
-  return q.cursor ? decodeCursor(q.cursor) : { kind: "stamp", stampMs: sinceMs, id: NIL_UUID, sinceMs };
+export function pollPosition(q: { timestamp: string; cursor?: string }): Readonly<FeedCursor> {
+  // The timestamp is validated with a cursor too.
+  const start = starts.get(q.timestamp) ?? remember(starts, q.timestamp, startAfter(q.timestamp));
+  if (!q.cursor) return start;
+  return cursors.get(q.cursor) ?? remember(cursors, q.cursor, Object.freeze(decodeCursor(q.cursor)));
 }
 
 const compareIds = (a: string, b: string) => (a === b ? 0 : a < b ? -1 : 1);

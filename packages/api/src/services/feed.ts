@@ -10,7 +10,7 @@ import {
 } from "./feed-cursor";
 import { stampPage, txidPage, type FeedRow } from "./feed-pages";
 import { fromSqlRow } from "./response-rows";
-import { cachedRead, type ServiceDeps } from "./deps";
+import { cachedReadNow, type ServiceDeps } from "./deps";
 
 /**
  * The incremental response feed.
@@ -90,9 +90,12 @@ interface FeedHead {
   pending: boolean;
 }
 
-/** Cached: an idle feed costs no query per poll, by cursor or by timestamp. Null: the activity has no row. */
-async function feedHead(deps: ServiceDeps, activityId: ActivityId): Promise<FeedHead | null> {
-  return cachedRead(deps, cacheKeys.feedHead(activityId), async ({ db }) => {
+/**
+ * Cached: an idle feed costs no query per poll, by cursor or by timestamp. Null: the activity has no row.
+ * The head itself, not a promise, when the local cache holds it: the idle poll's path then has no await.
+ */
+function feedHead(deps: ServiceDeps, activityId: ActivityId): FeedHead | null | Promise<FeedHead | null> {
+  return cachedReadNow(deps, cacheKeys.feedHead(activityId), async ({ db }) => {
     // One statement, one snapshot; each part is a one-row backward index probe.
     const [row] = await queryRows<{
       stamp_ms: string | null;
@@ -144,12 +147,14 @@ function atHead(head: FeedHead | null, cursor: FeedCursor): boolean {
  * the database. The answer at the head is a function of the poll's input and
  * this head (for revalidation: see the feed procedure's pollState).
  */
-export async function idleFeedHead(
+export function idleFeedHead(
   deps: ServiceDeps,
   q: { activityId: string; timestamp: string; cursor?: string },
-): Promise<FeedHead | null | undefined> {
+): FeedHead | null | undefined | Promise<FeedHead | null | undefined> {
   const cursor = pollPosition(q);
-  const head = await feedHead(deps, q.activityId);
+  const head = feedHead(deps, q.activityId);
+  // Not async: at the head the poll is answered from the local cache, without a promise (see revalidation.ts).
+  if (head instanceof Promise) return head.then((loaded) => (atHead(loaded, cursor) ? loaded : undefined));
   return atHead(head, cursor) ? head : undefined;
 }
 
