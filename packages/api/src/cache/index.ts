@@ -1,2 +1,3 @@
-export { ReadThroughCache, type ReadThroughOptions, type CacheStats } from "./read-through";
+export { ReadThroughCache } from "./read-through";
+export type { ReadThroughOptions, CacheStats } from "./read-through-types";
 export { createSharedCache, type SharedCache } from "./shared";
