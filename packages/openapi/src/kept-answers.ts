@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { matchesIfNoneMatch, sendNotModified, sendRevalidated } from "./etag";
+import { answerOf, matchesIfNoneMatch, sendNotModified, sendRevalidated } from "./etag";
 
 /** A poll answer as sent: its ETag and, unless it was too large to keep, its body. */
 export interface KeptAnswer {
@@ -120,4 +120,23 @@ export function sendKept(
   else if (matchesIfNoneMatch(req.headers["if-none-match"], answer.etag)) sendNotModified(res, answer.etag);
   else return false;
   return true;
+}
+
+/**
+ * A poll answer the procedure computed, sent (200 or 304), and kept for its request
+ * and state when the state after the call (`stateAfter`) is the state it began in:
+ * only then was the answer computed from that state alone.
+ */
+export async function sendComputed(
+  req: IncomingMessage,
+  res: ServerResponse,
+  kept: KeptAnswers,
+  request: string,
+  state: { before: string | null; after: () => Promise<string | null> },
+  body: string,
+  contentType: string,
+): Promise<void> {
+  const answer = answerOf(body);
+  sendRevalidated(req, res, answer.etag, answer.body, contentType);
+  if (state.before !== null && (await state.after()) === state.before) kept.keep(request, state.before, answer.etag, answer.body);
 }

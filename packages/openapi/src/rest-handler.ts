@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AnyRouter } from "@trpc/server";
 import { CajaError, checkPoll, toWireError, type CajaMeta, type Context, type PollCheck } from "@caja/api";
-import { answerOf, sendRevalidated } from "./etag";
-import { KeptAnswers, sendKept } from "./kept-answers";
+import { KeptAnswers, sendComputed, sendKept } from "./kept-answers";
 import { collectRoutes, matchRoute, type RouteMatch } from "./rest-routes";
 import { invokeProcedure } from "./trpc-internals";
 
@@ -101,10 +100,9 @@ export function createRestHandler(options: RestHandlerOptions) {
       }
       const body = JSON.stringify(output);
       if (route.poll) {
-        const answer = answerOf(body);
-        sendRevalidated(req, res, answer.etag, answer.body, JSON_TYPE);
-        if (poll && poll.state !== null && (await poll.again()) === poll.state)
-          kept.keep(url, poll.state, answer.etag, answer.body);
+        const checked = poll;
+        const state = { before: checked?.state ?? null, after: () => checked?.again() ?? Promise.resolve(null) };
+        await sendComputed(req, res, kept, url, state, body, JSON_TYPE);
         return true;
       }
       res.writeHead(route.meta.okStatus ?? (route.method === "POST" ? 201 : 200), {

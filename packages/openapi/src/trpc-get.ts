@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AnyRouter } from "@trpc/server";
 import { CajaError, checkPoll, toTRPCError, type Context, type PollCheck } from "@caja/api";
-import { answerOf, privateRevalidate, sendRevalidated } from "./etag";
-import { KeptAnswers, sendKept } from "./kept-answers";
+import { privateRevalidate } from "./etag";
+import { KeptAnswers, sendComputed, sendKept } from "./kept-answers";
 import { invokeProcedure, proceduresOf, trpcErrorAnswer } from "./trpc-internals";
 
 const JSON_TYPE = "application/json";
@@ -116,10 +116,9 @@ export function createTrpcGetHandler(options: TrpcGetHandlerOptions) {
     const status = statuses.size === 1 ? (results[0]?.status ?? 200) : 207;
     const body = JSON.stringify(batch ? results.map((r) => r.body) : results[0]?.body);
     if (status === 200) {
-      const answer = answerOf(body);
-      sendRevalidated(req, res, answer.etag, answer.body, JSON_TYPE);
-      if (polls && state !== null && statesOf(await Promise.all(polls.map((p) => p.again()))) === state)
-        kept.keep(url, state, answer.etag, answer.body);
+      const checked = polls ?? [];
+      const after = async () => statesOf(await Promise.all(checked.map((p) => p.again())));
+      await sendComputed(req, res, kept, url, { before: polls ? state : null, after }, body, JSON_TYPE);
       return true;
     }
     const headers: Record<string, string> = { ...privateRevalidate, "content-type": JSON_TYPE };
