@@ -96,4 +96,24 @@ describe("postgres.js under network faults", () => {
       await handle.close();
     }
   });
+
+  it("a connection the server terminates mid-statement (a restart, pg_terminate_backend) fails that statement only; the next one reconnects and succeeds", async () => {
+    // Unpatched, the FATAL error stayed on the connection object and was handed to the first
+    // statement after the reconnect: a poll answered 503 seconds after PostgreSQL was back.
+    const handle = createDb(fresh.url, { maxConnections: 1 });
+    const admin = createDb(fresh.url, { maxConnections: 1 });
+    try {
+      const [{ pid }] = await queryRows<{ pid: number }>(handle.db, sql`select pg_backend_pid() as pid`);
+      const running = settled(handle.db.execute(sql`select pg_sleep(5)`));
+      await sleep(200);
+      await admin.db.execute(sql`select pg_terminate_backend(${pid})`);
+      expect(isDatabaseUnavailable(await running)).toBe(true);
+      await sleep(100);
+      const after = await queryRows<{ pid: number }>(handle.db, sql`select pg_backend_pid() as pid`);
+      expect(after[0]?.pid).not.toBe(pid);
+      expect(escaped).toEqual([]);
+    } finally {
+      await Promise.all([handle.close(), admin.close()]);
+    }
+  });
 });
