@@ -103,10 +103,11 @@ describe("postgres.js under network faults", () => {
     const handle = createDb(fresh.url, { maxConnections: 1 });
     const admin = createDb(fresh.url, { maxConnections: 1 });
     try {
-      const [{ pid }] = await queryRows<{ pid: number }>(handle.db, sql`select pg_backend_pid() as pid`);
+      const pid = (await queryRows<{ pid: number }>(handle.db, sql`select pg_backend_pid() as pid`))[0]?.pid;
+      expect(pid).toEqual(expect.any(Number));
       const running = settled(handle.db.execute(sql`select pg_sleep(5)`));
       await sleep(200);
-      await admin.db.execute(sql`select pg_terminate_backend(${pid})`);
+      await admin.db.execute(sql`select pg_terminate_backend(${pid ?? 0})`);
       expect(isDatabaseUnavailable(await running)).toBe(true);
       await sleep(100);
       const after = await queryRows<{ pid: number }>(handle.db, sql`select pg_backend_pid() as pid`);
