@@ -63,16 +63,18 @@ export class KeptAnswers {
     // Strings count twice: V8 may hold them as two-byte characters.
     const bytes = (kept?.length ?? 0) + 2 * (request.length + state.length + etag.length) + ENTRY_OVERHEAD_BYTES;
     if (bytes > this.maxBytes) return;
+    const had = this.byRequest.get(request);
+    const replaced = had?.get(state);
+    if (replaced) this.drop(replaced);
+    else if (had && had.size >= this.maxStatesPerRequest) {
+      const oldest = had.values().next();
+      if (!oldest.done) this.drop(oldest.value);
+    }
+    // Looked up after the drops: dropping a request's last state drops its map too.
     let states = this.byRequest.get(request);
     if (!states) {
       states = new Map();
       this.byRequest.set(request, states);
-    }
-    const replaced = states.get(state);
-    if (replaced) this.drop(replaced);
-    else if (states.size >= this.maxStatesPerRequest) {
-      const oldest = states.values().next();
-      if (!oldest.done) this.drop(oldest.value);
     }
     const entry = new Entry(request, state, etag, kept, bytes);
     states.set(state, entry);

@@ -35,6 +35,7 @@ describe("KeptAnswers", () => {
     // Kept again in the same state: replaced, not counted twice.
     keep(kept, "/c", "1", text);
     expect(kept.get("/b", "1")).toBeDefined();
+    expect(kept.get("/c", "1")?.body).toEqual(body(text));
     expect(kept.size).toBeLessThanOrEqual(2500);
   });
 
@@ -46,6 +47,18 @@ describe("KeptAnswers", () => {
       etagOf("2"),
       etagOf("3"),
     ]);
+  });
+
+  it("answers a request kept again in the same state, or in a new state past maxStatesPerRequest, when it was the request's only state", () => {
+    // Dropping a request's last state dropped its map, and the new answer went into that orphan:
+    // every later poll of the request missed, ran the procedure and kept again (seen in poll-cost).
+    const kept = new KeptAnswers({ maxStatesPerRequest: 1 });
+    keep(kept, "/a", "1", '{"n":1}');
+    keep(kept, "/a", "1", '{"n":1}');
+    expect(kept.get("/a", "1")?.etag).toBe(etagOf('{"n":1}'));
+    keep(kept, "/a", "2", '{"n":2}');
+    expect([kept.get("/a", "1"), kept.get("/a", "2")?.etag]).toEqual([undefined, etagOf('{"n":2}')]);
+    expect(kept.size).toBeLessThan(1000);
   });
 
   it("keeps nothing with maxBytes 0", () => {
