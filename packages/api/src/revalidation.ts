@@ -2,6 +2,7 @@ import { handDecision } from "./access/decisions";
 import { authorize, type GuardedMeta } from "./access/guard";
 import type { Scope } from "./access/policy";
 import type { Context } from "./context";
+import { andThen, type MaybePromise } from "./maybe-sync";
 
 /**
  * What a polling procedure's answer is a pure function of, as a string: the
@@ -63,15 +64,30 @@ const unknownState = () => null;
  * again (one rate-limit count); a refusal is handed over the same way, so the
  * call answers it as it always does. `ctx` must be this call's alone.
  */
-export async function checkPoll(ctx: Context, meta: PolledMeta | undefined, rawInput: unknown): Promise<PollCheck> {
-  let scope: Scope;
+export function checkPoll(ctx: Context, meta: PolledMeta | undefined, rawInput: unknown): MaybePromise<PollCheck> {
+  let scope: MaybePromise<Scope>;
   try {
-    scope = await authorize({ ctx, meta, type: "query", rawInput });
+    scope = authorize({ ctx, meta, type: "query", rawInput });
   } catch (refusal) {
-    return new PollCheck(handDecision(ctx, { meta, refusal }), null, null, null, undefined);
+    return refused(ctx, meta, refusal);
   }
+  return scope instanceof Promise
+    ? scope.then(
+        (decided) => admitted(ctx, meta, rawInput, decided),
+        (refusal: unknown) => refused(ctx, meta, refusal),
+      )
+    : admitted(ctx, meta, rawInput, scope);
+}
+
+function admitted(ctx: Context, meta: PolledMeta | undefined, rawInput: unknown, scope: Scope): MaybePromise<PollCheck> {
   handDecision(ctx, { meta, scope });
   const input = rawInput !== null && typeof rawInput === "object" ? (rawInput as Record<string, unknown>) : null;
-  const state = stateOf(meta?.pollState, ctx, scope, input);
-  return new PollCheck(ctx, typeof state === "object" && state !== null ? await state : state, scope, input, meta?.pollState);
+  return andThen(
+    stateOf(meta?.pollState, ctx, scope, input),
+    (state) => new PollCheck(ctx, state, scope, input, meta?.pollState),
+  );
+}
+
+function refused(ctx: Context, meta: PolledMeta | undefined, refusal: unknown): PollCheck {
+  return new PollCheck(handDecision(ctx, { meta, refusal }), null, null, null, undefined);
 }

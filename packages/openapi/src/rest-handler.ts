@@ -82,7 +82,8 @@ export function createRestHandler(options: RestHandlerOptions) {
       let poll: PollCheck | undefined;
       if (route.poll && route.meta.pollState) {
         // The guard decides here, once: the call below, if made, takes its decision.
-        poll = await checkPoll(ctx, route.meta, input);
+        const checked = checkPoll(ctx, route.meta, input);
+        poll = checked instanceof Promise ? await checked : checked;
         if (sendKept(req, res, kept, url, poll.state, JSON_TYPE)) return true;
         ctx = poll.ctx;
       }

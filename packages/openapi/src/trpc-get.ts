@@ -93,7 +93,10 @@ export function createTrpcGetHandler(options: TrpcGetHandlerOptions) {
     if (names.every((name) => procedures.get(name)?.meta?.pollState)) {
       // Each call its own context: its guard's decision is handed with it.
       const own = (i: number) => (i === 0 ? ctx : options.createContext(req));
-      polls = await Promise.all(names.map((name, i) => checkPoll(own(i), procedures.get(name)?.meta, inputs[i])));
+      const checks = names.map((name, i) => checkPoll(own(i), procedures.get(name)?.meta, inputs[i]));
+      polls = [];
+      // All started above; an await only where one had to wait (most polls wait for none).
+      for (const check of checks) polls.push(check instanceof Promise ? await check : check);
       state = statesOf(polls.map((p) => p.state));
       if (sendKept(req, res, kept, url, state, JSON_TYPE)) return true;
     }

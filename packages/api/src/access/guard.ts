@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { bearerToken, type Claims } from "../auth/tokens";
 import type { Context } from "../context";
 import { CajaError, notFound, validationError } from "../errors";
+import { andThen, type MaybePromise } from "../maybe-sync";
 import { addressLimitKey, type LimitClass } from "../ratelimit";
 import { activityId, sessionId } from "../schemas/common";
 import { cachedActivityStatus, cachedSessionStatus } from "../services/status";
@@ -43,8 +44,11 @@ const unscoped: Omit<Scope, "claims"> = { session: null, activity: null };
  * draft hiding (404).
  * Runs before input validation, so it reads the ids from the raw input with the
  * same field schemas the procedure's input uses.
+ * The scope itself (or a throw) when every step could answer in this process, as a poll's
+ * usually can; a promise when one had to wait (a token to verify, a lease, the database).
  */
-export async function authorize({ ctx, meta, type, getRawInput, rawInput }: GuardCall): Promise<Scope> {
+export function authorize(call: GuardCall): MaybePromise<Scope> {
+  const { ctx, meta, type } = call;
   const rule = meta?.access;
   // Fails closed: `CajaMeta` makes `access` required, so this is a procedure built around it.
   if (!rule) throw new Error("This procedure declares no access rule (meta.access)");
@@ -52,45 +56,56 @@ export async function authorize({ ctx, meta, type, getRawInput, rawInput }: Guar
   const role = requiredRole[rule];
 
   if (role === "none") {
-    const verdict = await deps.limiter.check(meta.limit ?? "join", addressLimitKey(ctx.ip));
-    if (!verdict.ok) throw rateLimited(verdict.retryAfter);
-    return { claims: null, ...unscoped };
+    return andThen(deps.limiter.check(meta.limit ?? "join", addressLimitKey(ctx.ip)), (verdict) => {
+      if (!verdict.ok) throw rateLimited(verdict.retryAfter);
+      return { claims: null, ...unscoped };
+    });
   }
 
   const token = bearerToken(ctx.headers.get("authorization"));
   if (!token) throw new CajaError("UNAUTHORIZED", "Missing bearer token", { reason: "Authorization: Bearer <jwt> required" });
-  const claims = deps.tokens.cachedClaims(token) ?? (await verifyCounted(ctx, token));
-  if (role !== "any" && claims.role !== role) {
-    throw new CajaError("FORBIDDEN", `${role === "admin" ? "Admin" : "Participant"} role required`);
-  }
-  const verdict = await deps.limiter.check(meta.limit ?? (type === "query" ? "read" : "write"), claims.sub);
-  if (!verdict.ok) throw rateLimited(verdict.retryAfter);
-  if (claims.role === "participant") {
-    // A write that checks the seat in its own statement skips this read (see CajaMeta).
-    if (!(meta.seatCheckedInWrite && type === "mutation")) await deps.seats.assertSeated(claims, type !== "query");
-    deps.presence.touch(claims.participant_id);
-  }
-  if (rule === "admin") return { claims, ...unscoped };
-
-  const ref = scopeRef(getRawInput ? await getRawInput() : rawInput);
-
-  if (ref.activityId !== undefined) {
-    const activity = await cachedActivityStatus(deps, ref.activityId);
-    if (!activity || (ref.sessionId !== undefined && activity.sessionId !== ref.sessionId)) {
-      throw notFound("Activity", ref.activityId);
+  return andThen(deps.tokens.cachedClaims(token) ?? verifyCounted(ctx, token), (claims) => {
+    if (role !== "any" && claims.role !== role) {
+      throw new CajaError("FORBIDDEN", `${role === "admin" ? "Admin" : "Participant"} role required`);
     }
-    admit(claims, activity.sessionId, activity.createdBy);
-    // Reads of a draft 404 for participants, as if it did not exist; a write to one is
-    // refused by its service (409 ACTIVITY_NOT_ACTIVE), which checks the status in SQL anyway.
-    if (type === "query" && activity.status === "draft" && !seesDrafts(claims)) throw notFound("Activity", ref.activityId);
-    return { claims, session: null, activity };
-  }
+    return andThen(deps.limiter.check(meta.limit ?? (type === "query" ? "read" : "write"), claims.sub), (verdict) => {
+      if (!verdict.ok) throw rateLimited(verdict.retryAfter);
+      return andThen(seated(call, claims), () => (rule === "admin" ? { claims, ...unscoped } : scopeOf(call, claims)));
+    });
+  });
+}
 
-  if (ref.sessionId === undefined) throw validationError("session_id", "is required");
-  const session = await cachedSessionStatus(deps, ref.sessionId);
-  if (!session) throw notFound("Session", ref.sessionId);
-  admit(claims, session.id, session.createdBy);
-  return { claims, session, activity: null };
+/** A participant's seat, then its presence; nothing for an admin. */
+function seated({ ctx, meta, type }: GuardCall, claims: Claims): MaybePromise<void> {
+  if (claims.role !== "participant") return;
+  const touch = () => ctx.deps.presence.touch(claims.participant_id);
+  // A write that checks the seat in its own statement skips this read (see CajaMeta).
+  if (meta?.seatCheckedInWrite && type === "mutation") return touch();
+  return andThen(ctx.deps.seats.assertSeated(claims, type !== "query"), touch);
+}
+
+/** The session or activity the input names, and the caller's standing in it. */
+function scopeOf({ ctx, type, getRawInput, rawInput }: GuardCall, claims: Claims): MaybePromise<Scope> {
+  return andThen(getRawInput ? getRawInput() : rawInput, (raw) => {
+    const ref = scopeRef(raw);
+    const { activityId, sessionId } = ref;
+    if (activityId !== undefined) {
+      return andThen(cachedActivityStatus(ctx.deps, activityId), (activity) => {
+        if (!activity || (sessionId !== undefined && activity.sessionId !== sessionId)) throw notFound("Activity", activityId);
+        admit(claims, activity.sessionId, activity.createdBy);
+        // Reads of a draft 404 for participants, as if it did not exist; a write to one is
+        // refused by its service (409 ACTIVITY_NOT_ACTIVE), which checks the status in SQL anyway.
+        if (type === "query" && activity.status === "draft" && !seesDrafts(claims)) throw notFound("Activity", activityId);
+        return { claims, session: null, activity };
+      });
+    }
+    if (sessionId === undefined) throw validationError("session_id", "is required");
+    return andThen(cachedSessionStatus(ctx.deps, sessionId), (session) => {
+      if (!session) throw notFound("Session", sessionId);
+      admit(claims, session.id, session.createdBy);
+      return { claims, session, activity: null };
+    });
+  });
 }
 
 /**

@@ -7,8 +7,8 @@ export class MemoryRateLimiter implements RateLimiter {
 
   constructor(private readonly rules: LimitRules) {}
 
-  check(cls: LimitClass, key: string): Promise<LimitResult> {
-    return Promise.resolve(this.take(cls, key));
+  check(cls: LimitClass, key: string): LimitResult {
+    return this.take(cls, key);
   }
 
   peek(cls: LimitClass, key: string, now = Date.now()): LimitResult {

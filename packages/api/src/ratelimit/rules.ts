@@ -34,7 +34,8 @@ export interface LimitResult {
 }
 
 export interface RateLimiter {
-  check(cls: LimitClass, key: string): Promise<LimitResult>;
+  /** The verdict itself when this instance can answer alone (a poll's path skips a promise), else a promise of it. */
+  check(cls: LimitClass, key: string): LimitResult | Promise<LimitResult>;
   /**
    * Whether `check` could succeed now, without spending anything; answered from this
    * instance's buckets only (for a class checked before work that failures then pay for).

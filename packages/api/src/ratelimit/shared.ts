@@ -80,19 +80,27 @@ export class SharedRateLimiter implements RateLimiter {
     return this.local.peek(cls, key);
   }
 
-  async check(cls: LimitClass, key: string): Promise<LimitResult> {
+  check(cls: LimitClass, key: string): LimitResult | Promise<LimitResult> {
     const shared = this.shared.get(cls);
     if (!shared) return this.local.take(cls, key);
     const id = `${shared.prefix}:${key}`;
+    return this.spendLeased(id, shared, this.now()) ? allowed : this.checkLeasing(cls, key, id, shared);
+  }
+
+  /** Spends a token of this window's lease, if one is left. */
+  private spendLeased(id: string, shared: SharedClass, now: number): boolean {
+    const lease = this.leases.get(id);
+    if (!lease || lease.window !== Math.floor(now / shared.rule.windowMs) || lease.remaining <= 0) return false;
+    lease.remaining--;
+    return true;
+  }
+
+  private async checkLeasing(cls: LimitClass, key: string, id: string, shared: SharedClass): Promise<LimitResult> {
     // Each pass either spends a token or leases at least one more from the limit; a refusal ends it.
     for (;;) {
       const now = this.now();
       const window = Math.floor(now / shared.rule.windowMs);
-      const lease = this.leases.get(id);
-      if (lease && lease.window === window && lease.remaining > 0) {
-        lease.remaining--;
-        return allowed;
-      }
+      if (this.spendLeased(id, shared, now)) return allowed;
       let granted: number;
       try {
         granted = await this.lease(id, shared, now);

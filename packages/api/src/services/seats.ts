@@ -1,6 +1,7 @@
 import { and, eq, isNull, participants, sessions, type ParticipantId } from "@caja/db";
 import type { ParticipantClaims } from "../auth/tokens";
 import { notFound, participantRemoved } from "../errors";
+import { andThen, type MaybePromise } from "../maybe-sync";
 import { RemovedSeats } from "./removed-seats";
 import { cachedSessionStatus, type StatusReadDeps } from "./status";
 
@@ -58,9 +59,10 @@ export class SeatCheck {
     this.removedSeats = new RemovedSeats(deps.db, options.maxSessions);
   }
 
-  async assertSeated(claims: ParticipantClaims, write: boolean, now = Date.now()): Promise<void> {
-    if (!write && (await this.stillHeld(claims, now))) return;
-    await this.confirm(claims, now);
+  /** Resolves (or returns at once, for a read whose seat is known held) when the seat is held; throws 401 or 404 otherwise. */
+  assertSeated(claims: ParticipantClaims, write: boolean, now = Date.now()): MaybePromise<void> {
+    if (write) return this.confirm(claims, now);
+    return andThen(this.stillHeld(claims, now), (held) => (held ? undefined : this.confirm(claims, now)));
   }
 
   forget(participantId: ParticipantId): void {
@@ -68,22 +70,28 @@ export class SeatCheck {
   }
 
   /** True when a confirmed seat is known still held without asking the database about this participant. */
-  private async stillHeld(claims: ParticipantClaims, now: number): Promise<boolean> {
-    const id = claims.participant_id;
-    const seat = this.confirmed.get(id);
+  private stillHeld(claims: ParticipantClaims, now: number): MaybePromise<boolean> {
+    const seat = this.confirmed.get(claims.participant_id);
     if (!seat || seat.tokenId !== claims.tid || seat.sessionId !== claims.session_id || now >= seat.until) return false;
-    const session = await cachedSessionStatus(this.deps, claims.session_id);
-    // Deleted (or not yet in this cache): the database tells which, 404 or 401.
-    if (!session) return false;
-    if (session.seatsRevision > seat.revision) {
-      const gone = await this.removedSeats.atLeast(claims.session_id, session.seatsRevision);
-      if (!gone) return false;
-      if (gone.ids.has(id)) {
-        this.confirmed.delete(id);
-        throw participantRemoved(id);
-      }
-      seat.revision = gone.revision;
+    return andThen(cachedSessionStatus(this.deps, claims.session_id), (session) => {
+      // Deleted (or not yet in this cache): the database tells which, 404 or 401.
+      if (!session) return false;
+      if (session.seatsRevision > seat.revision)
+        return this.heldAfterRemovals(claims.participant_id, seat, session.seatsRevision);
+      this.remember(claims.participant_id, seat);
+      return true;
+    });
+  }
+
+  /** The session's seats moved since this one was confirmed: held unless it is among the removed. */
+  private async heldAfterRemovals(id: ParticipantId, seat: Confirmed, revision: number): Promise<boolean> {
+    const gone = await this.removedSeats.atLeast(seat.sessionId, revision);
+    if (!gone) return false;
+    if (gone.ids.has(id)) {
+      this.confirmed.delete(id);
+      throw participantRemoved(id);
     }
+    seat.revision = gone.revision;
     this.remember(id, seat);
     return true;
   }

@@ -1,7 +1,8 @@
 import { queryRows, sql } from "@caja/db";
 import type { ActivityId, LifecycleStatus, SessionId } from "@caja/db";
 import { cacheKeys } from "./cache-keys";
-import { cachedRead, type ServiceDeps } from "./deps";
+import type { MaybePromise } from "../maybe-sync";
+import { cachedReadNow, type ServiceDeps } from "./deps";
 import { ACTIVE_WINDOW_SECONDS } from "./presence";
 
 /** What the cache holds for a session: plain JSON, so it can live in Redis. */
@@ -103,12 +104,15 @@ async function loadActivityStatus({ db }: ServiceDeps, activityId: ActivityId): 
   };
 }
 
-/** The session's status record, from the polling cache (the guard reads it to authorise, polls to answer). */
-export function cachedSessionStatus(deps: StatusReadDeps, sessionId: SessionId): Promise<SessionStatusRecord | null> {
-  return cachedRead(deps, cacheKeys.sessionStatus(sessionId), (d) => loadSessionStatus(d, sessionId));
+/**
+ * The session's status record, from the polling cache (the guard reads it to authorise, polls to
+ * answer): the record itself when this instance holds it fresh, else a promise.
+ */
+export function cachedSessionStatus(deps: StatusReadDeps, sessionId: SessionId): MaybePromise<SessionStatusRecord | null> {
+  return cachedReadNow(deps, cacheKeys.sessionStatus(sessionId), (d) => loadSessionStatus(d, sessionId));
 }
 
-/** The activity's status record, from the polling cache; it names the session and its owner. */
-export function cachedActivityStatus(deps: ServiceDeps, activityId: ActivityId): Promise<ActivityStatusRecord | null> {
-  return cachedRead(deps, cacheKeys.activityStatus(activityId), (d) => loadActivityStatus(d, activityId));
+/** The activity's status record, from the polling cache; it names the session and its owner. Like `cachedSessionStatus`. */
+export function cachedActivityStatus(deps: ServiceDeps, activityId: ActivityId): MaybePromise<ActivityStatusRecord | null> {
+  return cachedReadNow(deps, cacheKeys.activityStatus(activityId), (d) => loadActivityStatus(d, activityId));
 }
