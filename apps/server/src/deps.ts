@@ -75,6 +75,8 @@ export async function buildDeps(
   });
   const api: ApiDeps = {
     db: db.db,
+    // Each request's queries carry its deadline (REQUEST_TIMEOUT_MS after it arrived): see the router.
+    dbWithDeadline: db.withDeadline,
     cache,
     activityTypes: createActivityRegistry([...builtInActivityTypes, ...(extra.activityTypes ?? [])], {
       allowUnregistered: config.ALLOW_CUSTOM_ACTIVITY_TYPES,

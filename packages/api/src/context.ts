@@ -5,6 +5,7 @@ import type { ReadThroughCache } from "./cache";
 import type { RateLimiter } from "./ratelimit";
 import type { Presence } from "./services/presence";
 import type { SeatCheck } from "./services/seats";
+import { RequestDeps } from "./request-deps";
 
 export interface ApiSettings {
   participantTokenTtlSeconds: number;
@@ -29,6 +30,11 @@ export interface ApiDeps {
   seats: SeatCheck;
   settings: ApiSettings;
   pollIntervalMs?: () => number;
+  /**
+   * `db` bound to a request's deadline (`DbHandle.withDeadline`): a context with a deadline
+   * reads and writes through it. Without it, requests have no deadline (tests, direct callers).
+   */
+  dbWithDeadline?: (deadline: number) => Database;
 }
 
 /** Only `get` is used, so adapters may pass a real `Headers` or a cheap view of one. */
@@ -66,7 +72,13 @@ export function receiveStamp(now = Date.now()): number {
 
 /** Kept to four small keys: tRPC copies the context at every middleware, on every poll. */
 export function createContext({ headers, ip, deps, timing }: CreateContextOptions) {
-  return { deps, headers, ip: ip ?? "unknown", timing: timing ?? { receivedAt: receiveStamp() } };
+  const deadline = timing?.deadline;
+  return {
+    deps: deadline !== undefined && deps.dbWithDeadline ? new RequestDeps(deps, deadline) : deps,
+    headers,
+    ip: ip ?? "unknown",
+    timing: timing ?? { receivedAt: receiveStamp() },
+  };
 }
 
 export type Context = ReturnType<typeof createContext>;

@@ -39,7 +39,7 @@ async function collect(scope: { sessionId: number; activityId: string | null }, 
     pageSize,
     runQuery: (query) => {
       queries++;
-      return query();
+      return query(h.deps.db);
     },
   });
   for await (const row of source) {

@@ -1,10 +1,10 @@
 import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
-import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePostgres, PostgresJsDatabase, PostgresJsSession } from "drizzle-orm/postgres-js";
+import { PgDialect, type PgDatabase, type PgQueryResultHKT } from "drizzle-orm/pg-core";
 import postgres from "postgres";
-import { enforceDeadlines } from "./deadline";
+import { deadlineClient } from "./deadline";
 import * as schema from "./schema";
 
 /** One type for both drivers: services never know which one they run on. */
@@ -15,6 +15,12 @@ export interface DbHandle {
   driver: "postgres" | "pglite";
   /** The URL it was created from (a `postgres://` URL, a directory, or `memory://`). */
   url: string;
+  /**
+   * `db` for one request: no query of it starts after `deadline` (epoch ms), and one still
+   * running then is cancelled (see ./deadline). `db` itself has none (background work, tests).
+   * PGlite runs in process, one statement at a time: nothing waits there for a deadline to cut.
+   */
+  withDeadline: (deadline: number) => Database;
   close(): Promise<void>;
 }
 
@@ -62,15 +68,25 @@ export function createDb(url?: string, options: CreateDbOptions = {}): DbHandle 
       ...noPipelining,
       connection: { application_name: "caja", statement_timeout: options.statementTimeoutMs ?? 5000 },
     });
-    // Queries run inside `withDeadline` (each HTTP request) never start after it.
-    const db = drizzlePostgres(enforceDeadlines(client), { schema }) as unknown as Database;
-    return { db, driver: "postgres", url, close: once(() => client.end({ timeout: 2 })) };
+    const base = drizzlePostgres(client, { schema });
+    const db = base as unknown as Database;
+    // A view of `base` over the deadline's client: its dialect and relational schema are shared, not rebuilt.
+    const dialect = new PgDialect();
+    const { fullSchema, schema: tables, tableNamesMap } = base._;
+    if (!tables) throw new Error("drizzle built no relational schema");
+    const relational = { fullSchema, schema: tables, tableNamesMap };
+    const withDeadline = (deadline: number) => {
+      const bound = deadlineClient(client, deadline);
+      const view = new PostgresJsDatabase(dialect, new PostgresJsSession(bound, dialect, relational), relational);
+      return Object.assign(view, { $client: bound }) as unknown as Database;
+    };
+    return { db, driver: "postgres", url, withDeadline, close: once(() => client.end({ timeout: 2 })) };
   }
   const dataDir = !url || url === "memory://" ? undefined : url.replace(/^file:\/\//, "");
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const client = new PGlite(dataDir);
   const db = drizzlePglite(client, { schema }) as unknown as Database;
-  return { db, driver: "pglite", url: dataDir ?? "memory://", close: once(() => client.close()) };
+  return { db, driver: "pglite", url: dataDir ?? "memory://", withDeadline: () => db, close: once(() => client.close()) };
 }
 
 /** close() may be called by several owners (shutdown paths, tests); the drivers only like it once. */

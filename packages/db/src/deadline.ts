@@ -1,27 +1,6 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import type { Sql } from "postgres";
 
-/**
- * A deadline for every query run inside a scope (one HTTP request): what has
- * not reached PostgreSQL by then is taken out of the driver's queue and fails,
- * so a request answered "unavailable" can never be applied later, when the
- * database returns. Carried in async context so services need not thread it
- * through every call.
- */
-const scope = new AsyncLocalStorage<number>();
-
-/**
- * Runs `fn` with queries bounded by `deadline` (epoch ms). Awaited inside the
- * scope, since drizzle's query promises are lazy and send on `then`.
- */
-export function withDeadline<T>(deadline: number, fn: () => T | PromiseLike<T>): Promise<T> {
-  return scope.run(deadline, async () => await fn());
-}
-
-/** The deadline (epoch ms) of the current scope, if any. */
-export const currentDeadline = (): number | undefined => scope.getStore();
-
-/** Thrown when a query could not start before its scope's deadline. Mapped to 503 like an unreachable database. */
+/** Thrown when a query could not start before its request's deadline. Mapped to 503 like an unreachable database. */
 export class DeadlineExceededError extends Error {
   readonly code = "DEADLINE_EXCEEDED";
   constructor() {
@@ -38,9 +17,15 @@ interface PendingQuery {
 }
 
 /**
- * The `postgres` client as drizzle sees it, with deadlines enforced. This file is
- * the only one that knows postgres.js internals: a query is created by `unsafe`
- * and settles through its own `resolve`/`reject`; `cancel()` removes a query
+ * The `postgres` client as drizzle sees it, bound to one request's deadline (epoch ms):
+ * what has not reached PostgreSQL by then is taken out of the driver's queue and fails,
+ * so a request answered "unavailable" can never be applied later, when the database
+ * returns. A client per request (`DbHandle.withDeadline`), not one reading the deadline
+ * from async context: an AsyncLocalStorage turns on Node's async hooks for every promise
+ * and every socket write of the process, about 10 µs per poll over a socket.
+ *
+ * This file is the only one that knows postgres.js internals: a query is created by
+ * `unsafe` and settles through its own `resolve`/`reject`; `cancel()` removes a query
  * still waiting for a connection (the outage case) and rejects it at once, or
  * asks the server to cancel one that is running. Fixes to postgres.js that this
  * relies on live in patches/postgres@3.4.9.patch: cancelling a query whose
@@ -50,13 +35,11 @@ interface PendingQuery {
  * gone) is no unhandled rejection. The same patch keeps a connection lost under a
  * transaction, or while opening, from ending the process (issue 10's fault suite).
  */
-export function enforceDeadlines(client: Sql): Sql {
-  const unsafe = armedUnsafe(client);
+export function deadlineClient(client: Sql, deadline: number): Sql {
+  const unsafe = armedUnsafe(client, deadline);
   const begin = (...args: unknown[]) => {
-    const deadline = currentDeadline();
     const fn = args.at(-1) as (sql: unknown) => unknown;
     const options = args.length > 1 ? (args[0] as string) : "";
-    if (deadline === undefined) return client.begin(options, fn as never);
     if (Date.now() >= deadline) return Promise.reject(new DeadlineExceededError());
     // `begin` waits for a connection inside the driver, out of reach of `cancel`: a
     // transaction that gets one only after the deadline rolls back before doing anything.
@@ -66,7 +49,7 @@ export function enforceDeadlines(client: Sql): Sql {
       started = true;
       // Its statements are cancelled at the deadline too (issue 10: one waiting on a row lock
       // held the request past its deadline, up to statement_timeout); it then rolls back unapplied.
-      return fn(withArmedUnsafe(sql));
+      return fn(withArmedUnsafe(sql, deadline));
     });
     return new Promise((resolve, reject) => {
       // Once started it answers truthfully: committed, or failed and rolled back.
@@ -83,18 +66,17 @@ export function enforceDeadlines(client: Sql): Sql {
   });
 }
 
-/** `unsafe` (what drizzle sends every statement through) with the scope's deadline armed on each query. */
-function armedUnsafe(client: Pick<Sql, "unsafe">): Sql["unsafe"] {
+/** `unsafe` (what drizzle sends every statement through) with the request's deadline armed on each query. */
+function armedUnsafe(client: Pick<Sql, "unsafe">, deadline: number): Sql["unsafe"] {
   return ((...args: Parameters<Sql["unsafe"]>) => {
     const query = client.unsafe(...args);
-    const deadline = currentDeadline();
-    if (deadline !== undefined) armDeadline(query as unknown as PendingQuery, deadline);
+    armDeadline(query as unknown as PendingQuery, deadline);
     return query;
   }) as Sql["unsafe"];
 }
 
-function withArmedUnsafe<T extends Pick<Sql, "unsafe">>(client: T): T {
-  const unsafe = armedUnsafe(client);
+function withArmedUnsafe<T extends Pick<Sql, "unsafe">>(client: T, deadline: number): T {
+  const unsafe = armedUnsafe(client, deadline);
   return new Proxy(client, {
     get: (target, property, receiver) => (property === "unsafe" ? unsafe : (Reflect.get(target, property, receiver) as unknown)),
   });

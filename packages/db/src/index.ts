@@ -2,7 +2,7 @@ export * from "./schema";
 export { createDb, type Database, type DbHandle, type CreateDbOptions } from "./client";
 export { migrate, migrationsFolder } from "./migrate";
 export { queryRows } from "./rows";
-export { withDeadline, currentDeadline, DeadlineExceededError } from "./deadline";
+export { DeadlineExceededError } from "./deadline";
 export { pgErrorCode, databaseErrorCode, isUniqueViolation, isForeignKeyViolation, isDatabaseUnavailable } from "./errors";
 export {
   sql,

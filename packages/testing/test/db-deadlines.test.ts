@@ -1,4 +1,4 @@
-import { createDb, isDatabaseUnavailable, queryRows, sql, withDeadline, type DbHandle } from "@caja/db";
+import { createDb, isDatabaseUnavailable, queryRows, sql, type DbHandle } from "@caja/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFreshPostgres, startPrivatePostgres, type PrivatePostgres } from "../src/index";
 
@@ -38,7 +38,7 @@ describe("a query waiting for a busy pool", () => {
   it("fails at its deadline with an unavailable error and never runs later", async () => {
     const { busy } = await occupy(handle);
     const started = Date.now();
-    const error = await failure(withDeadline(Date.now() + 150, () => handle.db.execute(sql`insert into marks values (1)`)));
+    const error = await failure(handle.withDeadline(Date.now() + 150).execute(sql`insert into marks values (1)`));
     expect(Date.now() - started).toBeLessThan(600);
     expect(isDatabaseUnavailable(error)).toBe(true);
     await busy;
@@ -49,7 +49,7 @@ describe("a query waiting for a busy pool", () => {
     const { busy } = await occupy(handle);
     const started = Date.now();
     const error = await failure(
-      withDeadline(Date.now() + 150, () => handle.db.transaction(async (tx) => tx.execute(sql`insert into marks values (2)`))),
+      handle.withDeadline(Date.now() + 150).transaction(async (tx) => tx.execute(sql`insert into marks values (2)`)),
     );
     expect(Date.now() - started).toBeLessThan(600);
     expect(isDatabaseUnavailable(error)).toBe(true);
@@ -61,12 +61,10 @@ describe("a query waiting for a busy pool", () => {
   it("a transaction whose statement still waits at the deadline is cancelled then, and rolls back unapplied", async () => {
     const started = Date.now();
     const error = await failure(
-      withDeadline(Date.now() + 300, () =>
-        handle.db.transaction(async (tx) => {
-          await tx.execute(sql`insert into marks values (4)`);
-          await tx.execute(sql`select pg_sleep(3)`);
-        }),
-      ),
+      handle.withDeadline(Date.now() + 300).transaction(async (tx) => {
+        await tx.execute(sql`insert into marks values (4)`);
+        await tx.execute(sql`select pg_sleep(3)`);
+      }),
     );
     expect(isDatabaseUnavailable(error)).toBe(true);
     expect(Date.now() - started).toBeLessThan(2000);
@@ -74,7 +72,7 @@ describe("a query waiting for a busy pool", () => {
   });
 
   it("a query that finishes in time is untouched", async () => {
-    await withDeadline(Date.now() + 2000, () => handle.db.execute(sql`insert into marks values (3)`));
+    await handle.withDeadline(Date.now() + 2000).execute(sql`insert into marks values (3)`);
     expect(await marks(handle)).toBe(1);
   });
 });
@@ -97,7 +95,7 @@ describe("a query waiting for its connection to reopen after PostgreSQL restarte
     expect(isDatabaseUnavailable(await failure(handle.db.execute(sql`select 1`)))).toBe(true);
     await pg.start();
     // The deadline passes while the only connection is being opened for this query.
-    const error = await failure(withDeadline(Date.now() + 1, () => handle.db.execute(sql`select 1`)));
+    const error = await failure(handle.withDeadline(Date.now() + 1).execute(sql`select 1`));
     expect(isDatabaseUnavailable(error)).toBe(true);
     const started = Date.now();
     const next = await Promise.race([

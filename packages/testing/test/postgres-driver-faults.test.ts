@@ -1,4 +1,4 @@
-import { createDb, isDatabaseUnavailable, queryRows, sql, withDeadline } from "@caja/db";
+import { createDb, isDatabaseUnavailable, queryRows, sql } from "@caja/db";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createFreshPostgres, startTcpRelay, type TcpRelay } from "../src/index";
 
@@ -70,7 +70,7 @@ describe("postgres.js under network faults", () => {
     await relayVia({ dropAtClientChunk: 2 });
     const handle = createDb(relayedUrl, { maxConnections: 1, connectTimeoutMs: 500 });
     try {
-      const first = settled(withDeadline(Date.now() + 1500, () => queryRows(handle.db, sql`select 1 as n`)));
+      const first = settled(queryRows(handle.withDeadline(Date.now() + 1500), sql`select 1 as n`));
       await sleep(300);
       await relay.refuseNew();
       expect(isDatabaseUnavailable(await first)).toBe(true);
@@ -88,7 +88,7 @@ describe("postgres.js under network faults", () => {
       await queryRows(handle.db, sql`select 1 as n`);
       // The running query's connection stays; the cancel request at its deadline is refused.
       await relay.refuseNew();
-      const running = settled(withDeadline(Date.now() + 200, () => handle.db.execute(sql`select pg_sleep(1)`)));
+      const running = settled(handle.withDeadline(Date.now() + 200).execute(sql`select pg_sleep(1)`));
       await running;
       await sleep(100);
       expect(escaped).toEqual([]);

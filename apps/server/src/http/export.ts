@@ -2,7 +2,6 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { stringify } from "csv-stringify";
 import { exportColumns, exportResponses, schemas, toExportRow, type ApiDeps, type ExportRow } from "@caja/api";
-import { withDeadline } from "@caja/db";
 import type { Producer } from "@caja/openapi";
 
 /**
@@ -21,12 +20,13 @@ import type { Producer } from "@caja/openapi";
  * is visibly incomplete rather than silently short.
  */
 export function csvExport(deps: ApiDeps, pageTimeoutMs: number): Producer {
+  const dbWithDeadline = (deadline: number) => deps.dbWithDeadline?.(deadline) ?? deps.db;
   return async (output, _ctx, _req, res) => {
     const target = schemas.exportTarget.parse(output);
     const rows = exportResponses(
       deps,
       { sessionId: target.session_id, activityId: target.activity_id },
-      { runQuery: (query) => withDeadline(Date.now() + pageTimeoutMs, query) },
+      { runQuery: (query) => query(dbWithDeadline(Date.now() + pageTimeoutMs)) },
     );
     const first = await rows.next();
     res.writeHead(200, {

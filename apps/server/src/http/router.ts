@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { CajaError, appRouter, createContext, receiveStamp, type HeaderReader, type RequestTiming } from "@caja/api";
-import { databaseErrorCode, sql, withDeadline } from "@caja/db";
+import { databaseErrorCode, sql } from "@caja/db";
 import { KeptAnswers, createRestHandler, createTrpcGetHandler, sendError } from "@caja/openapi";
 import { clientAddress, trustsAnyProxy } from "../client-ip";
 import type { ServerConfig } from "../config";
@@ -99,11 +99,11 @@ export function createHttpRouter(config: ServerConfig, deps: ServerDeps): Reques
 
   return function route(req: TimedRequest, res) {
     // Every database query of this request must start before its deadline, or it fails
-    // (503) and is never sent later: see @caja/db's withDeadline.
+    // (503) and is never sent later: its context's database carries the deadline
+    // (@caja/api RequestDeps, @caja/db DbHandle.withDeadline).
     const receivedAt = receiveStamp();
-    const timing = { receivedAt, deadline: receivedAt + config.REQUEST_TIMEOUT_MS };
-    req[timingKey] = timing;
-    return withDeadline(timing.deadline, () => dispatch(req, res));
+    req[timingKey] = { receivedAt, deadline: receivedAt + config.REQUEST_TIMEOUT_MS };
+    return dispatch(req, res);
   };
 
   async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -80,7 +80,10 @@ function seated({ ctx, meta, type }: GuardCall, claims: Claims): MaybePromise<vo
   if (claims.role !== "participant") return;
   const { seats, presence } = ctx.deps;
   // A write that checks the seat in its own statement skips this read (see CajaMeta).
-  const check = meta?.seatCheckedInWrite && type === "mutation" ? undefined : seats.assertSeated(claims, type !== "query");
+  const check =
+    meta?.seatCheckedInWrite && type === "mutation"
+      ? undefined
+      : seats.assertSeated(claims, type !== "query", Date.now(), ctx.deps);
   // Inline, not a named const: the loader's keepNames wraps those in a call per request.
   return andThen(check, () => presence.touch(claims.participant_id));
 }

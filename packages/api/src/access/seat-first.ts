@@ -30,7 +30,7 @@ export async function seatFirst(
   const claims = token === null ? undefined : ctx.deps.tokens.cachedClaims(token);
   if (claims?.role !== "participant") return error;
   try {
-    await ctx.deps.seats.assertSeated(claims, true);
+    await ctx.deps.seats.assertSeated(claims, true, Date.now(), ctx.deps);
   } catch (seatError) {
     if (seatAnswers.has(toCajaError(seatError).code)) return seatError;
   }

@@ -74,7 +74,7 @@ export const responseRouter = {
       };
       if (key === undefined) return submit(ctx.deps);
       // A replay answers without the statement, so the seat is asked first, as the guard would.
-      await ctx.deps.seats.assertSeated(ctx.claims, true);
+      await ctx.deps.seats.assertSeated(ctx.claims, true, Date.now(), ctx.deps);
       // A retry with the key answers the first result (201 with the same response) without writing again.
       const request = { participantId, key, body: { procedure: "response.submit", ...input } };
       const { body, replayed } = await idempotent(ctx.deps, request, 201, submit);

@@ -10,6 +10,7 @@ import {
   type ModerationStatusValue,
   type ActivityId,
   type ResponseId,
+  type Database,
   type SessionId,
 } from "@caja/db";
 import type { ServiceDeps } from "./deps";
@@ -43,7 +44,7 @@ export interface ExportOptions {
    * Runs each page's query. An export outlives the request deadline its first query
    * ran under, so the server bounds each page by a deadline of its own here.
    */
-  runQuery?: <T>(query: () => Promise<T>) => Promise<T>;
+  runQuery?: <T>(query: (db: Database) => Promise<T>) => Promise<T>;
 }
 
 interface Cursor {
@@ -59,8 +60,6 @@ interface StoredAnswer extends Cursor {
   nickname: string;
 }
 
-const direct = <T>(query: () => Promise<T>) => query();
-
 /**
  * The responses of a session or of one activity, oldest first per activity
  * (activities in their session order), deleted ones left out. Read in pages by
@@ -75,10 +74,10 @@ export async function* exportResponses(
   options: ExportOptions = {},
 ): AsyncGenerator<ExportedResponse> {
   const pageSize = options.pageSize ?? 1000;
-  const run = options.runQuery ?? direct;
+  const run = options.runQuery ?? (<T>(query: (db: Database) => Promise<T>) => query(deps.db));
   const { activityTypes } = deps;
-  const list = await run(() =>
-    deps.db
+  const list = await run((db) =>
+    db
       .select({ id: activities.id, type: activities.type, title: activities.title })
       .from(activities)
       .where(
@@ -94,7 +93,7 @@ export async function* exportResponses(
     let after: Cursor | null = null;
     for (;;) {
       const cursor: Cursor | null = after;
-      const page: StoredAnswer[] = await run(() => responsePage(deps, activity.id, cursor, pageSize));
+      const page: StoredAnswer[] = await run((db) => responsePage(db, activity.id, cursor, pageSize));
       for (const r of page) {
         yield {
           sessionId: scope.sessionId,
@@ -118,12 +117,7 @@ export async function* exportResponses(
 }
 
 /** One page of an activity's live responses after `cursor`, in (created_at, id) order. */
-function responsePage(
-  { db }: ServiceDeps,
-  activityId: ActivityId,
-  cursor: Cursor | null,
-  limit: number,
-): Promise<StoredAnswer[]> {
+function responsePage(db: Database, activityId: ActivityId, cursor: Cursor | null, limit: number): Promise<StoredAnswer[]> {
   return db
     .select({
       id: userResponses.id,

@@ -78,7 +78,7 @@ export async function idempotent<T>(
       { prepared: true },
     );
     if (!claimed) return replay<T>(tx, req, hash);
-    const body = await work({ ...deps, db: tx, inTransaction: true });
+    const body = await work({ cache: deps.cache, activityTypes: deps.activityTypes, db: tx, inTransaction: true });
     await queryRows(
       tx,
       sql`update idempotency_keys set status_code = ${statusCode}, response = ${JSON.stringify(body ?? null)}::jsonb

@@ -21,7 +21,8 @@ export class RemovedSeats {
   ) {}
 
   /** Removed ids as of `revision` or later; null when the session is gone. A failed read fails its waiters. */
-  async atLeast(sessionId: SessionId, revision: number): Promise<RemovedAsOf | null> {
+  /** `db`: the asking request's (its deadline); a read it starts is shared with later askers. */
+  async atLeast(sessionId: SessionId, revision: number, db: Database = this.db): Promise<RemovedAsOf | null> {
     let flight = this.bySession.get(sessionId);
     while (flight) {
       const seen = await flight;
@@ -31,11 +32,11 @@ export class RemovedSeats {
       if (newer === flight) break;
       flight = newer;
     }
-    return this.load(sessionId);
+    return this.load(sessionId, db);
   }
 
-  private load(sessionId: SessionId): Promise<RemovedAsOf | null> {
-    const flight = readRemoved(this.db, sessionId);
+  private load(sessionId: SessionId, db: Database): Promise<RemovedAsOf | null> {
+    const flight = readRemoved(db, sessionId);
     // Insertion order is age order: dropping the first entry drops the oldest.
     this.bySession.delete(sessionId);
     if (this.bySession.size >= this.maxSessions) {

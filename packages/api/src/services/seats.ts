@@ -59,10 +59,18 @@ export class SeatCheck {
     this.removedSeats = new RemovedSeats(deps.db, options.maxSessions);
   }
 
-  /** Resolves (or returns at once, for a read whose seat is known held) when the seat is held; throws 401 or 404 otherwise. */
-  assertSeated(claims: ParticipantClaims, write: boolean, now = Date.now()): MaybePromise<void> {
-    if (write) return this.confirm(claims, now);
-    return andThen(this.stillHeld(claims, now), (held) => (held ? undefined : this.confirm(claims, now)));
+  /**
+   * Resolves (or returns at once, for a read whose seat is known held) when the seat is held;
+   * throws 401 or 404 otherwise. `deps`: the asking request's, whose database carries its deadline.
+   */
+  assertSeated(
+    claims: ParticipantClaims,
+    write: boolean,
+    now = Date.now(),
+    deps: StatusReadDeps = this.deps,
+  ): MaybePromise<void> {
+    if (write) return this.confirm(claims, now, deps);
+    return andThen(this.stillHeld(claims, now, deps), (held) => (held ? undefined : this.confirm(claims, now, deps)));
   }
 
   forget(participantId: ParticipantId): void {
@@ -70,22 +78,23 @@ export class SeatCheck {
   }
 
   /** True when a confirmed seat is known still held without asking the database about this participant. */
-  private stillHeld(claims: ParticipantClaims, now: number): MaybePromise<boolean> {
+  private stillHeld(claims: ParticipantClaims, now: number, deps: StatusReadDeps): MaybePromise<boolean> {
     const seat = this.confirmed.get(claims.participant_id);
     if (!seat || seat.tokenId !== claims.tid || seat.sessionId !== claims.session_id || now >= seat.until) return false;
-    return andThen(cachedSessionStatus(this.deps, claims.session_id), (session) => {
+    return andThen(cachedSessionStatus(deps, claims.session_id), (session) => {
       // Deleted (or not yet in this cache): the database tells which, 404 or 401.
       if (!session) return false;
-      if (session.seatsRevision > seat.revision)
-        return this.heldAfterRemovals(claims.participant_id, seat, session.seatsRevision);
+      if (session.seatsRevision > seat.revision) {
+        return this.heldAfterRemovals(claims.participant_id, seat, session.seatsRevision, deps);
+      }
       this.remember(claims.participant_id, seat);
       return true;
     });
   }
 
   /** The session's seats moved since this one was confirmed: held unless it is among the removed. */
-  private async heldAfterRemovals(id: ParticipantId, seat: Confirmed, revision: number): Promise<boolean> {
-    const gone = await this.removedSeats.atLeast(seat.sessionId, revision);
+  private async heldAfterRemovals(id: ParticipantId, seat: Confirmed, revision: number, deps: StatusReadDeps): Promise<boolean> {
+    const gone = await this.removedSeats.atLeast(seat.sessionId, revision, deps.db);
     if (!gone) return false;
     if (gone.ids.has(id)) {
       this.confirmed.delete(id);
@@ -97,9 +106,9 @@ export class SeatCheck {
   }
 
   /** One primary-key read (joined to its session's key for the revision, one snapshot). */
-  private async confirm(claims: ParticipantClaims, now: number): Promise<void> {
+  private async confirm(claims: ParticipantClaims, now: number, deps: StatusReadDeps): Promise<void> {
     const id = claims.participant_id;
-    const [row] = await this.deps.db
+    const [row] = await deps.db
       .select({ tokenId: participants.tokenId, sessionId: participants.sessionId, revision: sessions.seatsRevision })
       .from(participants)
       .innerJoin(sessions, eq(sessions.id, participants.sessionId))
@@ -107,7 +116,7 @@ export class SeatCheck {
     if (!row || row.tokenId !== claims.tid || row.sessionId !== claims.session_id) {
       this.confirmed.delete(id);
       // A deleted session takes its participants with it: that is a session gone, not a seat lost.
-      if (!row && !(await this.sessionExists(claims.session_id))) throw notFound("Session", claims.session_id);
+      if (!row && !(await sessionExists(deps, claims.session_id))) throw notFound("Session", claims.session_id);
       throw participantRemoved(id);
     }
     const until = now + this.safetyTtlMs * (0.5 + Math.random() / 2);
@@ -123,9 +132,9 @@ export class SeatCheck {
     }
     this.confirmed.set(id, seat);
   }
+}
 
-  private async sessionExists(sessionId: number): Promise<boolean> {
-    const [row] = await this.deps.db.select({ id: sessions.id }).from(sessions).where(eq(sessions.id, sessionId));
-    return row !== undefined;
-  }
+async function sessionExists({ db }: StatusReadDeps, sessionId: number): Promise<boolean> {
+  const [row] = await db.select({ id: sessions.id }).from(sessions).where(eq(sessions.id, sessionId));
+  return row !== undefined;
 }
