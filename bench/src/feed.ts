@@ -35,8 +35,8 @@ export class Presenter {
   readonly latest = new Map<string, FeedVersion>();
   /** The same (id, seq) delivered again. */
   duplicates = 0;
-  /** A version older than the one already shown for that id. */
-  regressions = 0;
+  /** Versions older than the one already shown for their id: the participant, the seq shown, the older seq. */
+  readonly regressions: { participantId: number; shown: number; seq: number }[] = [];
   itemsReceived = 0;
   maxAdvertisedPollMs = 0;
   private readonly seen = new Set<string>();
@@ -109,7 +109,7 @@ export class Presenter {
     this.seen.add(key);
     const shown = this.latest.get(item.id);
     if (shown && shown.seq > seq) {
-      this.regressions++;
+      this.regressions.push({ participantId: item.participant_id, shown: shown.seq, seq });
       return;
     }
     this.latest.set(item.id, { participantId: item.participant_id, seq, updatedAt: item.updated_at });

@@ -177,6 +177,7 @@ export async function runBench(opts: BenchOptions, command: string): Promise<Ben
     const profile = opts.cpuProf ? summariseProfile(profileDir) : null;
     const checks = buildChecks({
       audit,
+      submissions: scenario.submissions,
       stored,
       feeds,
       serverErrors: ledger.serverErrors,

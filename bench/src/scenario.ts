@@ -39,6 +39,9 @@ export interface Submission {
   /** 0 when no answer came. */
   status: number;
   id: string | null;
+  /** When it was handed to the pool and when its answer came (performance.now(); null: none came). */
+  sentAt: number;
+  answeredAt: number | null;
 }
 
 export interface ScenarioHooks {
@@ -158,7 +161,7 @@ export async function runScenario(
       return;
     }
     const seq = p.nextSeq++;
-    const record: Submission = { participantId: p.id, seq, status: 0, id: null };
+    const record: Submission = { participantId: p.id, seq, status: 0, id: null, sentAt: performance.now(), answeredAt: null };
     submissions.push(record);
     inflight++;
     pools.writes
@@ -171,6 +174,7 @@ export async function runScenario(
       .then(
         async (res) => {
           const text = await res.body.text();
+          record.answeredAt = performance.now();
           record.status = res.statusCode;
           ledger.note("submit", res.statusCode, text);
           if (res.statusCode >= 200 && res.statusCode < 300) record.id = (JSON.parse(text) as { id: string }).id;
