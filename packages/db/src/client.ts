@@ -10,6 +10,16 @@ import * as schema from "./schema";
 /** One type for both drivers: services never know which one they run on. */
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
+const viewOf = Symbol("caja.viewOf");
+
+/**
+ * The handle's `db` that `db` is a view of (`withDeadline`), or `db` itself: state kept per
+ * database (a read shared by concurrent requests) is keyed by this, not by a request's view.
+ */
+export function underlyingDatabase(db: Database): Database {
+  return (db as Database & { [viewOf]?: Database })[viewOf] ?? db;
+}
+
 export interface DbHandle {
   db: Database;
   driver: "postgres" | "pglite";
@@ -78,7 +88,7 @@ export function createDb(url?: string, options: CreateDbOptions = {}): DbHandle 
     const withDeadline = (deadline: number) => {
       const bound = deadlineClient(client, deadline);
       const view = new PostgresJsDatabase(dialect, new PostgresJsSession(bound, dialect, relational), relational);
-      return Object.assign(view, { $client: bound }) as unknown as Database;
+      return Object.assign(view, { $client: bound, [viewOf]: db }) as unknown as Database;
     };
     return { db, driver: "postgres", url, withDeadline, close: once(() => client.end({ timeout: 2 })) };
   }

@@ -1,5 +1,5 @@
 export * from "./schema";
-export { createDb, type Database, type DbHandle, type CreateDbOptions } from "./client";
+export { createDb, underlyingDatabase, type Database, type DbHandle, type CreateDbOptions } from "./client";
 export { migrate, migrationsFolder } from "./migrate";
 export { queryRows } from "./rows";
 export { DeadlineExceededError } from "./deadline";

@@ -1,4 +1,4 @@
-import { queryRows, sql, type Database } from "@caja/db";
+import { queryRows, sql, underlyingDatabase, type Database } from "@caja/db";
 
 /**
  * How far behind the database's clock the watermark stays at least. A writer's
@@ -42,11 +42,13 @@ export const WATERMARK_MARGIN_MS = 50;
  */
 export async function feedWatermarkMs(db: Database): Promise<number> {
   const now = Date.now();
-  const recent = recentReads.get(db);
+  // Shared by every request on this database: each request reads through a view of its own (its deadline).
+  const database = underlyingDatabase(db);
+  const recent = recentReads.get(database);
   if (recent && now - recent.startedAt < REUSE_MS) return recent.watermark;
   const watermark = readWatermarkMs(db);
-  recentReads.set(db, { startedAt: now, watermark });
-  watermark.catch(() => recentReads.delete(db));
+  recentReads.set(database, { startedAt: now, watermark });
+  watermark.catch(() => recentReads.delete(database));
   return watermark;
 }
 
