@@ -1,4 +1,5 @@
-import { createFreshPostgres, testDbKind } from "@caja/testing";
+import { randomUUID } from "node:crypto";
+import { createFreshPostgres, testDbKind, type TestRedis } from "@caja/testing";
 import { createCajaServer, loadConfig, type CajaServer } from "../src/index";
 
 export const TEST_SECRET = "server-test-secret-0123456789abcdefghijklmnop";
@@ -43,4 +44,43 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       await fresh?.drop();
     },
   });
+}
+
+export interface TwoInstances {
+  a: TestServer;
+  b: TestServer;
+  /** Stops both servers, then drops their database. The Redis stays the caller's to close. */
+  stop: () => Promise<void>;
+}
+
+/**
+ * Two servers on one fresh PostgreSQL database and, given `redis`, one Redis under a key prefix of
+ * their own (the machine's Redis is shared with every other suite and run): the same deployment.
+ * Without `redis` each instance keeps its limits and cache in memory. `extraEnv` is passed to both.
+ */
+export async function startTwoInstances(
+  redis: TestRedis | undefined,
+  extraEnv: Record<string, string> = {},
+): Promise<TwoInstances> {
+  const db = await createFreshPostgres();
+  const env = {
+    DATABASE_URL: db.url,
+    ...(redis ? { ...redis.env, REDIS_KEY_PREFIX: `test-${randomUUID()}:` } : {}),
+    ...extraEnv,
+  };
+  let a: TestServer | undefined;
+  let b: TestServer | undefined;
+  const stop = async () => {
+    await a?.stop();
+    await b?.stop();
+    await db.drop();
+  };
+  try {
+    a = await startTestServer(env);
+    b = await startTestServer(env);
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw err;
+  }
+  return { a, b, stop };
 }

@@ -1,7 +1,6 @@
-import { randomUUID } from "node:crypto";
-import { createFreshPostgres, startTestRedis, type TestRedis } from "@caja/testing";
+import { startTestRedis, type TestRedis } from "@caja/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "./harness";
+import { startTwoInstances, type TestServer } from "./harness";
 import { call, openRoom, paths, sleep, type Room } from "./polling-setup";
 
 /**
@@ -16,23 +15,16 @@ const BOUND_MS = 700;
 let redis: TestRedis;
 let a: TestServer;
 let b: TestServer;
-let dropDb: () => Promise<void>;
+let stopInstances: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   redis = await startTestRedis("native");
-  const db = await createFreshPostgres();
-  dropDb = db.drop;
-  // The machine's Redis is shared with every other suite (and run): keep this file's counters and cache apart.
-  const env = { DATABASE_URL: db.url, ...redis.env, REDIS_KEY_PREFIX: `test-${randomUUID()}:` };
-  a = await startTestServer(env);
-  b = await startTestServer(env);
+  ({ a, b, stop: stopInstances } = await startTwoInstances(redis));
 }, 60_000);
 
 afterAll(async () => {
-  await a?.stop();
-  await b?.stop();
+  await stopInstances?.();
   await redis?.close().catch(() => undefined);
-  await dropDb?.();
 });
 
 const kickOn = (server: TestServer, room: Room, participantId: number) =>

@@ -1,7 +1,6 @@
-import { randomUUID } from "node:crypto";
-import { createFreshPostgres, redisDrivers, startTestRedis, type TestRedis } from "@caja/testing";
+import { redisDrivers, startTestRedis, type TestRedis } from "@caja/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "./harness";
+import { startTwoInstances, type TestServer } from "./harness";
 import { call, openRoom, paths, within, type Room } from "./polling-setup";
 
 /**
@@ -16,31 +15,22 @@ describe.each(redisDrivers)("with the %s Redis driver", (driver) => {
   let a: TestServer;
   let b: TestServer;
   let room: Room;
-  let dropDb: () => Promise<void>;
+  let stopInstances: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
     redis = await startTestRedis(driver);
-    const db = await createFreshPostgres();
-    dropDb = db.drop;
-    const env = {
-      DATABASE_URL: db.url,
-      ...redis.env,
+    const two = await startTwoInstances(redis, {
       CACHE_LOCAL_TTL_MS: "200",
       CACHE_SHARED_TTL_MS: "500",
       RATE_LIMIT_WRITE: "4/60s",
-      // The machine's Redis is shared with every other suite (and run): keep this file's counters and cache apart.
-      REDIS_KEY_PREFIX: `test-${randomUUID()}:`,
-    };
-    a = await startTestServer(env);
-    b = await startTestServer(env);
+    });
+    ({ a, b, stop: stopInstances } = two);
     room = await openRoom(a, 5);
   }, 60_000);
 
   afterAll(async () => {
-    await a?.stop();
-    await b?.stop();
+    await stopInstances?.();
     await redis?.close().catch(() => undefined);
-    await dropDb?.();
   });
 
   describe("two instances sharing PostgreSQL and Redis", () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { createFreshPostgres, redisDrivers, startTestRedis, type TestRedis } from "@caja/testing";
+import { redisDrivers, startTestRedis, type TestRedis } from "@caja/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "./harness";
+import { startTestServer, startTwoInstances, type TestServer } from "./harness";
 import { call, openRoom, paths, type Room } from "./polling-setup";
 
 // The same limits from each store: this instance's memory, and Redis through either driver
@@ -152,25 +152,15 @@ describe.each(["memory", ...redisDrivers] as const)("two instances with limits k
   let redis: TestRedis | undefined;
   let a: TestServer;
   let b: TestServer;
-  let dropDb: (() => Promise<void>) | undefined;
+  let stopInstances: (() => Promise<void>) | undefined;
   beforeAll(async () => {
     if (store !== "memory") redis = await startTestRedis(store);
-    const db = await createFreshPostgres();
-    dropDb = db.drop;
     // One database and, with Redis, one key prefix: the same deployment.
-    const env = {
-      ...(redis ? { ...redis.env, REDIS_KEY_PREFIX: `test-${randomUUID()}:` } : {}),
-      DATABASE_URL: db.url,
-      RATE_LIMIT_JOIN: "2/60s",
-    };
-    a = await startTestServer(env);
-    b = await startTestServer(env);
+    ({ a, b, stop: stopInstances } = await startTwoInstances(redis, { RATE_LIMIT_JOIN: "2/60s" }));
   }, 60_000);
   afterAll(async () => {
-    await a?.stop();
-    await b?.stop();
+    await stopInstances?.();
     await redis?.close();
-    await dropDb?.();
   });
 
   it(
