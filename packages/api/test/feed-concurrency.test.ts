@@ -4,6 +4,7 @@ import { isFeedResponse } from "../src/schemas/polling";
 import { cacheKeys } from "../src/services/cache-keys";
 import { submitResponse } from "../src/services/responses";
 import { createApiHarness, type ApiHarness } from "./harness";
+import { liveActivity } from "./live-activity";
 
 /**
  * The feed's promise: a poller that follows `next_cursor` while many writers
@@ -20,18 +21,13 @@ afterAll(async () => h?.close());
 
 const WRITERS = 12;
 const ROUNDS = 6;
+/** The writers' nicknames: w0 … w11. */
+const writerNicknames = () => Array.from({ length: WRITERS }, (_, i) => `w${i}`);
 
 describe("GET .../responses/since/{timestamp} under concurrent writers", () => {
   it("a cursor-following poller ends with the committed set, each version exactly once", async () => {
-    const admin = h.caller(h.adminToken("owner"));
-    const session = await admin.session.create({ title: "Concurrency" });
-    const activity = await admin.activity.create({ session_id: session.id, type: "custom", title: "Words" });
-    await admin.session.setStatus({ session_id: session.id, status: "active" });
-    await admin.activity.setStatus({ activity_id: activity.id, status: "active" });
-    const participants = [];
-    for (let i = 0; i < WRITERS; i++) {
-      participants.push((await h.caller().participant.join({ join_code: session.join_code, nickname: `w${i}` })).participant);
-    }
+    const { admin, session, activity, ids, joined } = await liveActivity(h, "Concurrency", writerNicknames());
+    const participants = joined.map((j) => j.participant);
 
     const slowWrites = h.db.driver === "postgres";
     const writer = async (participantId: number) => {
@@ -49,33 +45,7 @@ describe("GET .../responses/since/{timestamp} under concurrent writers", () => {
       }
     };
 
-    const received = new Map<string, { participant: number; version: number }>();
-    const seenVersions = new Set<string>();
-    let duplicates = 0;
-    let regressions = 0;
-    let cursor: string | undefined;
-    const poll = async () => {
-      for (;;) {
-        const page = await admin.response.feed({
-          session_id: session.id,
-          activity_id: activity.id,
-          timestamp: "1970-01-01T00:00:00.000Z",
-          cursor,
-          limit: 7,
-        });
-        for (const item of page.items.filter(isFeedResponse)) {
-          const data = item.response_data as { participant: number; version: number };
-          const key = `${item.id}@${data.version}`;
-          if (seenVersions.has(key)) duplicates++;
-          seenVersions.add(key);
-          const previous = received.get(item.id);
-          if (previous && previous.version >= data.version) regressions++;
-          received.set(item.id, data);
-        }
-        cursor = page.next_cursor;
-        if (!page.has_more) return;
-      }
-    };
+    const { latest: received, counts, poll } = follower(admin, ids, true, 7);
 
     let writing = true;
     const poller = (async () => {
@@ -93,8 +63,8 @@ describe("GET .../responses/since/{timestamp} under concurrent writers", () => {
 
     const committed = await h.db.db.query.userResponses.findMany({ where: (r, { eq }) => eq(r.activityId, activity.id) });
     expect(committed).toHaveLength(WRITERS);
-    expect(duplicates).toBe(0);
-    expect(regressions).toBe(0);
+    expect(counts.duplicates).toBe(0);
+    expect(counts.regressions).toBe(0);
     expect(received.size).toBe(WRITERS);
     for (const row of committed) {
       expect(received.get(row.id)).toEqual(row.responseData);
@@ -111,7 +81,12 @@ describe("GET .../responses/since/{timestamp} under concurrent writers", () => {
  * presenter). Each keeps the latest version of every id and counts a version
  * delivered twice or older than one it already had.
  */
-function follower(who: ReturnType<ApiHarness["caller"]>, ids: { session_id: number; activity_id: string }, byCursor: boolean) {
+function follower(
+  who: ReturnType<ApiHarness["caller"]>,
+  ids: { session_id: number; activity_id: string },
+  byCursor: boolean,
+  limit = 3,
+) {
   const latest = new Map<string, { participant: number; version: number }>();
   const seen = new Set<string>();
   const counts = { duplicates: 0, regressions: 0 };
@@ -123,7 +98,7 @@ function follower(who: ReturnType<ApiHarness["caller"]>, ids: { session_id: numb
         ...ids,
         timestamp: byCursor ? "1970-01-01T00:00:00.000Z" : newest,
         cursor,
-        limit: 3,
+        limit,
       });
       for (const item of page.items.filter(isFeedResponse)) {
         const data = item.response_data as { participant: number; version: number };
@@ -143,16 +118,8 @@ function follower(who: ReturnType<ApiHarness["caller"]>, ids: { session_id: numb
 
 describe("GET .../responses/since/{timestamp} under writers that start early and commit late", () => {
   it("a poller by cursor and one by timestamp both end with the committed set, each version once", async () => {
-    const admin = h.caller(h.adminToken("owner"));
-    const session = await admin.session.create({ title: "Late writers" });
-    const activity = await admin.activity.create({ session_id: session.id, type: "custom", title: "Words" });
-    await admin.session.setStatus({ session_id: session.id, status: "active" });
-    await admin.activity.setStatus({ activity_id: activity.id, status: "active" });
-    const ids = { session_id: session.id, activity_id: activity.id };
-    const participants = [];
-    for (let i = 0; i < WRITERS; i++) {
-      participants.push((await h.caller().participant.join({ join_code: session.join_code, nickname: `w${i}` })).participant);
-    }
+    const { admin, session, activity, ids, joined } = await liveActivity(h, "Late writers", writerNicknames());
+    const participants = joined.map((j) => j.participant);
 
     const slowWrites = h.db.driver === "postgres";
     const writer = async (participantId: number, index: number) => {

@@ -4,6 +4,7 @@ import { isFeedResponse } from "../src/schemas/polling";
 import { cacheKeys } from "../src/services/cache-keys";
 import { submitResponse } from "../src/services/responses";
 import { createApiHarness, type ApiHarness } from "./harness";
+import { liveActivity } from "./live-activity";
 
 /**
  * A writer's updated_at is its transaction's start. A writer that started early
@@ -22,17 +23,6 @@ const BEGINNING = "2000-01-01T00:00:00.000Z";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 type Caller = ReturnType<ApiHarness["caller"]>;
 type Ids = { session_id: number; activity_id: string };
-
-async function liveActivity(participants: string[]) {
-  const admin = h.caller(h.adminToken("owner"));
-  const session = await admin.session.create({ title: "Late writer" });
-  const activity = await admin.activity.create({ session_id: session.id, type: "custom", title: "Words" });
-  await admin.session.setStatus({ session_id: session.id, status: "active" });
-  await admin.activity.setStatus({ activity_id: activity.id, status: "active" });
-  const joined = [];
-  for (const nickname of participants) joined.push(await h.caller().participant.join({ join_code: session.join_code, nickname }));
-  return { admin, session, activity, joined, ids: { session_id: session.id, activity_id: activity.id } };
-}
 
 /**
  * The bench's timestamp presenter: asks `since` the newest updated_at it has seen,
@@ -69,7 +59,7 @@ async function belowXmin(id: string) {
 
 describe("GET .../responses/since/{timestamp} with a writer that started early and committed late", () => {
   it.each([100, 1])("a poller by timestamp (limit %i) gets both answers", async (limit) => {
-    const room = await liveActivity(["early", "later", "third"]);
+    const room = await liveActivity(h, "Late writer", ["early", "later", "third"]);
     const [early, later, third] = room.joined as [(typeof room.joined)[0], (typeof room.joined)[0], (typeof room.joined)[0]];
     const follower = timestampFollower(room.admin, room.ids, limit);
     let seenWhileOpen = false;
@@ -115,7 +105,7 @@ describe("GET .../responses/since/{timestamp} with a writer that started early a
   });
 
   it("a poller following next_cursor gets the early answer after the later ones, once each", async () => {
-    const room = await liveActivity(["early", "later"]);
+    const room = await liveActivity(h, "Late writer", ["early", "later"]);
     const [early, later] = room.joined as [(typeof room.joined)[0], (typeof room.joined)[0]];
     const delivered: unknown[] = [];
     let cursor: string | undefined;

@@ -1,6 +1,7 @@
 import { queryRows, sql } from "@caja/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiHarness, type ApiHarness } from "./harness";
+import { liveActivity } from "./live-activity";
 
 /**
  * A row committed while an older transaction is open: the feed's head may be cached
@@ -13,20 +14,10 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => h?.close());
 
-/** A live session with one active free-form activity, owned by "owner". */
-async function liveActivity(title: string) {
-  const admin = h.caller(h.adminToken("owner"));
-  const session = await admin.session.create({ title });
-  const activity = await admin.activity.create({ session_id: session.id, type: "custom", title: "Words" });
-  await admin.session.setStatus({ session_id: session.id, status: "active" });
-  await admin.activity.setStatus({ activity_id: activity.id, status: "active" });
-  return { admin, session, activity, ids: { session_id: session.id, activity_id: activity.id } };
-}
-
 describe("GET .../responses/since/{timestamp} with an older transaction open", () => {
   it("shows a row as soon as it is visible, though its head was cached while an older transaction hid it", async () => {
-    const { admin, session, ids } = await liveActivity("Hidden head");
-    const ada = await h.caller().participant.join({ join_code: session.join_code, nickname: "ada" });
+    const { admin, ids, joined } = await liveActivity(h, "Hidden head", ["ada"]);
+    const [ada] = joined as [(typeof joined)[0]];
     const feed = (cursor?: string) => admin.response.feed({ ...ids, timestamp: "2000-01-01T00:00:00.000Z", cursor, limit: 100 });
     const start = await feed();
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isFeedResponse } from "../src/schemas/polling";
 import { cacheKeys } from "../src/services/cache-keys";
 import { createApiHarness, type ApiHarness } from "./harness";
+import { liveActivity } from "./live-activity";
 
 /**
  * The spec's timestamp feed without a cursor, as the seed frontend polls it:
@@ -18,16 +19,9 @@ afterAll(async () => h?.close());
 const ms = (iso: string, delta: number) => new Date(Date.parse(iso) + delta).toISOString();
 
 async function openRoom(participants: number) {
-  const admin = h.caller(h.adminToken("owner"));
-  const session = await admin.session.create({ title: "Timestamps" });
-  const activity = await admin.activity.create({ session_id: session.id, type: "custom", title: "Words" });
-  await admin.session.setStatus({ session_id: session.id, status: "active" });
-  await admin.activity.setStatus({ activity_id: activity.id, status: "active" });
-  const tokens: string[] = [];
-  for (let i = 0; i < participants; i++) {
-    tokens.push((await h.caller().participant.join({ join_code: session.join_code, nickname: `p${i}` })).token);
-  }
-  const ids = { session_id: session.id, activity_id: activity.id };
+  const nicknames = Array.from({ length: participants }, (_, i) => `p${i}`);
+  const { admin, ids, joined } = await liveActivity(h, "Timestamps", nicknames);
+  const tokens = joined.map((j) => j.token);
   /** The answers' `n` in one timestamp poll, as `who` sees them. */
   const since = async (timestamp: string, who = admin) =>
     (await who.response.feed({ ...ids, timestamp, limit: 100 })).items
