@@ -1,6 +1,5 @@
 import { join } from "node:path";
 import { TokenService } from "@caja/api";
-import { adminDatabaseUrl, createFreshPostgres } from "@caja/testing";
 import postgres from "postgres";
 import { auditSubmissions, buildChecks, drainFeed, settledResponses } from "./checks";
 import { Presenter } from "./feed";
@@ -15,7 +14,7 @@ import { GroupMeter, MachineMeter, ProcessMeter, postgresPids, xactCommits, type
 import { runScenario } from "./scenario";
 import { benchDir } from "./servers";
 import { joinAll, openRoom, peakFixture } from "./setup";
-import { startStack, type Undo } from "./stack";
+import { benchDatabase, startStack, type Undo } from "./stack";
 import { ErrorLedger, type RouteSummary } from "./stats";
 
 /** Seconds since this process started. */
@@ -32,12 +31,8 @@ export async function runBench(opts: BenchOptions, command: string): Promise<Ben
   const ledger = new ErrorLedger();
   const startedAt = new Date();
   try {
-    const admin = postgres(adminDatabaseUrl(), { max: 1, onnotice: () => {} });
-    undo.push(["admin", () => admin.end()]);
-    const fresh = await createFreshPostgres("caja_bench");
-    undo.push(["drop database", () => fresh.drop()]);
-    const database = new URL(fresh.url).pathname.slice(1);
-    const db = postgres(fresh.url, { max: 2, onnotice: () => {} });
+    const { admin, url: databaseUrl, database } = await benchDatabase(undo, "caja_bench");
+    const db = postgres(databaseUrl, { max: 2, onnotice: () => {} });
     undo.push(["db", () => db.end()]);
     const machine = await machineInfo(admin, new URL(opts.redisUrl));
     const peakTool = pickPeakTool(opts.peak.tool);
@@ -53,7 +48,7 @@ export async function runBench(opts: BenchOptions, command: string): Promise<Ben
     );
     const { server, bridge, baseline, secret } = await startStack(
       {
-        databaseUrl: fresh.url,
+        databaseUrl: databaseUrl,
         redisUrl: opts.redisUrl,
         redisDriver: opts.redisDriver,
         workers: opts.workers,

@@ -4,6 +4,8 @@ import { rm } from "node:fs/promises";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { adminDatabaseUrl, createFreshPostgres } from "@caja/testing";
+import postgres from "postgres";
 import { cpuProfileArgs, startMeasured, type Measured } from "./servers";
 
 /**
@@ -13,6 +15,18 @@ import { cpuProfileArgs, startMeasured, type Measured } from "./servers";
 const UNLIMITED = "60000000/60s";
 
 export type Undo = Array<[string, () => Promise<unknown>]>;
+
+/**
+ * An admin connection (for pg_stat views) and a fresh database named after `prefix`, both
+ * undone with `undo`; `database` is its name, as pg_stat_database has it.
+ */
+export async function benchDatabase(undo: Undo, prefix: string) {
+  const admin = postgres(adminDatabaseUrl(), { max: 1, onnotice: () => {} });
+  undo.push(["admin", () => admin.end()]);
+  const fresh = await createFreshPostgres(prefix);
+  undo.push(["drop database", () => fresh.drop()]);
+  return { admin, url: fresh.url, database: new URL(fresh.url).pathname.slice(1) };
+}
 
 export interface Stack {
   server: Measured;

@@ -10,14 +10,13 @@
  * round robin over the participants, once without and once with an Idempotency-Key each.
  */
 import { randomUUID } from "node:crypto";
-import postgres from "postgres";
 import { TokenService } from "@caja/api";
-import { adminDatabaseUrl, createFreshPostgres, startTcpRelay } from "@caja/testing";
+import { startTcpRelay } from "@caja/testing";
 import { createPool } from "./http";
 import { summariseProfile } from "./profile";
 import { GroupMeter, ProcessMeter, postgresPids, xactCommits } from "./resources";
 import { joinAll, openRoom, responseData, type Participant } from "./setup";
-import { startStack, type Undo } from "./stack";
+import { benchDatabase, startStack, type Undo } from "./stack";
 import { ErrorLedger } from "./stats";
 
 const submissions = Number(process.argv[2] ?? 6000);
@@ -51,18 +50,14 @@ function countFrontendMessages(): (chunk: Buffer) => void {
 
 const undo: Undo = [];
 try {
-  const admin = postgres(adminDatabaseUrl(), { max: 1, onnotice: () => {} });
-  undo.push(["admin", () => admin.end()]);
-  const fresh = await createFreshPostgres("caja_cost");
-  undo.push(["drop database", () => fresh.drop()]);
-  const database = new URL(fresh.url).pathname.slice(1);
-  const target = new URL(fresh.url);
+  const { admin, url: databaseUrl, database } = await benchDatabase(undo, "caja_cost");
+  const target = new URL(databaseUrl);
   const relay = await startTcpRelay(
     { host: target.hostname, port: Number(target.port || 5432) },
     { observeClient: countFrontendMessages },
   );
   undo.push(["relay", () => relay.close()]);
-  const relayed = new URL(fresh.url);
+  const relayed = new URL(databaseUrl);
   relayed.hostname = "127.0.0.1";
   relayed.port = String(relay.port);
   const { server, secret } = await startStack(

@@ -2,9 +2,10 @@ import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres, PostgresJsDatabase, PostgresJsSession } from "drizzle-orm/postgres-js";
-import { PgDialect, type PgDatabase, type PgQueryResultHKT } from "drizzle-orm/pg-core";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import postgres from "postgres";
 import { deadlineClient } from "./deadline";
+import { dialect } from "./rows";
 import * as schema from "./schema";
 
 /** One type for both drivers: services never know which one they run on. */
@@ -81,7 +82,6 @@ export function createDb(url?: string, options: CreateDbOptions = {}): DbHandle 
     const base = drizzlePostgres(client, { schema });
     const db = base as unknown as Database;
     // A view of `base` over the deadline's client: its dialect and relational schema are shared, not rebuilt.
-    const dialect = new PgDialect();
     const { fullSchema, schema: tables, tableNamesMap } = base._;
     if (!tables) throw new Error("drizzle built no relational schema");
     const relational = { fullSchema, schema: tables, tableNamesMap };

@@ -2,7 +2,8 @@ import type { SQL } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import type { Database } from "./client";
 
-const dialect = new PgDialect();
+/** Turns drizzle's SQL into text and parameters; holds no state of a database, so one serves them all. */
+export const dialect = new PgDialect();
 
 export interface QueryRowsOptions {
   /**

@@ -69,8 +69,7 @@ export class ReadThroughCache {
   }
 
   get<T>(key: string, load: () => Promise<T>): Promise<T> {
-    const entry = this.localAnswer(key, load);
-    return entry ? Promise.resolve(entry.value as T) : this.joinOrRefill(key, load);
+    return Promise.resolve(this.getNow(key, load));
   }
 
   /**

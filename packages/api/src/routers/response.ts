@@ -19,6 +19,7 @@ import { pollIntervalMs } from "../poll-interval";
 import { responseModerationProcedures } from "./response-moderation";
 import type { ServiceDeps } from "../services/deps";
 import type { Context } from "../context";
+import { andThen } from "../maybe-sync";
 import { idempotencyKeyOf, idempotent } from "../services/idempotency";
 
 const tags = ["Responses"];
@@ -73,12 +74,13 @@ export const responseRouter = {
         return toUserResponseWire(response);
       };
       if (key === undefined) return submit(ctx.deps);
-      // A replay answers without the statement, so the seat is asked first, as the guard would.
-      await ctx.deps.seats.assertSeated(ctx.claims, true, Date.now(), ctx.deps);
       // A retry with the key answers the first result (201 with the same response) without writing again.
       const request = { participantId, key, body: { procedure: "response.submit", ...input } };
       const { body, replayed } = await idempotent(ctx.deps, request, 201, submit);
-      if (!replayed) await responses.invalidateAfterResponseWrite(ctx.deps, input.activity_id, input.session_id);
+      // A replay answers without the statement that checks the seat: it is asked here, as the guard would
+      // (a refusal of the replay itself is answered seat first by the guard's `seatFirst`).
+      if (replayed) await ctx.deps.seats.assertSeated(ctx.claims, true, Date.now(), ctx.deps);
+      else await responses.invalidateAfterResponseWrite(ctx.deps, input.activity_id, input.session_id);
       return body;
     }),
 
@@ -127,7 +129,7 @@ export const responseRouter = {
         const { timestamp, cursor } = input;
         if (typeof timestamp !== "string" || (cursor !== undefined && typeof cursor !== "string")) return null;
         const head = feed.idleFeedHead(ctx.deps, { activityId: scopedActivity(scope).id, timestamp, cursor });
-        return head instanceof Promise ? head.then((loaded) => idleFeedState(ctx, loaded)) : idleFeedState(ctx, head);
+        return andThen(head, (idle) => idleFeedState(ctx, idle));
       },
     })
     .input(responseFeedInput)

@@ -23,7 +23,7 @@ export function cachedRead<D extends Pick<ServiceDeps, "cache" | "inTransaction"
   key: string,
   load: (deps: D) => Promise<T>,
 ): Promise<T> {
-  return deps.inTransaction ? load(deps) : deps.cache.get(key, () => load(deps));
+  return Promise.resolve(cachedReadNow(deps, key, load));
 }
 
 /** `cachedRead`, but the value itself when the local cache answers at once (see `ReadThroughCache.getNow`). */

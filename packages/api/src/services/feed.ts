@@ -1,4 +1,5 @@
 import { type UserResponseRow, type ActivityId, type ParticipantId, type SessionId, queryRows, sql } from "@caja/db";
+import { andThen, type MaybePromise } from "../maybe-sync";
 import { cacheKeys } from "./cache-keys";
 import {
   compareStampPositions,
@@ -94,7 +95,7 @@ interface FeedHead {
  * Cached: an idle feed costs no query per poll, by cursor or by timestamp. Null: the activity has no row.
  * The head itself, not a promise, when the local cache holds it: the idle poll's path then has no await.
  */
-function feedHead(deps: ServiceDeps, activityId: ActivityId): FeedHead | null | Promise<FeedHead | null> {
+function feedHead(deps: ServiceDeps, activityId: ActivityId): MaybePromise<FeedHead | null> {
   return cachedReadNow(deps, cacheKeys.feedHead(activityId), async ({ db }) => {
     // One statement, one snapshot; each part is a one-row backward index probe.
     const [row] = await queryRows<{
@@ -150,12 +151,10 @@ function atHead(head: FeedHead | null, cursor: FeedCursor): boolean {
 export function idleFeedHead(
   deps: ServiceDeps,
   q: { activityId: string; timestamp: string; cursor?: string },
-): FeedHead | null | undefined | Promise<FeedHead | null | undefined> {
+): MaybePromise<FeedHead | null | undefined> {
   const cursor = pollPosition(q);
-  const head = feedHead(deps, q.activityId);
   // Not async: at the head the poll is answered from the local cache, without a promise (see revalidation.ts).
-  if (head instanceof Promise) return head.then((loaded) => (atHead(loaded, cursor) ? loaded : undefined));
-  return atHead(head, cursor) ? head : undefined;
+  return andThen(feedHead(deps, q.activityId), (head) => (atHead(head, cursor) ? head : undefined));
 }
 
 export async function responseFeed(

@@ -15,14 +15,13 @@ export interface RemovedAsOf {
 export class RemovedSeats {
   private readonly bySession = new Map<SessionId, Promise<RemovedAsOf | null>>();
 
-  constructor(
-    private readonly db: Database,
-    private readonly maxSessions = 10_000,
-  ) {}
+  constructor(private readonly maxSessions = 10_000) {}
 
-  /** Removed ids as of `revision` or later; null when the session is gone. A failed read fails its waiters. */
-  /** `db`: the asking request's (its deadline); a read it starts is shared with later askers. */
-  async atLeast(sessionId: SessionId, revision: number, db: Database = this.db): Promise<RemovedAsOf | null> {
+  /**
+   * Removed ids as of `revision` or later; null when the session is gone. A failed read fails its
+   * waiters. `db`: the asking request's (its deadline); a read it starts is shared with later askers.
+   */
+  async atLeast(sessionId: SessionId, revision: number, db: Database): Promise<RemovedAsOf | null> {
     let flight = this.bySession.get(sessionId);
     while (flight) {
       const seen = await flight;

@@ -56,7 +56,7 @@ export class SeatCheck {
   ) {
     this.safetyTtlMs = options.safetyTtlMs ?? 10 * 60_000;
     this.maxEntries = options.maxEntries ?? 100_000;
-    this.removedSeats = new RemovedSeats(deps.db, options.maxSessions);
+    this.removedSeats = new RemovedSeats(options.maxSessions);
   }
 
   /**
