@@ -3,6 +3,7 @@ export { createDb, underlyingDatabase, type Database, type DbHandle, type Create
 export { migrate, migrationsFolder } from "./migrate";
 export { queryRows } from "./rows";
 export { DeadlineExceededError } from "./deadline";
+export { PoolStats, type QueryHook } from "./observed";
 export { pgErrorCode, databaseErrorCode, isUniqueViolation, isForeignKeyViolation, isDatabaseUnavailable } from "./errors";
 export {
   sql,
