@@ -18,6 +18,8 @@ export { ReadThroughCache, createSharedCache, type SharedCache, type CacheStats 
 export { createNativeRedis, createRedisStore, createUpstashRedis, type RedisStore, type UpstashConfig } from "./redis";
 export {
   MemoryRateLimiter,
+  countingRefusals,
+  type RefusalCounts,
   SharedRateLimiter,
   defaultLimitRules,
   parseLimitRule,

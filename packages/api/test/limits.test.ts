@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addressLimitKey } from "../src/ratelimit";
+import { addressLimitKey, countingRefusals, defaultLimitRules, MemoryRateLimiter } from "../src/ratelimit";
 import { createCaller, createContext } from "../src/index";
 import { createApiHarness, type ApiHarness } from "./harness";
 
@@ -81,5 +81,20 @@ describe("per-address limits (in-process)", () => {
     await expect(from(ip, known).session.list({})).resolves.toBeDefined();
     // Another address is unaffected.
     await expect(from("198.51.100.21", h.adminToken("fresh")).session.list({})).resolves.toBeDefined();
+  });
+});
+
+describe("countingRefusals", () => {
+  it("counts each refusal by class, from check and from peek, and nothing that was allowed", () => {
+    const rule = { limit: 2, windowMs: 60_000 };
+    const { limiter, refusals } = countingRefusals(
+      new MemoryRateLimiter({ ...defaultLimitRules, write: rule, invalid_token: rule }),
+    );
+    const verdicts = [1, 2, 3].map(() => limiter.check("write", "alice"));
+    expect(verdicts.map((v) => ("ok" in v ? v.ok : "pending"))).toEqual([true, true, false]);
+    limiter.check("invalid_token", "198.51.100.7");
+    limiter.check("invalid_token", "198.51.100.7");
+    expect(limiter.peek("invalid_token", "198.51.100.7").ok).toBe(false);
+    expect(refusals).toMatchObject({ write: 1, invalid_token: 1, poll: 0, read: 0, join: 0 });
   });
 });

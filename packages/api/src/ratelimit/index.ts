@@ -10,4 +10,5 @@ export {
   type LimitRules,
   type RateLimiter,
 } from "./rules";
+export { countingRefusals, type RefusalCounts } from "./refusals";
 export { SharedRateLimiter, type SharedLimitOptions } from "./shared";
