@@ -14,7 +14,7 @@
 import { EventEmitter } from "node:events";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
-import { createCajaServer, loadConfig } from "@caja/server";
+import { createCajaServer, loadConfig, stderrLogger } from "@caja/server";
 
 const [routeName = "results", pathName = "304", pollsArg = "50000", profileDir] = process.argv.slice(2);
 const polls = Number(pollsArg);
@@ -30,7 +30,7 @@ const app = await createCajaServer(
     RATE_LIMIT_WRITE: unlimited,
     RATE_LIMIT_JOIN: unlimited,
   }),
-  { log: () => {} },
+  { logger: stderrLogger() },
 );
 const base = await app.listen();
 

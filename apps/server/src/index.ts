@@ -1,2 +1,3 @@
 export { createCajaServer, VERSION, type CajaServer, type CreateServerOptions } from "./app";
 export { loadConfig, envSchema, ConfigError, type ServerConfig } from "./config";
+export { createLogger, stderrLogger, type Logger } from "./logging/logger";

@@ -5,3 +5,4 @@ export { etagOf, matchesIfNoneMatch } from "./etag";
 export { KeptAnswers, type KeptAnswersOptions } from "./kept-answers";
 export { createTrpcGetHandler, type TrpcGetHandlerOptions } from "./trpc-get";
 export { invokeProcedure, proceduresOf, spreadPatchStatus } from "./trpc-internals";
+export { noteErrorCode, noteRoute, notedErrorCode, notedRoute } from "./request-notes";
