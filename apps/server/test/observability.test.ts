@@ -36,7 +36,11 @@ describe("a server process's request log and /metrics", () => {
   /** Every request the test sends names its id (unless the test names one), so its log line can be found. */
   let sent = 0;
   const named: string[] = [];
-  const send = async (method: string, path: string, init: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) => {
+  const send = async (
+    method: string,
+    path: string,
+    init: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+  ) => {
     const id = `t-${++sent}`;
     if (!init.headers?.["x-request-id"]) named.push(id);
     const res = await fetch(server.url + path, {
@@ -70,12 +74,18 @@ describe("a server process's request log and /metrics", () => {
     await send("PATCH", `/api/v1/sessions/${String(session.body.id)}/status`, { token: admin, body: { status: "active" } });
     await send("PATCH", `/api/v1/activities/${String(activity.body.id)}/status`, { token: admin, body: { status: "active" } });
     await send("GET", `/api/v1/join/${String(session.body.join_code)}/nickname?nickname=${NICKNAME}`);
-    const joined = await send("POST", "/api/v1/sessions/join", { body: { join_code: session.body.join_code, nickname: NICKNAME } });
-    participant = String(joined.body.token);
-    const answered = await send("POST", `/api/v1/sessions/${String(session.body.id)}/activities/${String(activity.body.id)}/responses`, {
-      token: participant,
-      body: { response_data: { text: ANSWER } },
+    const joined = await send("POST", "/api/v1/sessions/join", {
+      body: { join_code: session.body.join_code, nickname: NICKNAME },
     });
+    participant = String(joined.body.token);
+    const answered = await send(
+      "POST",
+      `/api/v1/sessions/${String(session.body.id)}/activities/${String(activity.body.id)}/responses`,
+      {
+        token: participant,
+        body: { response_data: { text: ANSWER } },
+      },
+    );
     expect(answered.status).toBe(201);
     sessionPath = `/api/sessions/${String(session.body.id)}/status`;
   }, 60_000);
@@ -128,15 +138,27 @@ describe("a server process's request log and /metrics", () => {
     });
     expect(line?.duration_ms).toBeGreaterThan(0);
     const missing = await send("GET", "/api/v1/sessions/999999", { token: admin });
-    expect((await lineOf(missing.id))[0]).toMatchObject({ route: "/api/v1/sessions/{session_id}", status: 404, error_code: "NOT_FOUND" });
+    expect((await lineOf(missing.id))[0]).toMatchObject({
+      route: "/api/v1/sessions/{session_id}",
+      status: 404,
+      error_code: "NOT_FOUND",
+    });
     const unknown = await send("GET", "/api/nowhere/1234");
     expect((await lineOf(unknown.id))[0]).toMatchObject({ route: "/api/{unmatched}", status: 404 });
-    const trpc = await send("GET", `/trpc/session.status?input=${encodeURIComponent(JSON.stringify({ session_id: 1, nickname: NICKNAME }))}`, {
-      token: participant,
-    });
+    const trpc = await send(
+      "GET",
+      `/trpc/session.status?input=${encodeURIComponent(JSON.stringify({ session_id: 1, nickname: NICKNAME }))}`,
+      {
+        token: participant,
+      },
+    );
     expect((await lineOf(trpc.id))[0]).toMatchObject({ route: "/trpc/session.status" });
     // Every request the test named so far has exactly one line, and every line on stdout is JSON.
-    for (const id of named) expect(logLines().filter((l) => l.req_id === id), `request ${id}`).toHaveLength(1);
+    for (const id of named)
+      expect(
+        logLines().filter((l) => l.req_id === id),
+        `request ${id}`,
+      ).toHaveLength(1);
   });
 
   it("answers /metrics only with the bearer token in METRICS_TOKEN (401 otherwise)", async () => {
@@ -157,7 +179,9 @@ describe("a server process's request log and /metrics", () => {
     const notModified = before.count("caja_http_request_duration_seconds", { ...polls, status: "304" }) ?? 0;
     for (let i = 0; i < 5; i++) await send("GET", sessionPath, { token: participant, headers: { "if-none-match": status } });
     // Joins are limited to 2 a minute per address here: one was spent, the next passes, the third is refused.
-    const joinCode = /"join_code":"(\w+)"/.exec(JSON.stringify((await send("GET", "/api/v1/sessions", { token: admin })).body))?.[1];
+    const joinCode = /"join_code":"(\w+)"/.exec(
+      JSON.stringify((await send("GET", "/api/v1/sessions", { token: admin })).body),
+    )?.[1];
     const joins = [await send("POST", "/api/v1/sessions/join", { body: { join_code: joinCode, nickname: "Second" } })];
     joins.push(await send("POST", "/api/v1/sessions/join", { body: { join_code: joinCode, nickname: "Third" } }));
     expect(joins.map((j) => j.status)).toEqual([201, 429]);
@@ -166,10 +190,14 @@ describe("a server process's request log and /metrics", () => {
     const after = await count();
     expect(after.type("caja_http_request_duration_seconds")).toBe("HISTOGRAM");
     expect(after.count("caja_http_request_duration_seconds", { ...polls, status: "304" })).toBe(notModified + 5);
-    expect(after.count("caja_http_request_duration_seconds", { route: "/api/v1/sessions/join", method: "POST", status: "429" })).toBe(1);
+    expect(
+      after.count("caja_http_request_duration_seconds", { route: "/api/v1/sessions/join", method: "POST", status: "429" }),
+    ).toBe(1);
     expect(after.value("caja_rate_limit_refusals_total", { class: "join" })).toBe(1);
     expect(after.value("caja_rate_limit_refusals_total", { class: "write" })).toBe(0);
-    expect(after.value("caja_cache_hits_total", { layer: "local" })).toBeGreaterThan(before.value("caja_cache_hits_total", { layer: "local" }) ?? 0);
+    expect(after.value("caja_cache_hits_total", { layer: "local" })).toBeGreaterThan(
+      before.value("caja_cache_hits_total", { layer: "local" }) ?? 0,
+    );
     expect(after.value("caja_cache_loads_total")).toBeGreaterThan(0);
     expect(after.value("caja_cache_misses_total")).toBeGreaterThan(0);
     expect(after.type("caja_cache_reloads_total")).toBe("COUNTER");

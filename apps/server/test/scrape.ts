@@ -22,10 +22,12 @@ export function parseScrape(text: string): Scrape {
       const match = new RegExp(`^${name}_(bucket|sum|count)\\{(.*)\\} `).exec(line);
       return match !== null && wanted.every((pair) => (match[2] ?? "").split(",").includes(pair));
     });
-    const unlabelled = lines.map((line) => line.replace(/\{(.*)\}/, (_, inner: string) => {
-      const le = inner.split(",").find((pair) => pair.startsWith("le="));
-      return le ? `{${le}}` : "";
-    }));
+    const unlabelled = lines.map((line) =>
+      line.replace(/\{(.*)\}/, (_, inner: string) => {
+        const le = inner.split(",").find((pair) => pair.startsWith("le="));
+        return le ? `{${le}}` : "";
+      }),
+    );
     return parsePrometheusTextFormat([`# TYPE ${name} histogram`, ...unlabelled, ""].join("\n"))[0]?.metrics[0];
   };
   const sample = (name: string, labels: Record<string, string>) =>

@@ -71,7 +71,11 @@ describe("OpenTelemetry traces of a server process", () => {
       if (found !== undefined) return found;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    throw new Error(`no ${what} reached the collector (${spans().length} spans: ${spans().map((s) => s.name).join(", ")})`);
+    throw new Error(
+      `no ${what} reached the collector (${spans().length} spans: ${spans()
+        .map((s) => s.name)
+        .join(", ")})`,
+    );
   };
 
   it("sends a server span per request, named by its route template, and a PostgreSQL span per statement under it", async () => {
@@ -94,7 +98,10 @@ describe("OpenTelemetry traces of a server process", () => {
     expect(attribute(request, "http.route")).toBe("/api/v1/sessions");
     expect(attribute(request, "http.response.status_code")).toBe(201);
     const insert = await until("PostgreSQL span of the insert", () =>
-      spans().find((s) => s.kind === CLIENT && s.traceId === traceId && /^insert into "sessions"/.test(String(attribute(s, "db.query.text")))),
+      spans().find(
+        (s) =>
+          s.kind === CLIENT && s.traceId === traceId && /^insert into "sessions"/.test(String(attribute(s, "db.query.text"))),
+      ),
     );
     expect(insert.parentSpanId).toBe(request.spanId);
     expect(attribute(insert, "db.system.name")).toBe("postgresql");
@@ -111,7 +118,14 @@ describe("OpenTelemetry traces of a server process", () => {
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       body: JSON.stringify({ title }),
     });
-    await until("the span of that request", () => spans().find((s) => s.kind === SERVER && attribute(s, "http.response.status_code") === 201 && s.traceId !== "4bf92f3577b34da6a3ce929d0e0e4736"));
+    await until("the span of that request", () =>
+      spans().find(
+        (s) =>
+          s.kind === SERVER &&
+          attribute(s, "http.response.status_code") === 201 &&
+          s.traceId !== "4bf92f3577b34da6a3ce929d0e0e4736",
+      ),
+    );
     const everything = bodies.join("\n");
     expect(everything).not.toContain(title);
     expect(everything).not.toContain(token);
@@ -126,12 +140,16 @@ describe("without OTEL_EXPORTER_OTLP_ENDPOINT", () => {
         const path = join(dir, name);
         return statSync(path).isDirectory() ? files(path) : path.endsWith(".ts") ? [path] : [];
       });
-    const importers = files(src).filter((file) => /from "@opentelemetry\/|import\("@opentelemetry\//.test(readFileSync(file, "utf8")));
+    const importers = files(src).filter((file) =>
+      /from "@opentelemetry\/|import\("@opentelemetry\//.test(readFileSync(file, "utf8")),
+    );
     expect(importers.map((file) => file.slice(src.length + 1))).toEqual(["tracing/otel.ts"]);
     const otel = readFileSync(join(src, "tracing/otel.ts"), "utf8");
     // Its only static imports of OpenTelemetry are types (erased); the packages come in by import().
     expect(otel).not.toMatch(/^import (?!type )[^;]*"@opentelemetry\//m);
-    const staticImports = files(src).filter((file) => /^import (?!type )[^;]*"\.{1,2}\/(tracing\/)?otel"/m.test(readFileSync(file, "utf8")));
+    const staticImports = files(src).filter((file) =>
+      /^import (?!type )[^;]*"\.{1,2}\/(tracing\/)?otel"/m.test(readFileSync(file, "utf8")),
+    );
     expect(staticImports).toEqual([]);
   });
 });

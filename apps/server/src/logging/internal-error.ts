@@ -16,7 +16,7 @@ export function internalErrorLog(logger: Logger): InternalErrorLog {
         method: req.method,
         route: labels.route,
         error_code: databaseErrorCode(error) ?? "none",
-        err: describe(error),
+        error: describe(error),
       },
       "internal error",
     );
