@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { describe as describeError } from "../src/logging/internal-error";
 import { createLogger } from "../src/index";
 import { requestIdOf } from "../src/logging/request-id";
+import { fields, requestLineWriter } from "../src/logging/request-line";
 
 /** Issue 19: what the log may say about an error and a request id (the server process's log is tested in observability.test.ts). */
 describe("an internal error's log entry", () => {
@@ -49,6 +50,42 @@ describe("an internal error's log entry", () => {
     });
   });
 });
+
+describe("a request's log line", () => {
+  it("is what pino itself writes for the same fields, key for key and in the same order", async () => {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const logger = await createLogger({ level: "info", destination });
+    const entry = {
+      reqId: "r-1",
+      method: "GET",
+      route: "/api/sessions/{session_id}/status",
+      status: 404,
+      durationMs: 0.412,
+      errorCode: "NOT_FOUND",
+      aborted: true,
+    };
+    requestLineWriter(logger)(entry);
+    logger.info(fields(entry), "request");
+    await until(() => lines.length === 2);
+    const [fast, viaPino] = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(Object.keys(fast ?? {})).toEqual(Object.keys(viaPino ?? {}));
+    expect({ ...fast, time: "t" }).toEqual({ ...viaPino, time: "t" });
+    expect(fast?.pid).toBe(process.pid);
+  });
+});
+
+async function until(check: () => boolean): Promise<void> {
+  for (let waited = 0; !check(); waited += 5) {
+    if (waited > 2000) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
 
 describe("requestIdOf", () => {
   it("keeps 1-64 characters of A-Z a-z 0-9 . _ : - and replaces anything else by a UUID", () => {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { notedErrorCode } from "@caja/openapi";
 import { internalErrorLog } from "../logging/internal-error";
 import type { Logger } from "../logging/logger";
+import { fields, requestLineWriter, type RequestLine } from "../logging/request-line";
 import { requestIdOf } from "../logging/request-id";
 import type { ServerMetrics } from "../metrics/server-metrics";
 import { routeOf } from "./route-label";
@@ -32,6 +33,7 @@ export function requestObserver(options: {
 }): RequestObserver {
   const { logger, metrics, procedures } = options;
   const logRequests = logger.isLevelEnabled("info");
+  const writeLine = requestLineWriter(logger);
   const logInternal = internalErrorLog(logger);
 
   // One listener for every response (`close` fires once): no closure per request.
@@ -44,11 +46,18 @@ export function requestObserver(options: {
     const aborted = !this.writableFinished;
     const status = this.statusCode;
     metrics?.observeRequest(method, route, aborted ? 0 : status, seconds);
-    if (status >= 500) {
-      logger.error(line(req, method, route, status, seconds, aborted), "request failed");
-    } else if (logRequests) {
-      logger.info(line(req, method, route, status, seconds, aborted), "request");
-    }
+    if (status < 500 && !logRequests) return;
+    const entry: RequestLine = {
+      reqId: req[idKey],
+      method,
+      route,
+      status,
+      durationMs: Math.round(seconds * 1e6) / 1000,
+      errorCode: notedErrorCode(req),
+      aborted,
+    };
+    if (status >= 500) logger.error(fields(entry), "request failed");
+    else writeLine(entry);
   }
 
   return {
@@ -62,18 +71,5 @@ export function requestObserver(options: {
     internalError(error, req: Observed) {
       logInternal(error, req, { reqId: req[idKey], route: routeOf(req, procedures) });
     },
-  };
-}
-
-function line(req: Observed, method: string, route: string, status: number, seconds: number, aborted: boolean) {
-  const errorCode = notedErrorCode(req);
-  return {
-    req_id: req[idKey],
-    method,
-    route,
-    status,
-    duration_ms: Math.round(seconds * 1e6) / 1000,
-    ...(errorCode === undefined ? {} : { error_code: errorCode }),
-    ...(aborted ? { aborted: true } : {}),
   };
 }

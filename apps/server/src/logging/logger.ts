@@ -1,8 +1,23 @@
 import cluster from "node:cluster";
 import { hostname } from "node:os";
 import { pino, type DestinationStream, type Logger } from "pino";
+import { LineWriter } from "./line-writer";
 
 export type { Logger };
+
+/** Where each logger made here writes, and the fields it adds to each line: the request log writes its finished lines there (request-line.ts). */
+const outputs = new WeakMap<Logger, { destination: DestinationStream; base: Record<string, unknown> }>();
+
+export function outputOf(logger: Logger): { destination: DestinationStream; base: Record<string, unknown> } | undefined {
+  return outputs.get(logger);
+}
+
+/** Which instance wrote a line: the process, its machine, and its worker under CAJA_WORKERS. */
+const instance = () => ({
+  pid: process.pid,
+  hostname: hostname(),
+  ...(cluster.isWorker && cluster.worker ? { worker: cluster.worker.id } : {}),
+});
 
 export interface LoggerOptions {
   level: string;
@@ -12,29 +27,26 @@ export interface LoggerOptions {
 
 /**
  * The server's one logger: JSON lines (pino) with the instance in each (`pid`, `hostname`,
- * and `worker` under CAJA_WORKERS). Written asynchronously: a request's line costs its
- * serialisation, not a write system call. On a terminal the lines are made readable by
+ * and `worker` under CAJA_WORKERS). Written a turn of the event loop at a time (line-writer.ts):
+ * a request's line costs its formatting, not a write of its own. On a terminal the lines are made readable by
  * pino-pretty, a development dependency: where it is not installed (a production image)
  * the JSON stays.
  */
 export async function createLogger(options: LoggerOptions): Promise<Logger> {
-  const settings = {
-    level: options.level,
-    base: {
-      pid: process.pid,
-      hostname: hostname(),
-      ...(cluster.isWorker && cluster.worker ? { worker: cluster.worker.id } : {}),
-    },
-    timestamp: pino.stdTimeFunctions.isoTime,
-  };
-  if (options.destination) return pino(settings, options.destination);
-  const pretty = process.stdout.isTTY ? await prettyStream() : undefined;
-  return pino(settings, pretty ?? pino.destination({ dest: 1, sync: false }));
+  const destination = options.destination ?? (process.stdout.isTTY ? await prettyStream() : undefined) ?? new LineWriter();
+  return made(options.level, destination);
 }
 
 /** Only what is at `level` or above, to stderr: for tests and benchmarks, which keep stdout to themselves. */
 export function stderrLogger(level = "error"): Logger {
-  return pino({ level }, pino.destination({ dest: 2, sync: true }));
+  return made(level, pino.destination({ dest: 2, sync: true }));
+}
+
+function made(level: string, destination: DestinationStream): Logger {
+  const base = instance();
+  const logger = pino({ level, base, timestamp: pino.stdTimeFunctions.isoTime }, destination);
+  outputs.set(logger, { destination, base });
+  return logger;
 }
 
 async function prettyStream(): Promise<DestinationStream | undefined> {
