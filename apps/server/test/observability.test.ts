@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { createFreshPostgres } from "@caja/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UUID } from "./fixtures";
@@ -207,6 +209,13 @@ describe("a server process's request log and /metrics", () => {
     expect(after.value("caja_db_statement_timeouts_total")).toBe(0);
     expect(after.value("caja_poll_interval_seconds")).toBe(2);
     expect(after.type("nodejs_eventloop_lag_p99_seconds")).toBe("GAUGE");
+    // The Grafana dashboard (deploy/grafana) queries only metrics the server has.
+    const dashboard = readFileSync(fileURLToPath(new URL("../../../deploy/grafana/caja-dashboard.json", import.meta.url)), "utf8");
+    const queried = new Set([...dashboard.matchAll(/\b(?:caja|nodejs|process)_[a-z0-9_]+/g)].map(([name]) => name));
+    expect(queried.size).toBeGreaterThan(10);
+    for (const name of queried) {
+      expect(after.type(name) ?? after.type(name.replace(/_(bucket|count|sum)$/, "")), name).toBeDefined();
+    }
     // The scrape before this one is counted too, under its fixed label.
     expect(after.count("caja_http_request_duration_seconds", { route: "/metrics", status: "200" })).toBeGreaterThanOrEqual(1);
   });
