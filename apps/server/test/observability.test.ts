@@ -210,7 +210,10 @@ describe("a server process's request log and /metrics", () => {
     expect(after.value("caja_poll_interval_seconds")).toBe(2);
     expect(after.type("nodejs_eventloop_lag_p99_seconds")).toBe("GAUGE");
     // The Grafana dashboard (deploy/grafana) queries only metrics the server has.
-    const dashboard = readFileSync(fileURLToPath(new URL("../../../deploy/grafana/caja-dashboard.json", import.meta.url)), "utf8");
+    const dashboard = readFileSync(
+      fileURLToPath(new URL("../../../deploy/grafana/caja-dashboard.json", import.meta.url)),
+      "utf8",
+    );
     const queried = new Set([...dashboard.matchAll(/\b(?:caja|nodejs|process)_[a-z0-9_]+/g)].map(([name]) => name));
     expect(queried.size).toBeGreaterThan(10);
     for (const name of queried) {

@@ -105,7 +105,10 @@ describe("CAJA_WORKERS=2 on PostgreSQL and Redis", () => {
       const scrape = await get(port, "/metrics", { authorization: `Bearer ${METRICS_TOKEN}` });
       expect(scrape.status).toBe(200);
       const parsed = parseScrape(scrape.body);
-      return ["/health", "/ready"].reduce((n, route) => n + (parsed.count("caja_http_request_duration_seconds", { route, status: "200" }) ?? 0), 0);
+      return ["/health", "/ready"].reduce(
+        (n, route) => n + (parsed.count("caja_http_request_duration_seconds", { route, status: "200" }) ?? 0),
+        0,
+      );
     };
     let counted = await served();
     for (let tries = 0; counted !== sent && tries < 50; tries++) {

@@ -58,9 +58,9 @@ async function prettyStream(): Promise<DestinationStream | undefined> {
       ignore: "pid,hostname",
       // A request line reads as one: `GET /api/sessions/{session_id}/status 304 0.4 ms`.
       messageFormat: (log, messageKey) =>
-        log.route === undefined
-          ? String(log[messageKey])
-          : `${String(log.method)} ${String(log.route)} ${String(log.status)} ${String(log.duration_ms)} ms`,
+        typeof log.route === "string"
+          ? `${String(log.method)} ${log.route} ${String(log.status)} ${String(log.duration_ms)} ms`
+          : String(log[messageKey]),
     });
   } catch {
     return undefined;

@@ -140,9 +140,9 @@ export class ServerMetrics {
   /** One finished request. `route` is a template or a fixed label, never a raw path (bounded label values). */
   observeRequest(method: string, route: string, status: number, seconds: number): void {
     let byRoute = this.series.get(method);
-    if (!byRoute) this.series.set(method, (byRoute = new Map()));
+    if (!byRoute) this.series.set(method, (byRoute = new Map<string, Map<number, Observe>>()));
     let byStatus = byRoute.get(route);
-    if (!byStatus) byRoute.set(route, (byStatus = new Map()));
+    if (!byStatus) byRoute.set(route, (byStatus = new Map<number, Observe>()));
     let observe = byStatus.get(status);
     if (!observe) {
       const child = this.requests.labels({ method, route, status: String(status) });

@@ -77,7 +77,7 @@ export async function startTracing(options: TracingOptions): Promise<Tracing> {
       return (error) => {
         if (error !== undefined) {
           // The code only: a PostgreSQL message may quote a value of the statement.
-          const code = (error as { code?: unknown } | null)?.code;
+          const code = error !== null && typeof error === "object" && "code" in error ? error.code : undefined;
           span.setAttribute("error.type", typeof code === "string" ? code : "error");
           span.setStatus({ code: SpanStatusCode.ERROR });
         }
