@@ -92,8 +92,7 @@ describe("countingRefusals", () => {
     );
     const verdicts = [1, 2, 3].map(() => limiter.check("write", "alice"));
     expect(verdicts.map((v) => ("ok" in v ? v.ok : "pending"))).toEqual([true, true, false]);
-    limiter.check("invalid_token", "198.51.100.7");
-    limiter.check("invalid_token", "198.51.100.7");
+    for (let i = 0; i < 2; i++) expect(limiter.check("invalid_token", "198.51.100.7")).toEqual({ ok: true, retryAfter: 0 });
     expect(limiter.peek("invalid_token", "198.51.100.7").ok).toBe(false);
     expect(refusals).toMatchObject({ write: 1, invalid_token: 1, poll: 0, read: 0, join: 0 });
   });
