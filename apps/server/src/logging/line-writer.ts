@@ -6,7 +6,8 @@
  * are written then (stdout to a file or a pipe writes synchronously on Linux).
  */
 export class LineWriter {
-  private parts: string[] = [];
+  /** A string grown by `+=` (V8 keeps it as a rope until written): cheaper than an array joined. */
+  private pending = "";
   private scheduled = false;
 
   constructor(private readonly sink: { write(chunk: string): unknown } = process.stdout) {
@@ -14,7 +15,7 @@ export class LineWriter {
   }
 
   write(line: string): boolean {
-    this.parts.push(line);
+    this.pending += line;
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.flush);
@@ -24,9 +25,9 @@ export class LineWriter {
 
   readonly flush = (): void => {
     this.scheduled = false;
-    if (this.parts.length === 0) return;
-    const data = this.parts.join("");
-    this.parts = [];
+    if (this.pending === "") return;
+    const data = this.pending;
+    this.pending = "";
     this.sink.write(data);
   };
 }

@@ -24,11 +24,29 @@ export function requestLineWriter(logger: Logger): (line: RequestLine) => void {
   const { destination } = output;
   const bindings = JSON.stringify({ ...output.base, ...logger.bindings() }).slice(1, -1);
   const prefix = bindings === "" ? "" : `,${bindings}`;
+  // Polls come many to a millisecond and from few routes: the time and each method and route, quoted, are kept.
+  let stampedAt = 0;
+  let stamp = "";
+  const quotedRoutes = new Map<string, Map<string, string>>();
+  const methodAndRoute = (method: string, route: string) => {
+    let byRoute = quotedRoutes.get(method);
+    if (!byRoute) quotedRoutes.set(method, (byRoute = new Map<string, string>()));
+    let quoted = byRoute.get(route);
+    if (quoted === undefined)
+      byRoute.set(route, (quoted = `,"method":${JSON.stringify(method)},"route":${JSON.stringify(route)}`));
+    return quoted;
+  };
   return (line) => {
+    const now = Date.now();
+    if (now !== stampedAt) {
+      stampedAt = now;
+      stamp = `{"level":30,"time":"${new Date(now).toISOString()}"${prefix}`;
+    }
     destination.write(
-      `{"level":30,"time":"${new Date().toISOString()}"${prefix}` +
+      stamp +
         (line.reqId === undefined ? "" : `,"req_id":"${line.reqId}"`) +
-        `,"method":${JSON.stringify(line.method)},"route":${JSON.stringify(line.route)},"status":${line.status},"duration_ms":${line.durationMs}` +
+        methodAndRoute(line.method, line.route) +
+        `,"status":${line.status},"duration_ms":${line.durationMs}` +
         (line.errorCode === undefined ? "" : `,"error_code":${JSON.stringify(line.errorCode)}`) +
         (line.aborted ? `,"aborted":true` : "") +
         `,"msg":"request"}\n`,

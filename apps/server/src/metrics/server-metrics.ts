@@ -1,6 +1,7 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Registry } from "prom-client";
 import type { CacheStats, RefusalCounts } from "@caja/api";
 import type { PoolStats } from "@caja/db";
+import { RequestHistogram, type RequestSeries } from "./request-histogram";
 
 /** The counters the packages keep as plain numbers (they know nothing of Prometheus), read at each scrape. */
 export interface MetricSources {
@@ -15,9 +16,6 @@ export interface MetricSources {
 /** Sub-millisecond buckets at the bottom: a poll answered from a kept answer takes tens of microseconds. */
 const latencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-type RequestLabel = "method" | "route" | "status";
-type Observe = (seconds: number) => void;
-
 /**
  * One registry per server (not prom-client's global one: tests and the bench run several
  * servers in one process). Requests are observed per call; everything else is read from
@@ -25,20 +23,19 @@ type Observe = (seconds: number) => void;
  */
 export class ServerMetrics {
   readonly registry = new Registry();
-  private readonly requests: Histogram<RequestLabel>;
-  /** Bound series by method, route and status: prom-client would build and hash a label key per observation. */
-  private readonly series = new Map<string, Map<string, Map<number, Observe>>>();
+  private readonly requests: RequestHistogram;
+  /** Each series by method, route and status: looked up, never built, per request. */
+  private readonly series = new Map<string, Map<string, Map<number, RequestSeries>>>();
 
   constructor(sources: MetricSources) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    this.requests = new Histogram({
-      name: "caja_http_request_duration_seconds",
-      help: "HTTP requests by method, route template and status: latency from arrival to the last byte handed to the socket (_count: requests)",
-      labelNames: ["method", "route", "status"],
-      buckets: latencyBuckets,
-      registers,
-    });
+    this.requests = new RequestHistogram(
+      this.registry,
+      "caja_http_request_duration_seconds",
+      "HTTP requests by method, route template and status: latency from arrival to the last byte handed to the socket (_count: requests)",
+      latencyBuckets,
+    );
 
     const { cache, pool, refusals } = sources;
     pulledCounter(
@@ -140,16 +137,12 @@ export class ServerMetrics {
   /** One finished request. `route` is a template or a fixed label, never a raw path (bounded label values). */
   observeRequest(method: string, route: string, status: number, seconds: number): void {
     let byRoute = this.series.get(method);
-    if (!byRoute) this.series.set(method, (byRoute = new Map<string, Map<number, Observe>>()));
+    if (!byRoute) this.series.set(method, (byRoute = new Map<string, Map<number, RequestSeries>>()));
     let byStatus = byRoute.get(route);
-    if (!byStatus) byRoute.set(route, (byStatus = new Map<number, Observe>()));
-    let observe = byStatus.get(status);
-    if (!observe) {
-      const child = this.requests.labels({ method, route, status: String(status) });
-      observe = (value) => child.observe(value);
-      byStatus.set(status, observe);
-    }
-    observe(seconds);
+    if (!byStatus) byRoute.set(route, (byStatus = new Map<number, RequestSeries>()));
+    let series = byStatus.get(status);
+    if (!series) byStatus.set(status, (series = this.requests.series(method, route, status)));
+    this.requests.record(series, seconds);
   }
 }
 
