@@ -54,7 +54,7 @@ async function redeem(url: string, code: string): Promise<{ status: number; toke
 
 async function cli(args: string[], env: Record<string, string>) {
   const dataDir = mkdtempSync(join(tmpdir(), "caja-cli-"));
-  cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+  cleanups.push(() => Promise.resolve(rmSync(dataDir, { recursive: true, force: true })));
   const run = promisify(execFile)(process.execPath, ["--import", "tsx", cliPath, ...args], {
     cwd: serverDir,
     env: { PATH: process.env.PATH ?? "", CAJA_DATA_DIR: dataDir, ...env },
