@@ -56,8 +56,8 @@ async function printSignInLink(config: ServerConfig, args: string[]): Promise<nu
     console.error(usage);
     return 2;
   }
-  if (isEmbeddedDefault(config)) {
-    // The embedded database belongs to the one process that has it open.
+  if (isEmbeddedDefault(config) || config.DATABASE_URL === "memory://") {
+    // An embedded database belongs to the one process that has it open.
     console.error("On the embedded database `pnpm start` prints a new sign-in link each time it starts: restart it.");
     return 2;
   }
