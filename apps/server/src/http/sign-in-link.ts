@@ -9,8 +9,8 @@ export const SIGN_IN_PATH = "/sign-in";
 const ADMIN_TTL_SECONDS = 12 * 3600;
 const MAX_BODY_BYTES = 1024;
 
-export const signInInput = z.object({ code: z.string().min(1).max(256) });
-export const signInOutput = z.object({ token: z.string(), expires_at: z.string() });
+const signInInput = z.object({ code: z.string().min(1).max(256) });
+const signInOutput = z.object({ token: z.string(), expires_at: z.string() });
 
 /**
  * `POST /sign-in` with `{ "code" }` from a one-time sign-in link answers `{ token, expires_at }`,
