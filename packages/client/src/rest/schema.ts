@@ -903,6 +903,7 @@ export interface components {
             scored: boolean;
             shared_entries: boolean;
             votes: boolean;
+            default_max_responses_per_participant: number | null;
             config_schema: {
                 [key: string]: unknown;
             };
