@@ -61,7 +61,7 @@ export const envSchema = z
     HTTP_MAX_CONNECTIONS: intIn(1, 1_000_000, 10_000),
     TRPC_MAX_BATCH: intIn(1, 1000, 50),
     // What a batch's calls together may answer, at most, counted before any runs (packages/openapi, batch-budget.ts).
-    TRPC_BATCH_MAX_BYTES: intIn(1024, 1024 * 1024 * 1024, 8 * 1024 * 1024),
+    TRPC_BATCH_MAX_BYTES: intIn(1024, 1024 * 1024 * 1024, 16 * 1024 * 1024),
     // Server processes on one port (node:cluster); "auto": one per core.
     CAJA_WORKERS: z
       .string()

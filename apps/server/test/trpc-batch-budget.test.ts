@@ -41,14 +41,14 @@ function expectBudgetRefusal(res: { status: number; headers: Headers; text: stri
   expect((res.body as BatchRefusal).error.data.details.bytes).toBeGreaterThan(maxBytes);
 }
 
-describe("TRPC_BATCH_MAX_BYTES (default 8 MB)", () => {
+describe("TRPC_BATCH_MAX_BYTES (default 16 MB)", () => {
   it("a GET batch of feed pages that may answer more: 413 naming the batch; the same calls one at a time are answered", async () => {
     const { token, session, activity } = await api.live();
     const feed = { session_id: session.id, activity_id: activity.id, timestamp: "2020-01-01T00:00:00Z", limit: 1000 };
     const over = await api.request("GET", `/trpc/${names(10, "response.feed")}?batch=1&input=${inputs(Array(10).fill(feed))}`, {
       token,
     });
-    expectBudgetRefusal(over, 8 * 1024 * 1024);
+    expectBudgetRefusal(over, 16 * 1024 * 1024);
     const one = await api.request("GET", `/trpc/response.feed?input=${encodeURIComponent(JSON.stringify(feed))}`, { token });
     expect(one.status).toBe(200);
     const two = { ...feed, limit: 100 };
@@ -60,7 +60,7 @@ describe("TRPC_BATCH_MAX_BYTES (default 8 MB)", () => {
     const { token, session, activity } = await api.live();
     const feed = { session_id: session.id, activity_id: activity.id, timestamp: "2020-01-01T00:00:00Z", limit: 1000 };
     const path = `/trpc/${names(10, "response.feed")},no.such?batch=1&input=${inputs([...Array(10).fill(feed), {}])}`;
-    expectBudgetRefusal(await api.request("GET", path, { token }), 8 * 1024 * 1024);
+    expectBudgetRefusal(await api.request("GET", path, { token }), 16 * 1024 * 1024);
   });
 });
 
