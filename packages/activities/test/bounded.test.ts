@@ -62,7 +62,9 @@ describe("qa results", () => {
     const result = registry.results("qa", { prompt: "p" }, rows) as ResultsByType["qa"];
     expect(result.questions).toHaveLength(50);
     // 8 questions for each vote count 0-9: the 50 listed are those with 9 down to 4 votes, and two of the 3s.
-    expect(result.questions.map((q) => q.votes)).toEqual([9, 8, 7, 6, 5, 4].flatMap((v) => Array(8).fill(v)).concat([3, 3]));
+    expect(result.questions.map((q) => q.votes)).toEqual(
+      [9, 8, 7, 6, 5, 4].flatMap((v) => Array.from({ length: 8 }, () => v)).concat([3, 3]),
+    );
     expect(result).toMatchObject({ total_questions: 80, truncated: true });
   });
 });
