@@ -29,7 +29,7 @@ export interface TrpcGetHandlerOptions {
  * an ETag so browsers revalidate with 304s; a request whose calls all name
  * their state (`checkPoll`) is answered from the answer kept for its URL in
  * those states before any procedure runs, as on REST. Anything else (mutations, odd
- * shapes) returns false and goes to tRPC's own handler, except two refusals
+ * shapes) returns false and goes to tRPC's own handler, except three refusals
  * answered here for every method, as JSON in tRPC's error shape (tRPC's handler
  * sends its own as text/plain): a path that is not valid percent-encoding, a
  * batch over `maxBatchSize`, and a batch whose calls could answer more than
