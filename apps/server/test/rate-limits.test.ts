@@ -182,6 +182,42 @@ describe.each(["memory", ...redisDrivers] as const)("two instances with limits k
   );
 });
 
+describe("invalid tokens (RATE_LIMIT_INVALID_TOKEN)", () => {
+  let server: TestServer;
+  let room: Room;
+  beforeAll(async () => {
+    server = await startTestServer({ TRUST_PROXY: "1", RATE_LIMIT_INVALID_TOKEN: "3/60s" });
+    room = await openRoom(server, 0);
+  });
+  afterAll(async () => server?.stop());
+
+  // One venue: every phone behind the same NAT address.
+  const venue = { "x-forwarded-for": "203.0.113.50" };
+  const poll = (token: string, headers = venue) => call(server.url, "GET", paths(room).session, token, undefined, headers);
+
+  it("refuses garbage from an address once its budget is spent, but never a valid token from that address", async () => {
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await poll(`garbage.${i}.token`)).status);
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    // A phone joining behind the same address gets a token this instance has never verified: it is served.
+    const joined = await call(
+      server.url,
+      "POST",
+      "/api/v1/sessions/join",
+      undefined,
+      { join_code: room.joinCode, nickname: "late" },
+      venue,
+    );
+    expect(joined.status).toBe(201);
+    const fresh = await poll((joined.body as { token: string }).token);
+    expect(fresh.status).toBe(200);
+    expect((await poll(server.adminToken("alice"))).status).toBe(200);
+    // Garbage from there is still refused, and another address keeps its own budget.
+    expect((await poll("garbage.again.token")).status).toBe(429);
+    expect((await poll("garbage.other.token", { "x-forwarded-for": "203.0.113.51" })).status).toBe(401);
+  });
+});
+
 describe("when the database is unreachable", () => {
   it("polls answer 503 SERVICE_UNAVAILABLE with Retry-After, not 500", async () => {
     const broken = await startTestServer({ CACHE_LOCAL_TTL_MS: "0" });
