@@ -145,6 +145,30 @@ describe.each(["memory", ...redisDrivers] as const)("limits kept in %s", (store)
       expect(Number(results[3]?.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
       expect((await joinFrom(other.joinCode, 9)).status).toBe(201);
     });
+
+    it("counts only joins that took a seat: failed joins from a few addresses do not lock the room for others", async () => {
+      const room = await openRoom(flooded, 0);
+      const join = (nickname: string, address: string) =>
+        call(
+          flooded.url,
+          "POST",
+          "/api/v1/sessions/join",
+          undefined,
+          { join_code: room.joinCode, nickname },
+          {
+            "x-forwarded-for": address,
+          },
+        );
+      expect((await join("Taken", "198.51.100.30")).status).toBe(201);
+      // Two addresses retrying a taken nickname: each a 409, none spends the room's budget.
+      const retries = [];
+      for (let i = 0; i < 12; i++) retries.push((await join("taken", `198.51.100.${31 + (i % 2)}`)).status);
+      expect(new Set(retries)).toEqual(new Set([409]));
+      const newcomers = [];
+      for (let i = 1; i <= 3; i++) newcomers.push((await join(`new${i}`, `192.0.2.${i}`)).status);
+      // Three joins a minute: "Taken" and two newcomers took the budget, the third waits.
+      expect(newcomers).toEqual([201, 201, 429]);
+    });
   });
 });
 

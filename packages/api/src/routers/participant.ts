@@ -1,6 +1,7 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { CajaError } from "../errors";
+import { spendOnSuccess } from "../ratelimit";
 import { toPage } from "../schemas/common";
 import {
   joinSessionInput,
@@ -31,17 +32,21 @@ export const participantRouter = {
     .input(joinSessionInput)
     .output(joinSessionOutput)
     .mutation(async ({ ctx, input }) => {
-      // Per address is not enough: a flood from rotating addresses would fill the room.
-      const verdict = await ctx.deps.limiter.check("session_join", input.join_code);
-      if (!verdict.ok) {
-        throw new CajaError(
-          "RATE_LIMITED",
-          "Too many joins into this session; retry shortly",
-          { retry_after: verdict.retryAfter, scope: "session" },
-          verdict.retryAfter,
-        );
-      }
-      const { participant, session } = await participants.joinSession(ctx.deps, input.join_code, input.nickname);
+      // Per address is not enough: a flood from rotating addresses would fill the room. Only joins
+      // that took a seat count, so failed ones (a taken nickname, retried) cannot lock the room.
+      const { participant, session } = await spendOnSuccess(
+        ctx.deps.limiter,
+        "session_join",
+        input.join_code,
+        (verdict) =>
+          new CajaError(
+            "RATE_LIMITED",
+            "Too many joins into this session; retry shortly",
+            { retry_after: verdict.retryAfter, scope: "session" },
+            verdict.retryAfter,
+          ),
+        () => participants.joinSession(ctx.deps, input.join_code, input.nickname),
+      );
       const { token, expiresAt } = ctx.deps.tokens.sign(
         {
           sub: `participant:${participant.id}`,
