@@ -86,8 +86,11 @@ export const sessions = pgTable(
     status: varchar("status", { length: 20 }).$type<LifecycleStatus>().notNull().default("draft"),
     joinCode: varchar("join_code", { length: textLimits.joinCode }).notNull(),
     maxParticipants: integer("max_participants").notNull().default(1000),
-    // Maintained in the joining transaction: it is how the cap is enforced exactly.
+    // Participants present (not removed), as the status shows it; maintained by join and removal.
     participantCount: integer("participant_count").notNull().default(0),
+    // Seats `max_participants` bounds: participants present, and those gone after answering (their
+    // answers still count). Maintained in the joining and removing statements: how the cap holds exactly.
+    seatsTaken: integer("seats_taken").notNull().default(0),
     // The owner closes the door: joins answer 409 JOINS_LOCKED; those inside stay.
     joinsLocked: boolean("joins_locked").notNull().default(false),
     // Moves in the statement that removes a participant: an instance that confirmed a seat under
@@ -126,8 +129,14 @@ export const participants = pgTable(
      * serial, so after a reset or restore an old token would otherwise name a new row.
      */
     tokenId: uuid("token_id").notNull().defaultRandom(),
-    // Kicked or left: the token stops working, the seat and the nickname are free; answers stay.
+    // Kicked or left: the token stops working and the nickname is free; answers stay.
     removedAt: ts("removed_at"),
+    /**
+     * Set by the participant's first response or vote, in that statement: from then on its seat stays
+     * taken after it leaves or is kicked (`seats_taken`), since its answers still count. Submit, vote
+     * and removal all write this row, so a removal racing a first answer is ordered by its row lock.
+     */
+    answered: boolean("answered").notNull().default(false),
   },
   (t) => [
     // "Bob" and "bob" are the same person on a projected screen.

@@ -122,7 +122,8 @@ export const participantRouter = {
         method: "DELETE",
         path: "/v1/sessions/{session_id}/participants/{participant_id}",
         tags,
-        summary: "Remove a participant: its token stops working (401 PARTICIPANT_REMOVED), its seat is free, its answers stay",
+        summary:
+          "Remove a participant: its token stops working (401 PARTICIPANT_REMOVED), its nickname is free, its answers stay (and so does its seat once it has answered)",
         successDescription: "Removed (no content)",
       },
     })
@@ -140,7 +141,8 @@ export const participantRouter = {
         method: "DELETE",
         path: "/v1/sessions/{session_id}/participants/me",
         tags,
-        summary: "Leave the session: your token stops working and your seat and nickname are free; your answers stay",
+        summary:
+          "Leave the session: your token stops working and your nickname is free; your answers stay (and so does your seat once you have answered)",
         successDescription: "Left (no content)",
       },
     })

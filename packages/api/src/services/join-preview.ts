@@ -18,7 +18,7 @@ async function loadJoinPreview({ db }: ServiceDeps, joinCode: string): Promise<J
   const [row] = await queryRows<{ title: string; status: LifecycleStatus; accepts_joins: boolean }>(
     db,
     sql`select title, status,
-               status in ('draft', 'active') and not joins_locked and participant_count < max_participants as accepts_joins
+               status in ('draft', 'active') and not joins_locked and seats_taken < max_participants as accepts_joins
           from sessions where join_code = ${joinCode}`,
   );
   return row ? { title: row.title, status: row.status, acceptsJoins: row.accepts_joins } : null;
