@@ -38,7 +38,7 @@ async function room(maxParticipants: number) {
     for (let n = 0; ; n++) {
       const outcome = await join(`newcomer-${n}`).then(
         () => "joined",
-        (error: { cause?: { code?: string } }) => error.cause?.code ?? String(error),
+        (error: { cause?: { code?: string }; message?: string }) => error.cause?.code ?? error.message ?? "?",
       );
       if (outcome !== "joined") {
         expect(outcome).toBe("SESSION_FULL");

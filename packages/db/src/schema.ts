@@ -121,7 +121,17 @@ export const participants = pgTable(
     sessionId: integer("session_id")
       .notNull()
       .references(() => sessions.id, { onDelete: "cascade" }),
+    // Shown as typed (normalised: NFKC, invisible characters removed); compared by the keys below.
     nickname: varchar("nickname", { length: textLimits.nickname }).notNull(),
+    /**
+     * The nickname's UTS #39 skeletons as shown, lower-cased and upper-cased (`nicknameKeys`):
+     * look-alikes ignoring case share one. Written by join; computed for rows from before them
+     * by `migrate()` (SQL cannot compute a skeleton), so null only for a row that joined before
+     * them beside a look-alike that holds the key (it stays, the next look-alike is refused).
+     */
+    nicknameSkeleton: text("nickname_skeleton"),
+    nicknameSkeletonLower: text("nickname_skeleton_lower"),
+    nicknameSkeletonUpper: text("nickname_skeleton_upper"),
     joinedAt: ts("joined_at").notNull().defaultNow(),
     lastSeenAt: ts("last_seen_at").notNull().defaultNow(),
     /**
@@ -139,9 +149,15 @@ export const participants = pgTable(
     answered: boolean("answered").notNull().default(false),
   },
   (t) => [
-    // "Bob" and "bob" are the same person on a projected screen.
-    uniqueIndex("participants_session_nickname_key")
-      .on(t.sessionId, sql`lower(${t.nickname})`)
+    // "Bob", "bob" and "B\u043Eb" (Cyrillic o) are the same person on a projected screen.
+    uniqueIndex("participants_session_skeleton_key")
+      .on(t.sessionId, t.nicknameSkeleton)
+      .where(sql`${t.removedAt} is null`),
+    uniqueIndex("participants_session_skeleton_lower_key")
+      .on(t.sessionId, t.nicknameSkeletonLower)
+      .where(sql`${t.removedAt} is null`),
+    uniqueIndex("participants_session_skeleton_upper_key")
+      .on(t.sessionId, t.nicknameSkeletonUpper)
       .where(sql`${t.removedAt} is null`),
     index("participants_session_seen_idx").on(t.sessionId, t.lastSeenAt),
     // The seat check's one read per session when its seats_revision moves: who was removed.

@@ -6,6 +6,7 @@ import {
   getTableColumns,
   isNull,
   isUniqueViolation,
+  nicknameKeys,
   participants,
   queryRows,
   sessions,
@@ -44,6 +45,8 @@ export interface JoinResult {
  * trip, not four, which is what bounds how fast a room can fill.
  */
 export async function joinSession(deps: ServiceDeps, joinCode: string, nickname: string): Promise<JoinResult> {
+  // Look-alikes are refused by the keys' unique indexes, in this very statement: no check-then-insert race.
+  const keys = nicknameKeys(nickname);
   let rows: JoinedRow[];
   try {
     rows = await queryRows<JoinedRow>(
@@ -55,14 +58,15 @@ export async function joinSession(deps: ServiceDeps, joinCode: string, nickname:
                and seats_taken < max_participants
             returning id, title, status
           ), joined as (
-            insert into participants (session_id, nickname) select id, ${nickname} from seat
+            insert into participants (session_id, nickname, nickname_skeleton, nickname_skeleton_lower, nickname_skeleton_upper)
+            select id, ${nickname}, ${keys.shown}, ${keys.lower}, ${keys.upper} from seat
             returning id, session_id, nickname, joined_at, last_seen_at, token_id
           )
           select joined.*, seat.title, seat.status from joined join seat on seat.id = joined.session_id`,
     );
   } catch (error) {
     if (isUniqueViolation(error)) {
-      throw new CajaError("NICKNAME_TAKEN", "That nickname is already taken in this session", {
+      throw new CajaError("NICKNAME_TAKEN", "That nickname, or one that looks like it, is already taken in this session", {
         field: "nickname",
         reason: "taken",
       });
@@ -81,6 +85,9 @@ export async function joinSession(deps: ServiceDeps, joinCode: string, nickname:
           tokenId: row.token_id,
           removedAt: null,
           answered: false,
+          nicknameSkeleton: keys.shown,
+          nicknameSkeletonLower: keys.lower,
+          nicknameSkeletonUpper: keys.upper,
         },
         session: { id: Number(row.session_id), title: row.title, status: row.status },
       }
