@@ -5,7 +5,7 @@ import { createCajaServer } from "./app";
 import { superviseWorkers } from "./cluster";
 import { ConfigError, loadConfig } from "./config";
 import { jwtSecret } from "./defaults";
-import { defaultWebDir } from "./http/web";
+import { defaultWebDir } from "./assets";
 
 /** `pnpm start`: validate config, migrate, listen, print how to call it. */
 async function main() {

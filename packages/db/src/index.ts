@@ -1,6 +1,6 @@
 export * from "./schema";
 export { createDb, underlyingDatabase, type Database, type DbHandle, type CreateDbOptions } from "./client";
-export { migrate, migrationsFolder } from "./migrate";
+export { migrate, migrationsFolder, pendingMigrations } from "./migrate";
 export { queryRows } from "./rows";
 export { DeadlineExceededError } from "./deadline";
 export { pgErrorCode, databaseErrorCode, isUniqueViolation, isForeignKeyViolation, isDatabaseUnavailable } from "./errors";
