@@ -61,7 +61,7 @@ beforeAll(() => {
   artifact = mkdtempSync(join(tmpdir(), "caja-artifact-"));
   const build = spawnSync("bash", [join(repo, "scripts/build-artifact.sh"), artifact], { cwd: repo, encoding: "utf8" });
   if (build.status !== 0) throw new Error(`scripts/build-artifact.sh failed:\n${build.stdout}\n${build.stderr}`);
-}, 120_000);
+}, 240_000);
 
 beforeAll(async () => {
   fresh = await createFreshPostgres();
