@@ -75,7 +75,13 @@ afterAll(async () => {
 
 describe("the production artifact (scripts/build-artifact.sh)", () => {
   it("holds the compiled server, its migrations and the web app: no TypeScript source", () => {
-    for (const file of ["dist/main.js", "dist/cli.js", "dist/healthcheck.js", "dist/migrations/meta/_journal.json", "dist/web/index.html"]) {
+    for (const file of [
+      "dist/main.js",
+      "dist/cli.js",
+      "dist/healthcheck.js",
+      "dist/migrations/meta/_journal.json",
+      "dist/web/index.html",
+    ]) {
       expect(existsSync(join(artifact, file)), file).toBe(true);
     }
     const own = [...files(artifact)].map((file) => relative(artifact, file)).filter((file) => !file.startsWith("node_modules/"));
@@ -109,7 +115,9 @@ describe("the production artifact (scripts/build-artifact.sh)", () => {
   });
 
   it("refuses to serve a database `caja migrate` has not migrated when MIGRATE_ON_START=false", async () => {
-    await expect(startServerProcess(env(), 20_000, launch())).rejects.toThrow(/exited \(1\)[\s\S]*lacks \d+ migrations[\s\S]*caja migrate/);
+    await expect(startServerProcess(env(), 20_000, launch())).rejects.toThrow(
+      /exited \(1\)[\s\S]*lacks \d+ migrations[\s\S]*caja migrate/,
+    );
   });
 
   it("`caja migrate` (node dist/cli.js migrate) applies the migrations, and again is a no-op", () => {
@@ -131,7 +139,12 @@ describe("the production artifact (scripts/build-artifact.sh)", () => {
     const feed = await call(server.url, "GET", paths(room).feed("2020-01-01T00:00:00Z"), room.admin);
     expect(feed.status).toBe(200);
     expect(JSON.stringify(feed.body)).toContain('"selected_options":["b"]');
-    const results = await call(server.url, "GET", `/api/v1/sessions/${room.sessionId}/activities/${room.activityId}/results`, room.admin);
+    const results = await call(
+      server.url,
+      "GET",
+      `/api/v1/sessions/${room.sessionId}/activities/${room.activityId}/results`,
+      room.admin,
+    );
     expect(results.status).toBe(200);
     expect((await call(server.url, "GET", paths(room).session, participant?.token)).status).toBe(200);
     expect(server.output.join("")).toMatch(/cache: Redis \(native\)/);

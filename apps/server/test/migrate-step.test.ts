@@ -33,7 +33,10 @@ describe.runIf(onPostgres)("MIGRATE_ON_START=false", () => {
       /lacks \d+ migrations of this release \(0000_init, .*\): run `caja migrate`/,
     );
     const db = createDb(url, { maxConnections: 1 });
-    const tables = await queryRows<{ n: number }>(db.db, sql`select count(*)::int as n from pg_tables where schemaname = 'public'`);
+    const tables = await queryRows<{ n: number }>(
+      db.db,
+      sql`select count(*)::int as n from pg_tables where schemaname = 'public'`,
+    );
     await db.close();
     expect(tables).toEqual([{ n: 0 }]);
   });
