@@ -14,7 +14,8 @@ import {
   type RefusalCounts,
 } from "@caja/api";
 import { builtInActivityTypes, createActivityRegistry, type AnyActivityType } from "@caja/activities";
-import { createDb, migrate, type DbHandle, type QueryHook } from "@caja/db";
+import { createDb, migrate, pendingMigrations, type DbHandle, type QueryHook } from "@caja/db";
+import { migrationsFolder } from "./assets";
 import { limitRules, type ServerConfig } from "./config";
 import { databaseLocation, jwtSecret } from "./defaults";
 
@@ -34,7 +35,7 @@ export interface ServerDeps {
 
 /**
  * Everything the procedures depend on, built once from the configuration: the
- * database (migrated), the token service, the activity types (built-ins and a deployer's
+ * database (migrated, or checked to be when MIGRATE_ON_START=false), the token service, the activity types (built-ins and a deployer's
  * own), and with Redis configured one Redis
  * client shared by the cache and the rate limiter.
  */
@@ -49,7 +50,7 @@ export async function buildDeps(
     reconnectMaxDelayMs: config.DB_RECONNECT_MAX_DELAY_MS,
     onQuery: extra.onQuery,
   });
-  await migrate(db);
+  await migrateOrCheck(db, config.MIGRATE_ON_START);
 
   const { secret, generated } = jwtSecret(config);
   const tokens = new TokenService({
@@ -88,6 +89,7 @@ export async function buildDeps(
     cache,
     activityTypes: createActivityRegistry([...builtInActivityTypes, ...(extra.activityTypes ?? [])], {
       allowUnregistered: config.ALLOW_CUSTOM_ACTIVITY_TYPES,
+      maxResponsesPerParticipant: config.MAX_RESPONSES_PER_PARTICIPANT,
     }),
     tokens,
     limiter,
@@ -117,4 +119,15 @@ export async function buildDeps(
       await db.close();
     },
   };
+}
+
+async function migrateOrCheck(db: DbHandle, migrateNow: boolean): Promise<void> {
+  if (migrateNow) return migrate(db, migrationsFolder);
+  const pending = await pendingMigrations(db, migrationsFolder);
+  if (pending.length === 0) return;
+  await db.close();
+  throw new Error(
+    `the database lacks ${pending.length} migration${pending.length === 1 ? "" : "s"} of this release ` +
+      `(${pending.join(", ")}): run \`caja migrate\` first, or start with MIGRATE_ON_START=true`,
+  );
 }

@@ -4,10 +4,11 @@ import { join } from "node:path";
 import { createCajaServer } from "./app";
 import { superviseWorkers } from "./cluster";
 import { ConfigError, loadConfig } from "./config";
-import { jwtSecret } from "./defaults";
-import { defaultWebDir } from "./http/web";
+import { defaultWebDir } from "./assets";
+import { isEmbeddedDefault, jwtSecret, signInLink } from "./defaults";
 import { createLogger, type Logger } from "./logging/logger";
 import { aggregateWorkerMetrics } from "./metrics/cluster";
+import { issueSignInCode } from "./sign-in-codes";
 
 let logger: Logger | undefined;
 
@@ -36,10 +37,20 @@ async function main() {
   const webDir = config.CAJA_WEB_DIR ?? defaultWebDir;
   if (existsSync(join(webDir, "index.html"))) log.info(`web app: ${url}/  (present: ${url}/present, join: ${url}/join)`);
   else log.warn(`web app not built (${webDir}): run \`pnpm build\`, or start with \`pnpm start\`, which builds it`);
-  if (app.generatedSecret) {
-    const { token } = app.deps.tokens.sign({ sub: "admin", role: "admin" }, 12 * 3600);
-    console.log(`[caja] no JWT_SECRET set: using the secret kept in ${config.CAJA_DATA_DIR}/jwt-secret`);
-    console.log(`[caja] admin token (sub "admin", valid 12h):\n\n  export CAJA_TOKEN=${token}\n`);
+  if (app.generatedSecret) log.info(`no JWT_SECRET set: using the secret kept in ${config.CAJA_DATA_DIR}/jwt-secret`);
+  // Credentials only on the embedded default, whose console is the operator's (defaults.ts); never into a deployment's logs.
+  // Printed to the console, not logged: no log line ever carries a token.
+  if (isEmbeddedDefault(config)) {
+    if (app.generatedSecret) {
+      const { token } = app.deps.tokens.sign({ sub: "admin", role: "admin" }, 12 * 3600);
+      console.log(`[caja] admin token (sub "admin", valid 12h):\n\n  export CAJA_TOKEN=${token}\n`);
+    }
+    const { code, expiresAt } = await issueSignInCode(app.db.db, config.SIGN_IN_LINK_TTL);
+    console.log(
+      `[caja] open this link to sign in to the web app as its admin (it works once, until ${expiresAt.toISOString()}):\n\n  ${signInLink(url, code)}\n`,
+    );
+  } else {
+    log.info("to sign in to the web app, run `pnpm caja sign-in-link` for a one-time link");
   }
   installSignals();
 

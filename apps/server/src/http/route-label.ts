@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { notedRoute } from "@caja/openapi";
 import { METRICS_PATH } from "../metrics/endpoint";
-import { LOCAL_SIGN_IN_PATH } from "./local-sign-in";
+import { SIGN_IN_PATH } from "./sign-in-link";
 
 /**
  * What a request is labelled by in the log and the metrics when no adapter noted a REST
@@ -17,7 +17,7 @@ export function routeOf(req: IncomingMessage, procedures: ReadonlySet<string>): 
   return routeLabel(req.method ?? "GET", q === -1 ? url : url.slice(0, q), procedures);
 }
 
-const fixed = new Set(["/health", "/ready", "/openapi.json", METRICS_PATH, LOCAL_SIGN_IN_PATH]);
+const fixed = new Set(["/health", "/ready", "/openapi.json", METRICS_PATH, SIGN_IN_PATH]);
 
 export function routeLabel(method: string, pathname: string, procedures: ReadonlySet<string>): string {
   if (method === "OPTIONS") return "{preflight}";

@@ -12,3 +12,4 @@ export {
 } from "./rules";
 export { countingRefusals, type RefusalCounts } from "./refusals";
 export { SharedRateLimiter, type SharedLimitOptions } from "./shared";
+export { spendOnSuccess } from "./spend";

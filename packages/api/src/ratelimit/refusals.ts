@@ -4,7 +4,7 @@ import { limitClasses, type LimitClass, type LimitResult, type RateLimiter } fro
 export type RefusalCounts = Record<LimitClass, number>;
 
 /**
- * `limiter`, counting each refusal it answers (a `check` or a `peek` that said no) in `counts`.
+ * `limiter`, counting each refusal it answers (a `check` that said no) in `refusals`.
  * A number per class rather than a callback: the poll path pays an increment only on a refusal.
  */
 export function countingRefusals(limiter: RateLimiter): { limiter: RateLimiter; refusals: RefusalCounts } {
@@ -20,7 +20,7 @@ export function countingRefusals(limiter: RateLimiter): { limiter: RateLimiter; 
         const verdict = limiter.check(cls, key);
         return verdict instanceof Promise ? verdict.then((v) => counted(cls, v)) : counted(cls, verdict);
       },
-      peek: (cls, key) => counted(cls, limiter.peek(cls, key)),
+      refund: (cls, key, checkedAt) => limiter.refund(cls, key, checkedAt),
     },
   };
 }
