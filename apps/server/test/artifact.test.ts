@@ -150,7 +150,12 @@ describe("the production artifact (scripts/build-artifact.sh)", () => {
       response_data: { selected_options: ["b"] },
     });
     expect(submit.status, JSON.stringify(submit.body)).toBe(201);
-    const feed = await call(server.url, "GET", paths(room).feed("2020-01-01T00:00:00Z"), room.admin);
+    // A row shows in the feed once below its watermark, at least 50 ms after its writer began (README, Polling).
+    let feed = await call(server.url, "GET", paths(room).feed("2020-01-01T00:00:00Z"), room.admin);
+    for (let waited = 0; waited < 3000 && !JSON.stringify(feed.body).includes("selected_options"); waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      feed = await call(server.url, "GET", paths(room).feed("2020-01-01T00:00:00Z"), room.admin);
+    }
     expect(feed.status).toBe(200);
     expect(JSON.stringify(feed.body)).toContain('"selected_options":["b"]');
     const results = await call(
@@ -163,7 +168,15 @@ describe("the production artifact (scripts/build-artifact.sh)", () => {
     expect((await call(server.url, "GET", paths(room).session, participant?.token)).status).toBe(200);
     expect(server.output.join("")).toMatch(/cache: Redis \(native\)/);
     // Its stdout is the request log, one JSON line each; /metrics counts the same requests.
-    expect(server.stdout.join("")).toMatch(/"route":"\/api\/sessions\/\{session_id\}\/status","status":200/);
+    // Lines reach stdout once per turn of its event loop: wait for the status poll's.
+    for (
+      let waited = 0;
+      waited < 5000 && !/"route":"\/api\/sessions\/\{session_id\}\/status"/.test(server.stdout.join(""));
+      waited += 50
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(server.stdout.join("")).toMatch(/"method":"GET","route":"\/api\/sessions\/\{session_id\}\/status","status":200/);
     const metrics = await fetch(`${server.url}/metrics`, {
       headers: { authorization: "Bearer artifact-metrics-token-0123456789" },
     });
