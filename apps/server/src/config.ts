@@ -79,6 +79,8 @@ export const envSchema = z
     JWT_ISSUER: optionalText,
     JWT_AUDIENCE: optionalText,
     PARTICIPANT_TOKEN_TTL: duration("12h"),
+    // How long a one-time sign-in link (console, `pnpm caja sign-in-link`) stays good if unused.
+    SIGN_IN_LINK_TTL: duration("10m"),
     UPSTASH_REDIS_REST_URL: optionalText.refine((v) => v === undefined || /^https?:\/\//.test(v), {
       message: "must be an http(s) URL",
     }),

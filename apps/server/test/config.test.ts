@@ -31,6 +31,7 @@ describe("loadConfig", () => {
       CAJA_DATA_DIR: ".caja",
       DB_POOL_SIZE: 10,
       PARTICIPANT_TOKEN_TTL: 12 * 3600,
+      SIGN_IN_LINK_TTL: 10 * 60,
       POLL_INTERVAL_MS: 2000,
       POLL_KEPT_ANSWER_BYTES: 32 * 1024 * 1024,
       // The numbers README's configuration table documents, not the code's own constants.
@@ -123,6 +124,7 @@ describe("loadConfig", () => {
     ["RATE_LIMIT_POLL", { RATE_LIMIT_POLL: "0/1s" }],
     ["PARTICIPANT_TOKEN_TTL", { PARTICIPANT_TOKEN_TTL: "xyz" }],
     ["PARTICIPANT_TOKEN_TTL", { PARTICIPANT_TOKEN_TTL: "0" }],
+    ["SIGN_IN_LINK_TTL", { SIGN_IN_LINK_TTL: "forever" }],
     ["JWT_PUBLIC_KEY", { JWT_PUBLIC_KEY: "not a pem" }],
     ["MAX_BODY_BYTES", { MAX_BODY_BYTES: "10" }],
     ["MAX_RESPONSE_DATA_BYTES", { MAX_RESPONSE_DATA_BYTES: "big" }],

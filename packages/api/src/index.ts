@@ -17,6 +17,7 @@ export { TokenService, bearerToken, parseDuration, type Claims, type TokenConfig
 export { ReadThroughCache, createSharedCache, type SharedCache, type CacheStats } from "./cache";
 export { createNativeRedis, createRedisStore, createUpstashRedis, type RedisStore, type UpstashConfig } from "./redis";
 export {
+  addressLimitKey,
   MemoryRateLimiter,
   SharedRateLimiter,
   defaultLimitRules,

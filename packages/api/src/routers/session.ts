@@ -38,6 +38,7 @@ export const sessionRouter = {
           joinsLocked: input.joins_locked,
           createdBy: ctx.claims.sub,
         }),
+        "owner",
       ),
     ),
 
@@ -47,7 +48,7 @@ export const sessionRouter = {
     .output(sessionPage)
     .query(async ({ ctx, input }) => {
       const page = await sessions.listSessions(ctx.deps, { createdBy: ctx.claims.sub, ...input });
-      return toPage(page, toSessionWire);
+      return toPage(page, (row) => toSessionWire(row, "owner"));
     }),
 
   get: procedure
@@ -58,7 +59,9 @@ export const sessionRouter = {
     .input(sessionRef)
     .output(session)
     .query(async ({ ctx, input }) => {
-      return toSessionWire(await sessions.findSession(ctx.deps, input.session_id));
+      // The member rule admits only the owning admin besides the session's participants.
+      const viewer = ctx.claims.role === "admin" ? "owner" : "participant";
+      return toSessionWire(await sessions.findSession(ctx.deps, input.session_id), viewer);
     }),
 
   update: procedure
@@ -80,7 +83,7 @@ export const sessionRouter = {
         maxParticipants: input.max_participants,
         joinsLocked: input.joins_locked,
       });
-      return toSessionWire(row);
+      return toSessionWire(row, "owner");
     }),
 
   delete: procedure
@@ -115,7 +118,7 @@ export const sessionRouter = {
     .output(session)
     .mutation(async ({ ctx, input }) => {
       const current = await sessions.findSession(ctx.deps, input.session_id);
-      return toSessionWire(await sessions.setSessionStatus(ctx.deps, current, input.status));
+      return toSessionWire(await sessions.setSessionStatus(ctx.deps, current, input.status), "owner");
     }),
 
   status: procedure

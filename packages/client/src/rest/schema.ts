@@ -590,7 +590,8 @@ export interface components {
             /** @description New joins answer 409 JOINS_LOCKED; those inside stay */
             joins_locked: boolean;
             current_activity_id: string | null;
-            created_by: string;
+            /** @description The owner's token subject (an identity-provider subject or an email): sent to the owner only */
+            created_by?: string;
             /**
              * Format: date-time
              * @example 2025-10-07T19:00:30.123Z
