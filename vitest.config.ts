@@ -5,9 +5,9 @@ import { configDefaults, defineConfig } from "vitest/config";
  * - postgres: every suite on the real PostgreSQL server, several files at a time.
  * - pglite: again on PGlite, the embedded default, the API suites that between them
  *   run every kind of statement the product sends (the lifecycle, both feeds, each
- *   response mode, idempotency, results, moderation, votes, export, presence, the seat check). The
- *   other suites would repeat the same statements through another door; each
- *   PGlite file costs about 20 s of a worker.
+ *   response mode, idempotency, results, moderation, votes, export, presence, the seat
+ *   check, the backfill of nickname keys at start-up). The other suites would repeat the
+ *   same statements through another door; each PGlite file costs about 20 s of a worker.
  * - postgres-solo: suites that start processes, stop databases or measure time
  *   (outages, shutdown, slow clients, browsers, the bench smoke). They run one at
  *   a time after the others, so that no other file's load bends their clocks.
@@ -42,6 +42,7 @@ const pgliteSuites = [
   "export-rows",
   "presence",
   "seat-check",
+  "nickname-keys",
 ].map((name) => `packages/api/test/${name}.test.ts`);
 
 const workers = Number(process.env.CAJA_TEST_WORKERS) || 4;

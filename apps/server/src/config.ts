@@ -60,6 +60,8 @@ export const envSchema = z
     HTTP_MAX_HEADERS: intIn(10, 2000, 100),
     HTTP_MAX_CONNECTIONS: intIn(1, 1_000_000, 10_000),
     TRPC_MAX_BATCH: intIn(1, 1000, 50),
+    // What a batch's calls together may answer, at most, counted before any runs (packages/openapi, batch-budget.ts).
+    TRPC_BATCH_MAX_BYTES: intIn(1024, 1024 * 1024 * 1024, 16 * 1024 * 1024),
     // Server processes on one port (node:cluster); "auto": one per core.
     CAJA_WORKERS: z
       .string()
@@ -111,6 +113,8 @@ export const envSchema = z
     MAX_BODY_BYTES: intIn(1024, 10 * 1024 * 1024, 64 * 1024),
     MAX_RESPONSE_DATA_BYTES: intIn(16, 10 * 1024 * 1024, 16 * 1024),
     MAX_CONFIG_BYTES: intIn(16, 10 * 1024 * 1024, 32 * 1024),
+    // Multiple-mode activities without a max_responses_per_participant of their own.
+    MAX_RESPONSES_PER_PARTICIPANT: intIn(1, 1_000_000, 100),
     CORS_ORIGINS: z.string().default("*"),
     ALLOW_CUSTOM_ACTIVITY_TYPES: z
       .enum(["true", "false", "1", "0"])

@@ -47,6 +47,8 @@ export interface HarnessOptions {
    * longer than itself: an entry a write failed to invalidate then never expires in time to hide it.
    */
   cacheTtlMs?: number;
+  /** MAX_RESPONSES_PER_PARTICIPANT: the cap of multiple-mode activities that name none; the registry's default otherwise. */
+  maxResponsesPerParticipant?: number;
 }
 
 /** In-process API on a fresh database: the fast path for service and router tests. */
@@ -60,6 +62,7 @@ export async function createApiHarness(options: HarnessOptions = {}): Promise<Ap
     cache,
     activityTypes: createActivityRegistry([...builtInActivityTypes, ...(options.activityTypes ?? [])], {
       allowUnregistered: options.allowCustomActivityTypes ?? true,
+      maxResponsesPerParticipant: options.maxResponsesPerParticipant,
     }),
     tokens,
     // Tests are not about limits unless they say so.

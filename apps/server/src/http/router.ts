@@ -64,6 +64,11 @@ export function createHttpRouter(config: ServerConfig, deps: ServerDeps): Reques
     createContext: contextFor,
     basePath: "/trpc",
     maxBatchSize: config.TRPC_MAX_BATCH,
+    // Checked here for POST batches too, before they reach tRPC's handler below.
+    batchBudget: {
+      maxBytes: config.TRPC_BATCH_MAX_BYTES,
+      sizes: { responseDataBytes: config.MAX_RESPONSE_DATA_BYTES, configBytes: config.MAX_CONFIG_BYTES },
+    },
     keptAnswers,
   });
   const trpc = createHTTPHandler({

@@ -1,6 +1,7 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { toPage } from "../schemas/common";
+import { fixedBound, leaderboardAnswerBytes, pageBound, recordBounds } from "../answer-bounds";
+import { pageLimits, toPage } from "../schemas/common";
 import { sessionStatus, sessionStatusInput, toSessionStatusWire } from "../schemas/polling";
 import { leaderboard, leaderboardInput, toLeaderboardWire } from "../schemas/results";
 import { cachedLeaderboard } from "../services/leaderboard";
@@ -43,7 +44,11 @@ export const sessionRouter = {
     ),
 
   list: procedure
-    .meta({ access: "admin", openapi: { method: "GET", path: "/v1/sessions", tags, summary: "List the sessions you created" } })
+    .meta({
+      access: "admin",
+      answerBytes: pageBound(recordBounds.session, pageLimits.fallback, pageLimits.max),
+      openapi: { method: "GET", path: "/v1/sessions", tags, summary: "List the sessions you created" },
+    })
     .input(listSessionsInput)
     .output(sessionPage)
     .query(async ({ ctx, input }) => {
@@ -136,6 +141,7 @@ export const sessionRouter = {
   leaderboard: procedure
     .meta({
       access: "member",
+      answerBytes: fixedBound(leaderboardAnswerBytes),
       openapi: {
         method: "GET",
         path: "/v1/sessions/{session_id}/leaderboard",
