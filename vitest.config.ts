@@ -9,7 +9,7 @@ import { configDefaults, defineConfig } from "vitest/config";
  *   check, the backfill of nickname keys at start-up). The other suites would repeat the
  *   same statements through another door; each PGlite file costs about 20 s of a worker.
  * - postgres-solo: suites that start processes, stop databases or measure time
- *   (outages, shutdown, slow clients, browsers, the bench smoke). They run one at
+ *   (outages, shutdown, slow clients, browsers, the bench smoke, the production artifact). They run one at
  *   a time after the others, so that no other file's load bends their clocks.
  * Most files wait on sockets and child processes, so more workers than cores pays;
  * CAJA_TEST_WORKERS overrides the count.
@@ -24,6 +24,8 @@ const soloSuites = [
   "packages/testing/test/db-deadlines.test.ts",
   "packages/testing/test/postgres-driver-faults.test.ts",
   "apps/server/test/workers.test.ts",
+  "apps/server/test/artifact.test.ts",
+  "apps/server/test/proxy.test.ts",
   "apps/web/test/browser.test.ts",
   "packages/client/test/browser.test.ts",
   "bench/test/**/*.test.ts",

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 /**
@@ -9,7 +9,13 @@ import { fileURLToPath } from "node:url";
  * keys already stored are not recomputed (a look-alike pair the new data adds is refused only for
  * joins after it).
  */
-export const confusablesFile = fileURLToPath(new URL("../data/confusables.txt", import.meta.url));
+export const confusablesFile = [
+  new URL("../data/confusables.txt", import.meta.url),
+  // A bundled server (apps/server/scripts/build.ts) carries a copy in dist/data beside its code.
+  new URL("./data/confusables.txt", import.meta.url),
+]
+  .map((url) => fileURLToPath(url))
+  .reduce((found, candidate) => (existsSync(found) ? found : candidate));
 
 let prototypes: Map<string, string> | undefined;
 
