@@ -11,6 +11,7 @@ import {
   type LimitRules,
   type SharedCache,
 } from "../src/index";
+import type { ReadThroughOptions } from "../src/cache";
 import { builtInActivityTypes, createActivityRegistry, type AnyActivityType } from "@caja/activities";
 import { createTestDatabase, type TestDatabase } from "@caja/testing";
 import { queryRows, sql } from "@caja/db";
@@ -42,6 +43,8 @@ export interface HarnessOptions {
   activityTypes?: AnyActivityType[];
   /** ALLOW_CUSTOM_ACTIVITY_TYPES; default true. */
   allowCustomActivityTypes?: boolean;
+  /** The cache's settings, over the harness's (no burst rule: tests read right after rapid writes). */
+  cache?: ReadThroughOptions;
 }
 
 /** In-process API on a fresh database: the fast path for service and router tests. */
@@ -49,7 +52,7 @@ export async function createApiHarness(options: HarnessOptions = {}): Promise<Ap
   const db = await createTestDatabase();
   const tokens = new TokenService({ secret: TEST_JWT_SECRET });
   const presence = new Presence(db.db);
-  const cache = new ReadThroughCache({ shared: options.shared, minRefreshMs: 0, maxStaleMs: 0 });
+  const cache = new ReadThroughCache({ shared: options.shared, minRefreshMs: 0, maxStaleMs: 0, ...options.cache });
   const deps: ApiDeps = {
     db: db.db,
     cache,
