@@ -137,7 +137,7 @@ export const sessionRouter = {
         method: "GET",
         path: "/v1/sessions/{session_id}/leaderboard",
         tags: ["Polling"],
-        summary: "Poll the session's quiz leaderboard (participants: completed quizzes only)",
+        summary: "Poll the session's quiz leaderboard (participants: completed quizzes whose results are shown)",
       },
       limit: "poll",
       poll: true,

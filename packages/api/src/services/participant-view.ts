@@ -11,7 +11,7 @@ import type { ActivityStatusRecord } from "./status";
  *
  * 1. A draft: nothing (the guard answers 404, `seesDrafts`).
  * 2. Its config without the type's private fields, and no `private_config`, until it
- *    completes (`toActivityWire`).
+ *    completes (`privateConfigShown`, applied by `toActivityWire` to every activity sent).
  * 3. Responses: its own, in any status; where the type shares entries (qa), others' while
  *    approved. An entry that leaves its view after it could see it (approved once,
  *    `ever_approved`) is withdrawn with a tombstone; one it never could see (pending from
@@ -27,6 +27,9 @@ import type { ActivityStatusRecord } from "./status";
  * `apps/server/test/participant-view.test.ts` calls every participant read procedure, over
  * REST and tRPC, under each of these settings.
  */
+
+/** Rule 2: whether the viewer gets an activity's private config (`toActivityWire`). */
+export const privateConfigShown = (owner: boolean, status: LifecycleStatus): boolean => owner || status === "completed";
 
 /** What decides whether an activity's results are shown to participants (a results record or a leaderboard row). */
 export interface ResultsGate {
