@@ -1,8 +1,21 @@
 import { appRouter } from "@caja/api";
 import { proceduresOf } from "@caja/openapi";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "./harness";
 import { call } from "./polling-setup";
+import {
+  BEGINNING,
+  NEVER_SEEN,
+  buildSession,
+  comparable,
+  data,
+  fromRest,
+  fromTrpc,
+  q,
+  restPath,
+  type Outcome,
+  type Session,
+} from "./participant-view-setup";
 
 /**
  * The participant view (packages/api/src/services/participant-view.ts), walked: every query
@@ -10,90 +23,18 @@ import { call } from "./polling-setup";
  * at a time, batched, and again with the ETag it got: the kept-answer and 304 path) on a
  * session holding each hiding setting, and its answers are checked against the rule. A new
  * read path fails here until it has a row below. The server runs the shipped cache settings
- * (a burst answers cached values for 50 ms), so a change of setting must show on the next poll.
+ * (a burst answers cached values for 50 ms); participant-view-changes.test.ts changes the settings.
  */
 let server: TestServer;
-let s: Awaited<ReturnType<typeof buildSession>>;
-const BEGINNING = "2000-01-01T00:00:00.000Z";
-/** Text only entries the viewer never could see carry: no answer it gets may contain it. */
-const NEVER_SEEN = "never-seen";
+let s: Session;
 
 beforeAll(async () => {
   server = await startTestServer({ CACHE_MIN_REFRESH_MS: "50", CACHE_MAX_STALE_MS: "1000" });
-  s = await buildSession();
+  s = await buildSession(server);
 }, 60_000);
 afterAll(async () => server?.stop());
 
-async function ok(method: string, path: string, token: string | undefined, body?: unknown): Promise<Record<string, unknown>> {
-  const res = await call(server.url, method, `/api${path}`, token, body);
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body ?? {};
-}
-
-/** One session with every hiding setting, built through REST; `viewer` is the participant whose view is walked. */
-async function buildSession() {
-  const owner = server.adminToken("alice");
-  const session = await ok("POST", "/v1/sessions", owner, { title: "Every setting" });
-  const sid = session.id as number;
-  await ok("PATCH", `/v1/sessions/${sid}/status`, owner, { status: "active" });
-  const join = async (nickname: string) =>
-    (await ok("POST", "/v1/sessions/join", undefined, { join_code: session.join_code, nickname })).token as string;
-  const [viewer, ben, cy] = [await join("viewer"), await join("ben"), await join("cy")];
-  const create = async (body: Record<string, unknown>) =>
-    (await ok("POST", `/v1/sessions/${sid}/activities`, owner, body)).id as string;
-  const setStatus = (id: string, status: string) => ok("PATCH", `/v1/activities/${id}/status`, owner, { status });
-  const answer = (token: string, id: string, data: unknown) =>
-    ok("POST", `/v1/sessions/${sid}/activities/${id}/responses`, token, { response_data: data });
-  const quiz = (title: string, points: number, fields: Record<string, unknown> = {}) =>
-    create({ type: "quiz", title, config: { question: title, options: ["a", "b"], correct_options: ["a"], points }, ...fields });
-  const answerQuiz = async (id: string) => {
-    await setStatus(id, "active");
-    for (const token of [viewer, ben]) await answer(token, id, { selected_options: ["a"] });
-  };
-
-  const shown = await quiz("shown", 1);
-  const hidden = await quiz("hidden", 7001, { results_visible: false });
-  const few = await quiz("few", 7013, { min_responses_to_show: 5 });
-  for (const id of [shown, hidden, few]) await answerQuiz(id);
-
-  // A moderated Q&A: one entry approved, others' never approved, and the viewer's own pending one.
-  const qa = await create({ type: "qa", title: "Questions", config: { prompt: "Ask", moderation: true } });
-  await setStatus(qa, "active");
-  const entry = async (token: string, text: string) => (await answer(token, qa, { question_text: text })).id as string;
-  const publicEntry = await entry(cy, "public question");
-  await ok("PATCH", `/v1/sessions/${sid}/activities/${qa}/responses/${publicEntry}/moderation`, owner, { status: "approved" });
-  const ownPending = await entry(viewer, "my own pending question");
-  const neverSeen = [await entry(ben, `${NEVER_SEEN} pending`), await entry(ben, `${NEVER_SEEN} rejected`)];
-  neverSeen.push(await entry(ben, `${NEVER_SEEN} deleted`));
-  await ok("PATCH", `/v1/sessions/${sid}/activities/${qa}/responses/${neverSeen[1]}/moderation`, owner, { status: "rejected" });
-  await ok("DELETE", `/v1/sessions/${sid}/activities/${qa}/responses/${neverSeen[2]}`, owner);
-
-  // Last, so that it stays active (activating it completes the Q&A): points of a running quiz.
-  const running = await quiz("running", 7019);
-  await answerQuiz(running);
-  const draft = await quiz("draft", 7027);
-  // Every answer below the feed's watermark (older transactions on the cluster hold rows back).
-  const feedOf = async (id: string) =>
-    (await ok("GET", `/sessions/${sid}/activities/${id}/responses/since/${BEGINNING}?limit=1000`, owner)).items as unknown[];
-  await vi.waitFor(async () => expect((await feedOf(qa)).length + (await feedOf(running)).length).toBe(5 + 2), {
-    timeout: 20_000,
-    interval: 50,
-  });
-  return {
-    sid,
-    joinCode: session.join_code as string,
-    owner,
-    viewer,
-    activities: { shown, hidden, few, qa, running, draft },
-    ownPending,
-    neverSeen,
-  };
-}
-
-/** An answer, whichever door it came through: the data, or the error's code and details. */
-type Outcome = { data: Record<string, unknown> } | { code: string; details: Record<string, unknown> };
-type Room = typeof s;
-type ActivityName = keyof Room["activities"];
+type ActivityName = keyof Session["activities"];
 const nameOf = (id: unknown): ActivityName | undefined =>
   (Object.keys(s.activities) as ActivityName[]).find((name) => s.activities[name] === id);
 
@@ -107,10 +48,6 @@ const perActivity =
   (extra: Record<string, unknown> = {}) =>
   () =>
     Object.values(s.activities).map((activity_id) => ({ session_id: s.sid, activity_id, ...extra }));
-const data = (outcome: Outcome): Record<string, unknown> => {
-  if (!("data" in outcome)) throw new Error(`refused: ${JSON.stringify(outcome)}`);
-  return outcome.data;
-};
 const items = (outcome: Outcome) => data(outcome).items as Array<Record<string, unknown>>;
 /** What may be said of an activity that is not the one in question: nothing needs checking beyond NEVER_SEEN. */
 const nothingHidden = () => undefined;
@@ -210,34 +147,6 @@ const participantQueries = [...proceduresOf(appRouter)]
   .map(([path]) => path)
   .sort();
 
-function restPath(path: string, input: Record<string, unknown>): string {
-  const template = proceduresOf(appRouter).get(path)?.meta?.openapi?.path;
-  if (!template) throw new Error(`${path} has no REST path`);
-  const query = new URLSearchParams();
-  const filled = template.replace(/\{(\w+)\}/g, (_, key: string) => encodeURIComponent(String(input[key])));
-  for (const [key, value] of Object.entries(input)) if (!template.includes(`{${key}}`)) query.set(key, String(value));
-  return `/api${filled}${query.size > 0 ? `?${query.toString()}` : ""}`;
-}
-
-const q = (value: unknown) => encodeURIComponent(JSON.stringify(value));
-
-function fromRest(res: Awaited<ReturnType<typeof call>>): Outcome {
-  const error = res.body?.error as { code: string; details: Record<string, unknown> } | undefined;
-  return error ? { code: error.code, details: error.details } : { data: res.body ?? {} };
-}
-
-function fromTrpc(entry: unknown): Outcome {
-  const { result, error } = entry as {
-    result?: { data: Record<string, unknown> };
-    error?: { data: { code: string; details: Record<string, unknown> } };
-  };
-  if (error) return { code: error.data.code, details: error.data.details };
-  return { data: result?.data ?? {} };
-}
-
-/** `poll_interval_ms` may change between calls (the governor): compared without it. */
-const comparable = (outcome: Outcome) => ("data" in outcome ? { ...outcome.data, poll_interval_ms: 0 } : outcome);
-
 /**
  * Calls `path` with every input through every door, checks each answer against the rule, and
  * checks that the doors agree: REST, REST again with its ETag, tRPC GET, tRPC GET again with its
@@ -286,75 +195,4 @@ describe("what a participant sees of each activity, through every read path", ()
       await walk(path, s.viewer);
     });
   }
-});
-
-/** A poll primed the way a client polls: twice through each door, so that its answer is kept; the ETags it holds. */
-async function primed(path: string, input: Record<string, unknown>) {
-  const rest = restPath(path, input);
-  const trpc = `/trpc/${path}?input=${q(input)}`;
-  const etags = { rest: "", trpc: "" };
-  for (let i = 0; i < 2; i++) {
-    etags.rest = (await call(server.url, "GET", rest, s.viewer)).headers.get("etag") ?? "";
-    etags.trpc = (await call(server.url, "GET", trpc, s.viewer)).headers.get("etag") ?? "";
-  }
-  return { path, input, rest, trpc, etags };
-}
-
-/** The next poll through each door, with the ETag it held: every door must give the same answer (never a 304 of the old one). */
-async function nextPoll(p: Awaited<ReturnType<typeof primed>>): Promise<Outcome> {
-  const rest = await call(server.url, "GET", p.rest, s.viewer, undefined, { "if-none-match": p.etags.rest });
-  const trpc = await call(server.url, "GET", p.trpc, s.viewer, undefined, { "if-none-match": p.etags.trpc });
-  const batch = await call(
-    server.url,
-    "GET",
-    `/trpc/${p.path},${p.path}?batch=1&input=${q({ 0: p.input, 1: p.input })}`,
-    s.viewer,
-  );
-  expect(rest.status, `${p.path} REST`).not.toBe(304);
-  expect(trpc.status, `${p.path} tRPC`).not.toBe(304);
-  const outcome = fromRest(rest);
-  expect(comparable(fromTrpc(trpc.body)), `${p.path} tRPC`).toEqual(comparable(outcome));
-  for (const entry of batch.body as unknown as unknown[])
-    expect(comparable(fromTrpc(entry)), `${p.path} batch`).toEqual(comparable(outcome));
-  return outcome;
-}
-
-describe("a change of setting shows on the participant's next poll, through every door", () => {
-  it("hiding, a threshold and revealing move the results and the leaderboard together", async () => {
-    const update = (id: string, fields: Record<string, unknown>) =>
-      ok("PUT", `/v1/sessions/${s.sid}/activities/${id}`, s.owner, fields);
-    const { shown, few } = s.activities;
-    const poll = async () => {
-      const results = await primed("activity.results", { session_id: s.sid, activity_id: shown });
-      const fewResults = await primed("activity.results", { session_id: s.sid, activity_id: few });
-      const board = await primed("session.leaderboard", { session_id: s.sid });
-      return { results, fewResults, board };
-    };
-    const counted = (outcome: Outcome) => data(outcome).activity_ids;
-
-    let primedPolls = await poll();
-    await update(shown, { results_visible: false });
-    expect(await nextPoll(primedPolls.results)).toMatchObject({ code: "RESULTS_HIDDEN", details: { reason: "results_hidden" } });
-    expect(counted(await nextPoll(primedPolls.board))).toEqual([]);
-
-    primedPolls = await poll();
-    await update(shown, { results_visible: true, min_responses_to_show: 3 });
-    expect(await nextPoll(primedPolls.results)).toMatchObject({
-      code: "RESULTS_HIDDEN",
-      details: { reason: "min_responses_to_show" },
-    });
-    expect(counted(await nextPoll(primedPolls.board))).toEqual([]);
-
-    primedPolls = await poll();
-    await update(shown, { min_responses_to_show: null });
-    await update(few, { min_responses_to_show: 2 });
-    expect(data(await nextPoll(primedPolls.results)).results).toMatchObject({ correct_answers: 2 });
-    expect(data(await nextPoll(primedPolls.fewResults)).results).toMatchObject({ correct_answers: 2 });
-    expect(counted(await nextPoll(primedPolls.board))).toEqual([shown, few]);
-
-    primedPolls = await poll();
-    await update(few, { min_responses_to_show: 5 });
-    expect(await nextPoll(primedPolls.fewResults)).toMatchObject({ code: "RESULTS_HIDDEN" });
-    expect(counted(await nextPoll(primedPolls.board))).toEqual([shown]);
-  });
 });

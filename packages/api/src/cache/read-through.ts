@@ -14,11 +14,10 @@ class TimeoutError extends Error {}
  * So a read that begins that long after a write was acknowledged on any instance
  * reflects it, whatever the deletes' timing (a refill racing another instance's
  * delete may put an older value back in the shared store: its origin still bounds it).
- * On the writing instance, a lone write, or one invalidated as `immediate`, is reflected
- * by every read that begins after it; during a burst (coalescing writes to the key less than
- * minRefreshMs apart), reads answer the last value while one reload runs, so by every read
- * after the first reload begun after it (at most minRefreshMs later) has finished. No
- * burst brings back a value from before an `immediate` write (`WriteMark.floor`).
+ * On the writing instance, a lone or `immediate` write is reflected by every read that
+ * begins after it, whatever writes follow; during a burst (coalescing writes to the key less
+ * than minRefreshMs apart), reads answer the last value while one reload runs, so by every
+ * read after the first reload begun after it (at most minRefreshMs later) has finished.
  * The shared store is optional and never a single point of failure: errors and
  * slow answers fall back to the loader and open a breaker.
  */
@@ -155,11 +154,9 @@ export class ReadThroughCache {
   }
 
   /**
-   * Called after a write commits. Here, a lone or `immediate` write is seen at once; a
-   * coalescing one in a burst, within minRefreshMs (see `WriteVisibility`). Other instances
-   * see it within the staleness bound. The work is synchronous (the shared deletes are
-   * batched on a timer); the promise keeps the callers' contract should that delete ever be
-   * awaited here.
+   * Called after a write commits; seen here as `visibility` says, on other instances within the
+   * staleness bound. Synchronous (the shared deletes are batched on a timer); the promise keeps
+   * the callers' contract should that delete ever be awaited here.
    */
   invalidate(keys: string[], visibility: WriteVisibility = "coalesce"): Promise<void> {
     const now = Date.now();
