@@ -75,6 +75,12 @@ describe("the next poll after an acknowledged lifecycle change, while answers st
         const previousPath = `/api/sessions/${room.sessionId}/activities/${current}/status`;
         const [sessionBefore, previousBefore] = await Promise.all([get(sessionPath, room.admin), get(previousPath, room.admin)]);
         await answersFlowing(stream);
+        // Someone joins just before: the session's status is in a burst of writes too.
+        const joined = await call(server.url, "POST", "/api/v1/sessions/join", undefined, {
+          join_code: room.joinCode,
+          nickname: `late ${round}`,
+        });
+        expect(joined.status).toBe(201);
         const started = await call(server.url, "PATCH", `/api/v1/activities/${next}/status`, room.admin, { status: "active" });
         expect(started.status).toBe(200);
         const [session, previous, previousConditional] = await Promise.all([
