@@ -59,7 +59,8 @@ export const responsesJson = sql`coalesce((
 /**
  * One statement: the activity and every live response with its author's nickname, so
  * the result is computed from one consistent snapshot. Deleted rows still move
- * `last_updated` (a removal changes the results).
+ * `last_updated` (a removal changes the results); for participants of a moderated activity
+ * only rows they could see do (participant-view.ts, rule 5).
  */
 async function loadResults(deps: ServiceDeps, activityId: ActivityId): Promise<ResultsRecord | null> {
   const [row] = await queryRows<{
@@ -75,11 +76,12 @@ async function loadResults(deps: ServiceDeps, activityId: ActivityId): Promise<R
   }>(
     deps.db,
     sql`select a.type, a.config, a.status, a.results_visible, a.min_responses_to_show, a.updated_at,
-               (select max(greatest(r.updated_at, r.deleted_at)) from user_responses r where r.activity_id = a.id) as last_response_at,
-               (select max(greatest(r.updated_at, r.deleted_at)) from user_responses r
-                 where r.activity_id = a.id and r.ever_approved) as last_shown_at,
-               ${responsesJson} as responses
-          from activities a where a.id = ${activityId}`,
+               t.last_response_at, t.last_shown_at, ${responsesJson} as responses
+          from activities a
+          cross join lateral (select max(greatest(r.updated_at, r.deleted_at)) as last_response_at,
+                                     max(greatest(r.updated_at, r.deleted_at)) filter (where r.ever_approved) as last_shown_at
+                                from user_responses r where r.activity_id = a.id) t
+         where a.id = ${activityId}`,
   );
   if (!row) return null;
   const raw = typeof row.responses === "string" ? (JSON.parse(row.responses) as ResponseJson[]) : row.responses;
@@ -95,7 +97,6 @@ async function loadResults(deps: ServiceDeps, activityId: ActivityId): Promise<R
     responseCount: countedResponses(deps.activityTypes, row.type, row.config, responses),
     lastUpdated: latest(row.last_response_at),
     ...variants(deps.activityTypes, row.type, row.config, responses),
-    // Pending entries (and their rejection or deletion) are no change to participants.
     ...(deps.activityTypes.isModerated(row.type, row.config) ? { participants: { lastUpdated: latest(row.last_shown_at) } } : {}),
   };
 }
