@@ -60,6 +60,8 @@ export const envSchema = z
     HTTP_MAX_HEADERS: intIn(10, 2000, 100),
     HTTP_MAX_CONNECTIONS: intIn(1, 1_000_000, 10_000),
     TRPC_MAX_BATCH: intIn(1, 1000, 50),
+    // What a batch's calls together may answer, at most, counted before any runs (packages/openapi, batch-budget.ts).
+    TRPC_BATCH_MAX_BYTES: intIn(1024, 1024 * 1024 * 1024, 16 * 1024 * 1024),
     // Server processes on one port (node:cluster); "auto": one per core.
     CAJA_WORKERS: z
       .string()
@@ -79,6 +81,8 @@ export const envSchema = z
     JWT_ISSUER: optionalText,
     JWT_AUDIENCE: optionalText,
     PARTICIPANT_TOKEN_TTL: duration("12h"),
+    // How long a one-time sign-in link (console, `pnpm caja sign-in-link`) stays good if unused.
+    SIGN_IN_LINK_TTL: duration("10m"),
     UPSTASH_REDIS_REST_URL: optionalText.refine((v) => v === undefined || /^https?:\/\//.test(v), {
       message: "must be an http(s) URL",
     }),
@@ -109,6 +113,8 @@ export const envSchema = z
     MAX_BODY_BYTES: intIn(1024, 10 * 1024 * 1024, 64 * 1024),
     MAX_RESPONSE_DATA_BYTES: intIn(16, 10 * 1024 * 1024, 16 * 1024),
     MAX_CONFIG_BYTES: intIn(16, 10 * 1024 * 1024, 32 * 1024),
+    // Multiple-mode activities without a max_responses_per_participant of their own.
+    MAX_RESPONSES_PER_PARTICIPANT: intIn(1, 1_000_000, 100),
     CORS_ORIGINS: z.string().default("*"),
     ALLOW_CUSTOM_ACTIVITY_TYPES: z
       .enum(["true", "false", "1", "0"])

@@ -80,6 +80,7 @@ export async function buildDeps(
     cache,
     activityTypes: createActivityRegistry([...builtInActivityTypes, ...(extra.activityTypes ?? [])], {
       allowUnregistered: config.ALLOW_CUSTOM_ACTIVITY_TYPES,
+      maxResponsesPerParticipant: config.MAX_RESPONSES_PER_PARTICIPANT,
     }),
     tokens,
     limiter: redis ? new SharedRateLimiter(redis, rules, { keyPrefix: config.REDIS_KEY_PREFIX }) : new MemoryRateLimiter(rules),

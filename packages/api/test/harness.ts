@@ -45,6 +45,8 @@ export interface HarnessOptions {
   allowCustomActivityTypes?: boolean;
   /** The cache's settings, over the harness's (no burst rule: tests read right after rapid writes). */
   cache?: ReadThroughOptions;
+  /** MAX_RESPONSES_PER_PARTICIPANT: the cap of multiple-mode activities that name none; the registry's default otherwise. */
+  maxResponsesPerParticipant?: number;
 }
 
 /** In-process API on a fresh database: the fast path for service and router tests. */
@@ -58,6 +60,7 @@ export async function createApiHarness(options: HarnessOptions = {}): Promise<Ap
     cache,
     activityTypes: createActivityRegistry([...builtInActivityTypes, ...(options.activityTypes ?? [])], {
       allowUnregistered: options.allowCustomActivityTypes ?? true,
+      maxResponsesPerParticipant: options.maxResponsesPerParticipant,
     }),
     tokens,
     // Tests are not about limits unless they say so.

@@ -284,6 +284,19 @@ export const idempotencyKeys = pgTable(
   (t) => [primaryKey({ columns: [t.participantId, t.key] }), index("idempotency_keys_created_idx").on(t.createdAt)],
 );
 
+/**
+ * One-time sign-in links (apps/server/src/sign-in-codes.ts). A code is a random selector and a
+ * random secret; only the selector and the SHA-256 of the secret are kept, and using a code
+ * deletes its row, so one statement decides which of several requests (any worker, any
+ * instance) gets it.
+ */
+export const signInCodes = pgTable("sign_in_codes", {
+  selector: varchar("selector", { length: 32 }).primaryKey(),
+  secretHash: varchar("secret_hash", { length: 64 }).notNull(),
+  expiresAt: ts("expires_at").notNull(),
+  createdAt: ts("created_at").notNull().defaultNow(),
+});
+
 export type SessionRow = typeof sessions.$inferSelect;
 export type ParticipantRow = typeof participants.$inferSelect;
 export type ActivityRow = typeof activities.$inferSelect;

@@ -1,7 +1,8 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { CajaError } from "../errors";
-import { toPage } from "../schemas/common";
+import { pageBound, recordBounds } from "../answer-bounds";
+import { pageLimits, toPage } from "../schemas/common";
 import {
   joinSessionInput,
   joinSessionOutput,
@@ -96,6 +97,7 @@ export const participantRouter = {
   list: procedure
     .meta({
       access: "member",
+      answerBytes: pageBound(recordBounds.participant, pageLimits.fallback, pageLimits.max),
       openapi: {
         method: "GET",
         path: "/v1/sessions/{session_id}/participants",

@@ -59,12 +59,13 @@ export interface SubmitRequest {
  * Submits a participant's response to an active activity. The response is validated
  * against the activity's type and config (`registry.validateResponse`) and stored as
  * validated. Single mode replaces the participant's answer; multiple mode adds a row,
- * up to `max_responses_per_participant`.
+ * up to `max_responses_per_participant`, or the deployment's default when the activity sets
+ * none (`registry.responseCap`: no activity takes answers without end).
  *
  * One statement, so one round trip and one implicit transaction: the activity checks
  * (active, not past `ends_at`, still the definition validated against), the write and
- * the counter increment commit together or not at all. A capped activity adds one
- * statement before it, in the same transaction: a per-(activity, participant) advisory
+ * the counter increment commit together or not at all. A capped activity (every multiple-mode
+ * one) adds one statement before it, in the same transaction: a per-(activity, participant) advisory
  * lock, so the count the insert is conditioned on cannot be raced (taken in its own
  * statement because a statement's snapshot predates any lock it waits for inside).
  *
@@ -93,13 +94,15 @@ export async function submitResponse(deps: ServiceDeps, q: SubmitRequest): Promi
       definition,
       data: validation.value,
       status: deps.activityTypes.initialStatus(definition.type, definition.config),
+      cap: deps.activityTypes.responseCap(definition.responseMode, definition.maxResponsesPerParticipant),
     };
-    const outcome = isCapped(definition)
-      ? await deps.db.transaction(async (tx) => {
-          await lockParticipantAnswers(tx, q);
-          return runSubmit(tx, write);
-        })
-      : await runSubmit(deps.db, write);
+    const outcome =
+      write.cap !== null
+        ? await deps.db.transaction(async (tx) => {
+            await lockParticipantAnswers(tx, q);
+            return runSubmit(tx, write);
+          })
+        : await runSubmit(deps.db, write);
     if (
       outcome.in_time &&
       outcome.seated &&
@@ -129,8 +132,6 @@ export function invalidateAfterResponseWrite(deps: ServiceDeps, activityId: stri
   return deps.cache.invalidate(responseKeys(activityId, sessionId));
 }
 
-const isCapped = (d: ActivityDefinition) => d.responseMode === "multiple" && d.maxResponsesPerParticipant !== null;
-
 async function lockParticipantAnswers(db: Database, q: SubmitRequest): Promise<void> {
   await db.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`${q.activityId}:${q.participantId}`}, 0))`);
 }
@@ -139,6 +140,8 @@ interface Write extends SubmitRequest {
   timing: RequestTiming;
   definition: ActivityDefinition;
   status: string;
+  /** The definition's cap (`registry.responseCap`): the row's own, else the default; null in single mode. */
+  cap: number | null;
 }
 
 async function runSubmit(db: Database, w: Write): Promise<SubmitOutcome> {
@@ -162,11 +165,12 @@ async function runSubmit(db: Database, w: Write): Promise<SubmitOutcome> {
       ), seat as (
         ${seat}
       ), act as (
-        select a.id, a.session_id, a.status, a.response_mode, a.max_responses_per_participant as cap,
+        -- The cap is the definition's (a changed row is definition_current = false: nothing is written).
+        select a.id, a.session_id, a.status, a.response_mode, ${w.cap}::int as cap,
                (a.type = ${d.type} and a.config = ${JSON.stringify(d.config)}::jsonb and a.response_mode = ${d.responseMode}
                 and a.max_responses_per_participant is not distinct from ${d.maxResponsesPerParticipant}::int) as definition_current,
                (a.ends_at is not null and now() >= a.ends_at) as time_up,
-               case when a.response_mode = 'multiple' and a.max_responses_per_participant is not null then
+               case when a.response_mode = 'multiple' and ${w.cap}::int is not null then
                  (select count(*) from user_responses r
                    where r.activity_id = a.id and r.participant_id = ${w.participantId}
                      and not r.single_answer and r.deleted_at is null)

@@ -590,7 +590,8 @@ export interface components {
             /** @description New joins answer 409 JOINS_LOCKED; those inside stay */
             joins_locked: boolean;
             current_activity_id: string | null;
-            created_by: string;
+            /** @description The owner's token subject (an identity-provider subject or an email): sent to the owner only */
+            created_by?: string;
             /**
              * Format: date-time
              * @example 2025-10-07T19:00:30.123Z
@@ -759,7 +760,7 @@ export interface components {
             started_at: string | null;
             completed_at: string | null;
             response_mode: components["schemas"]["ResponseMode"];
-            /** @description Multiple mode only: how many responses one participant may add (null: no cap) */
+            /** @description Multiple mode only: how many responses one participant may add (null: the deployment's default, MAX_RESPONSES_PER_PARTICIPANT, listed per type as `default_max_responses_per_participant` in `GET /api/v1/activity-types`) */
             max_responses_per_participant: number | null;
             /** @description Reveal: participants see results only while true; owners always do */
             results_visible: boolean;
@@ -806,7 +807,7 @@ export interface components {
             type: string;
             /** @description Responses that count in the results (not deleted; approved where the activity is moderated) */
             response_count: number;
-            /** @description The type's result, computed from every stored response that counts: `PollResult` `{ options: [{ option, count, percentage }], total_voters }`, `WordCloudResult`, `RatingResult`, `QaResult`, `OpenTextResult`, `QuizResult` (participants get `correct: null` and `correct_answers: null` until the quiz completes), or for an unregistered type `GenericResult` `{ response_count, participants_answered }`. Each type's JSON Schema is its `result_schema` in `GET /api/v1/activity-types`. */
+            /** @description The type's result, computed from every stored response that counts: `PollResult` `{ options: [{ option, count, percentage }], total_voters }`, `WordCloudResult`, `RatingResult`, `QaResult`, `OpenTextResult`, `QuizResult` (participants get `correct: null` and `correct_answers: null` until the quiz completes), or for an unregistered type `GenericResult` `{ response_count, participants_answered }`. Each type's JSON Schema is its `result_schema` in `GET /api/v1/activity-types`. The text types list only their latest (`OpenTextResult`) or top (`QaResult`, `WordCloudResult`) entries, with exact totals and `truncated: true` when some are left out: read them all through the paginated response list or the feed. */
             results: unknown;
             /**
              * Format: date-time
@@ -905,6 +906,7 @@ export interface components {
             scored: boolean;
             shared_entries: boolean;
             votes: boolean;
+            default_max_responses_per_participant: number | null;
             config_schema: {
                 [key: string]: unknown;
             };
@@ -956,7 +958,7 @@ export interface components {
             order_index?: number;
             /** @description Unregistered types choose (default single); a registered type always has its own mode, and a different value is refused */
             response_mode?: components["schemas"]["ResponseMode"];
-            /** @description Multiple mode only: how many responses one participant may add (null: no cap) */
+            /** @description Multiple mode only: how many responses one participant may add (null: the deployment's default, MAX_RESPONSES_PER_PARTICIPANT, listed per type as `default_max_responses_per_participant` in `GET /api/v1/activity-types`) */
             max_responses_per_participant?: number | null;
             /** @description Reveal: participants see results only while true; owners always do */
             results_visible?: boolean;
@@ -978,7 +980,7 @@ export interface components {
             order_index?: number;
             /** @description Unregistered types choose (default single); a registered type always has its own mode, and a different value is refused */
             response_mode?: components["schemas"]["ResponseMode"];
-            /** @description Multiple mode only: how many responses one participant may add (null: no cap) */
+            /** @description Multiple mode only: how many responses one participant may add (null: the deployment's default, MAX_RESPONSES_PER_PARTICIPANT, listed per type as `default_max_responses_per_participant` in `GET /api/v1/activity-types`) */
             max_responses_per_participant?: number | null;
             /** @description Reveal: participants see results only while true; owners always do */
             results_visible?: boolean;
