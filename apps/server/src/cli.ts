@@ -1,6 +1,8 @@
+#!/usr/bin/env node
 import { parseArgs } from "node:util";
 import { TokenService, parseDuration } from "@caja/api";
-import { createDb, migrate } from "@caja/db";
+import { createDb, migrate, pendingMigrations } from "@caja/db";
+import { migrationsFolder } from "./assets";
 import { ConfigError, loadConfig, type ServerConfig } from "./config";
 import { databaseLocation, isEmbeddedDefault, jwtSecret, signInLink } from "./defaults";
 import { issueSignInCode } from "./sign-in-codes";
@@ -16,9 +18,10 @@ async function run(argv: string[]): Promise<number> {
   const config = loadConfig();
   if (command === "migrate") {
     const db = createDb(databaseLocation(config));
-    await migrate(db);
+    const pending = await pendingMigrations(db, migrationsFolder);
+    await migrate(db, migrationsFolder);
     await db.close();
-    console.log(`migrations applied (${db.driver})`);
+    console.log(`migrations applied (${db.driver}): ${pending.length ? pending.join(", ") : "none pending"}`);
     return 0;
   }
   if (command === "token") {

@@ -30,6 +30,12 @@ const limitRule = (fallback: LimitRule) =>
       return rule;
     });
 
+const flag = (fallback: "true" | "false") =>
+  z
+    .enum(["true", "false", "1", "0"])
+    .default(fallback)
+    .transform((v) => v === "true" || v === "1");
+
 const intIn = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 const optionalText = z
   .string()
@@ -44,6 +50,9 @@ export const envSchema = z
     DATABASE_URL: optionalText.refine((v) => v === undefined || v === "memory://" || /^postgres(ql)?:\/\//.test(v), {
       message: "must be a postgres:// URL, or memory:// for a throw-away PGlite (unset: PGlite under CAJA_DATA_DIR)",
     }),
+    // false in production: `caja migrate` runs once before the instances start, and an instance
+    // then changes no schema (its database user needs no DDL rights) and refuses a database behind it.
+    MIGRATE_ON_START: flag("true"),
     CAJA_DATA_DIR: z.string().default(".caja"),
     CAJA_WEB_DIR: optionalText,
     DB_POOL_SIZE: intIn(1, 200, 10),
@@ -116,10 +125,7 @@ export const envSchema = z
     // Multiple-mode activities without a max_responses_per_participant of their own.
     MAX_RESPONSES_PER_PARTICIPANT: intIn(1, 1_000_000, 100),
     CORS_ORIGINS: z.string().default("*"),
-    ALLOW_CUSTOM_ACTIVITY_TYPES: z
-      .enum(["true", "false", "1", "0"])
-      .default("true")
-      .transform((v) => v === "true" || v === "1"),
+    ALLOW_CUSTOM_ACTIVITY_TYPES: flag("true"),
     TRUST_PROXY: z
       .string()
       .default("false")

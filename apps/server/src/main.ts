@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { createCajaServer } from "./app";
 import { superviseWorkers } from "./cluster";
 import { ConfigError, loadConfig } from "./config";
+import { defaultWebDir } from "./assets";
 import { isEmbeddedDefault, jwtSecret, signInLink } from "./defaults";
-import { defaultWebDir } from "./http/web";
 import { issueSignInCode } from "./sign-in-codes";
 
 /** `pnpm start`: validate config, migrate, listen, print how to call it. */

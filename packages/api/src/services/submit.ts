@@ -48,9 +48,10 @@ export interface SubmitRequest {
    * The caller's token, when the statement is to check its seat (the guard left the check to
    * it: one round trip fewer): nothing is stored unless the participant row exists, is not
    * removed and carries this token id and session, and the answer is then what the seat check
-   * would have answered (401 PARTICIPANT_REMOVED, or 404 for a deleted session). Read in the
-   * statement's snapshot, not locked, as the separate check was: a removal committing while the
-   * statement runs is ordered after the answer (answers stay with a removed participant).
+   * would have answered (401 PARTICIPANT_REMOVED, or 404 for a deleted session). Without it the
+   * row is still required not removed. Read in the statement's snapshot; a removal committing
+   * while the statement runs is ordered after the answer when the participant had answered before
+   * (its seat stays taken either way), and refuses it otherwise (see `answered` below).
    */
   seat?: { tokenId: string; sessionId: number };
 }
@@ -150,11 +151,7 @@ async function runSubmit(db: Database, w: Write): Promise<SubmitOutcome> {
   const receivedAt = sql`to_timestamp(${w.timing.receivedAt}::float8 / 1000)`;
   const inTime =
     w.timing.deadline === undefined ? sql`true` : sql`clock_timestamp() < to_timestamp(${w.timing.deadline}::float8 / 1000)`;
-  // Without a seat to check, the participant itself (any state) stands in: always seated.
-  const seat = w.seat
-    ? sql`select p.token_id::text = ${w.seat.tokenId} and p.session_id = ${w.seat.sessionId} as seated
-            from participants p where p.id = ${w.participantId} and p.removed_at is null`
-    : sql`select true as seated`;
+  const tokenHeld = w.seat ? sql`p.token_id::text = ${w.seat.tokenId} and p.session_id = ${w.seat.sessionId}` : sql`true`;
   const seatSessionId = w.seat?.sessionId ?? w.sessionId;
   try {
     const [outcome] = await queryRows<SubmitOutcome>(
@@ -163,7 +160,8 @@ async function runSubmit(db: Database, w: Write): Promise<SubmitOutcome> {
       with guard as (
         select ${inTime} as in_time
       ), seat as (
-        ${seat}
+        select p.removed_at is null and ${tokenHeld} as held, p.answered
+          from participants p where p.id = ${w.participantId}
       ), act as (
         -- The cap is the definition's (a changed row is definition_current = false: nothing is written).
         select a.id, a.session_id, a.status, a.response_mode, ${w.cap}::int as cap,
@@ -178,14 +176,28 @@ async function runSubmit(db: Database, w: Write): Promise<SubmitOutcome> {
           from activities a
          where a.id = ${w.activityId} and a.session_id = ${w.sessionId}
            for share
+      ), open as (
+        select a.* from act a, guard g
+         where a.status = 'active' and g.in_time and a.definition_current and not a.time_up
+           and (a.used is null or a.used < a.cap)
+      ), marked as (
+        -- A first answer marks the participant in the row a removal locks: a removal that
+        -- committed since this snapshot leaves no row to mark, and nothing is stored (its seat
+        -- was given back); one that comes later sees the mark and keeps the seat taken.
+        update participants set answered = true
+         where id = ${w.participantId} and removed_at is null
+           and exists (select from seat where held and not answered) and exists (select from open)
+        returning id
+      ), seated as (
+        select s.held and (s.answered or not exists (select from open) or exists (select from marked)) as seated
+          from seat s
       ), upserted as (
         insert into user_responses (session_id, activity_id, participant_id, response_data, received_at, single_answer, status,
                                     ever_approved)
         select a.session_id, a.id, ${w.participantId}, ${JSON.stringify(w.data)}::jsonb, ${receivedAt},
                a.response_mode = 'single', ${w.status}, ${w.status}::text = 'approved'
-          from act a, guard g, seat s
-         where s.seated and a.status = 'active' and g.in_time and a.definition_current and not a.time_up
-           and (a.used is null or a.used < a.cap)
+          from open a, seated s
+         where s.seated
         on conflict (activity_id, participant_id) where single_answer do update
           set response_data = excluded.response_data,
               status = excluded.status,
@@ -208,7 +220,7 @@ async function runSubmit(db: Database, w: Write): Promise<SubmitOutcome> {
              a.status as activity_status, a.definition_current, a.time_up, a.used, a.cap,
              u.id, u.session_id, u.activity_id, u.participant_id, u.response_data, u.created_at, u.updated_at,
              u.received_at, u.single_answer, u.status, u.vote_count, u.deleted_at, u.inserted
-        from guard g left join seat s on true left join act a on true left join upserted u on true`,
+        from guard g left join seated s on true left join act a on true left join upserted u on true`,
       // Every submission sends this text: parsed and planned once per connection.
       { prepared: true },
     );

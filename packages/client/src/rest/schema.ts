@@ -210,7 +210,7 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Remove a participant: its token stops working (401 PARTICIPANT_REMOVED), its seat is free, its answers stay
+         * Remove a participant: its token stops working (401 PARTICIPANT_REMOVED), its nickname is free, its answers stay (and so does its seat once it has answered)
          * @description **Access (`owner`):** The admin who created the session.
          */
         delete: operations["participant-remove"];
@@ -230,7 +230,7 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Leave the session: your token stops working and your seat and nickname are free; your answers stay
+         * Leave the session: your token stops working and your nickname is free; your answers stay (and so does your seat once you have answered)
          * @description **Access (`participant`):** A participant of the session, acting as itself.
          */
         delete: operations["participant-leave"];
@@ -687,7 +687,7 @@ export interface components {
         NicknameAvailability: {
             /** @description The nickname as a join would store it (normalised) */
             nickname: string;
-            /** @description No participant of the session has it now (ignoring case); a join can still race for it */
+            /** @description No participant of the session has it, or a look-alike of it, now (ignoring case); a join can still race for it */
             available: boolean;
         };
         ParticipantList: components["schemas"]["ParticipantPage"] | components["schemas"]["LobbyPage"];
@@ -942,7 +942,7 @@ export interface components {
         /** JoinSessionRequest */
         JoinSessionRequest: {
             join_code: string;
-            /** @description Stored normalised (NFKC, invisible and control characters removed, spaces collapsed); unique per session ignoring case */
+            /** @description Stored normalised (NFKC, invisible and control characters removed, spaces collapsed) and shown so; unique per session among look-alikes (Unicode UTS #39 confusable skeletons, default-ignorable code points ignored) ignoring case */
             nickname: string;
         };
         /** CreateActivityRequest */
@@ -2084,7 +2084,7 @@ export interface operations {
     "participant-nicknameAvailability": {
         parameters: {
             query: {
-                /** @description Stored normalised (NFKC, invisible and control characters removed, spaces collapsed); unique per session ignoring case */
+                /** @description Stored normalised (NFKC, invisible and control characters removed, spaces collapsed) and shown so; unique per session among look-alikes (Unicode UTS #39 confusable skeletons, default-ignorable code points ignored) ignoring case */
                 nickname: string;
             };
             header?: never;
