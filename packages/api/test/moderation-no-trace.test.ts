@@ -12,7 +12,7 @@ import { liveQa } from "./qa-support";
  */
 let h: ApiHarness;
 beforeAll(async () => {
-  h = await createApiHarness({ cache: { localTtlMs: 60_000, maxStaleMs: 0 } });
+  h = await createApiHarness({ cacheTtlMs: 60_000 });
 }, 60_000);
 afterAll(async () => h?.close());
 
