@@ -54,7 +54,10 @@ const isPrematureClose = (error: unknown): boolean =>
  * - `escape_formulas`: a cell starting with `=`, `+`, `-`, `@`, tab or CR gets a
  *   leading `'`, so an answer like `=HYPERLINK(...)` is shown, not run, by a spreadsheet.
  * - A UTF-8 byte order mark, so that Excel reads non-ASCII nicknames and answers as UTF-8.
- * - CRLF between records (RFC 4180); newlines inside an answer stay inside its quoted cell.
+ * - CRLF between records (RFC 4180), and `quote_record_delimiter`: a cell holding any CR
+ *   or LF is quoted. A spreadsheet ends a row at each of them, and csv-stringify quotes
+ *   only the chosen delimiter (CRLF) once one is set, so `great talk\n=cmd|...` would
+ *   otherwise become a row of its own whose first cell is a formula.
  */
 export function csvStringifier(): Stringifier {
   return stringify({
@@ -63,5 +66,6 @@ export function csvStringifier(): Stringifier {
     escape_formulas: true,
     bom: true,
     record_delimiter: "windows",
+    quote_record_delimiter: true,
   });
 }
