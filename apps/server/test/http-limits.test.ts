@@ -1,5 +1,6 @@
 import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "@caja/db";
 import { Api } from "./fixtures";
 import { startTestServer, type TestServer } from "./harness";
 
@@ -162,6 +163,111 @@ describe("HTTP_MAX_HEADER_BYTES", () => {
     });
     expect(answer).toMatch(/^HTTP\/1\.1 431 /);
     expect(answer).toContain('"code":"HEADERS_TOO_LARGE"');
+  });
+});
+
+/** Waits until `condition()` holds (checked every 10 ms), failing after `withinMs`. */
+async function until(condition: () => boolean, withinMs = 10_000): Promise<void> {
+  const end = Date.now() + withinMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error(`condition not met within ${withinMs} ms`);
+    await sleep(10);
+  }
+}
+
+/** A raw connection: everything it received (latin1) until the server closed it, and how it ended. */
+function rawConnection() {
+  const { hostname, port } = new URL(server.url);
+  const socket = connect(Number(port), hostname);
+  const state = { received: "", error: "" };
+  socket.on("data", (chunk: Buffer) => (state.received += chunk.toString("latin1")));
+  socket.on("error", (error: Error & { code?: string }) => (state.error = error.code ?? error.message));
+  const connected = new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+  const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+  return { socket, state, connected, closed };
+}
+
+/** Writes `chunk` `count` times, waiting for the socket to drain; stops if the connection fails. */
+async function writeAll(socket: Socket, chunk: string, count: number): Promise<void> {
+  for (let i = 0; i < count && !socket.destroyed; i++) {
+    if (!socket.write(chunk)) {
+      await new Promise<void>((resolve) => {
+        socket.once("drain", resolve);
+        socket.once("close", resolve);
+      });
+    }
+  }
+}
+
+const oversizedHeaders = `GET /health HTTP/1.1\r\nHost: x\r\nX-Pad: ${"a".repeat(6000)}\r\n\r\n`;
+
+describe("HTTP_MAX_HEADER_BYTES on a reused keep-alive connection", () => {
+  it("431 HEADERS_TOO_LARGE after an earlier request was answered on the same connection", async () => {
+    const c = rawConnection();
+    await c.connected;
+    c.socket.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+    await until(() => c.state.received.includes("\r\n0\r\n\r\n"));
+    expect(c.state.received).toMatch(/^HTTP\/1\.1 200 /);
+    const first = c.state.received.length;
+    c.socket.write(oversizedHeaders);
+    await c.closed;
+    const second = c.state.received.slice(first);
+    expect(second).toMatch(/^HTTP\/1\.1 431 /);
+    expect(second).toContain('"code":"HEADERS_TOO_LARGE"');
+  });
+
+  it("a response under way is cut, never interleaved with the error answer", async () => {
+    const token = api.admin("exporter");
+    const session = await api.activeSession(token);
+    const activity = await api.activity(token, session.id, { type: "custom", config: {} });
+    const person = await api.join(session.join_code, "Many");
+    // Megabytes of CSV, produced a page of 1000 rows at a time: still being written when the bad request arrives.
+    await server.db.db.execute(sql`
+      insert into user_responses (session_id, activity_id, participant_id, response_data, single_answer)
+      select ${session.id}, ${activity.id}, ${person.participant.id}, to_jsonb(repeat('answer ', 20) || g), false
+      from generate_series(1, 40000) g`);
+    const c = rawConnection();
+    await c.connected;
+    c.socket.write(`GET /api/v1/sessions/${session.id}/export HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\n\r\n`);
+    await until(() => c.state.received.includes("\r\n\r\n"));
+    c.socket.write(oversizedHeaders);
+    await c.closed;
+    expect(c.state.received).toMatch(/^HTTP\/1\.1 200 /);
+    const end = c.state.received.indexOf("\r\n0\r\n\r\n");
+    const error = c.state.received.indexOf("HTTP/1.1 431");
+    // Either the export was cut (no end, no 431) or it ended before the 431 began.
+    if (error !== -1) expect(end).toBeGreaterThan(-1);
+    if (error !== -1) expect(error).toBeGreaterThan(end);
+  });
+});
+
+describe("MAX_BODY_BYTES: the 413 reaches a client still sending its body", () => {
+  /** As a simple client does: the whole request is written before anything is read; then the answer. */
+  async function sendAllThenRead(head: string, chunk: string, count: number) {
+    const c = rawConnection();
+    await c.connected;
+    c.socket.pause();
+    c.socket.write(head);
+    await writeAll(c.socket, chunk, count);
+    c.socket.end();
+    c.socket.resume();
+    await c.closed;
+    return c.state;
+  }
+  const post = "POST /api/v1/sessions/join HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n";
+  const piece = "x".repeat(64 * 1024);
+
+  it("a body declared over the limit (Content-Length: 10 MB), all of it sent", async () => {
+    const answer = await sendAllThenRead(`${post}Content-Length: ${160 * piece.length}\r\n\r\n`, piece, 160);
+    expect(answer.received).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer.received).toContain('"code":"PAYLOAD_TOO_LARGE"');
+  });
+
+  it("a chunked body that grows over the limit, 10 MB of it sent", async () => {
+    const frame = `${piece.length.toString(16)}\r\n${piece}\r\n`;
+    const answer = await sendAllThenRead(`${post}Transfer-Encoding: chunked\r\n\r\n`, frame, 160);
+    expect(answer.received).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer.received).toContain('"code":"PAYLOAD_TOO_LARGE"');
   });
 });
 
