@@ -46,7 +46,7 @@ interface Connection {
   readonly peer: Peer | null;
   /** Answers to its requests not yet closed (several when requests are pipelined). */
   readonly responses: Set<ServerResponse>;
-  /** The last request read on it: was its body still arriving when the connection is closed? */
+  /** The request being answered, kept until its answer closes: was its body still arriving when the connection is closed? */
   last: IncomingMessage | null;
   closed: boolean;
 }
@@ -110,6 +110,8 @@ export function manageConnections(server: Server, limits: ConnectionLimits): Con
     const conn = this[connectionKey];
     if (!conn) return;
     conn.responses.delete(this);
+    // Node has called destroySoon by now if it was to: an idle connection holds no request.
+    if (conn.last === this.req) conn.last = null;
     if (conn.responses.size === 0 && !conn.closed) becomeIdle(conn);
   }
 
@@ -138,7 +140,8 @@ export function manageConnections(server: Server, limits: ConnectionLimits): Con
     socket.destroySoon = lingerOnClose;
   });
 
-  server.on("request", (req: IncomingMessage, res: Tracked<ServerResponse>) => {
+  // Before the app's own listener, which may answer at once.
+  server.prependListener("request", (req: IncomingMessage, res: Tracked<ServerResponse>) => {
     const conn = (req.socket as Tracked<Socket>)[connectionKey];
     if (!conn) return;
     conn.responses.add(res);
@@ -169,7 +172,7 @@ export function manageConnections(server: Server, limits: ConnectionLimits): Con
  */
 export function closeAfterAnswer(socket: Duplex): void {
   if (socket.destroyed) return;
-  socket.end();
+  if (socket.writable) socket.end();
   const cut = setTimeout(() => socket.destroy(), LINGER_MS);
   socket.once("close", () => clearTimeout(cut));
   // Whatever still arrives is read (and dropped); a paused socket would leave it unread.
@@ -189,7 +192,7 @@ function lingerOnClose(this: Tracked<Socket>): void {
     closeAfterAnswer(this);
     return;
   }
-  this.end();
+  if (this.writable) this.end();
   if (this.writableFinished) this.destroy();
   else this.once("finish", () => this.destroy());
 }
