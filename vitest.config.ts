@@ -22,6 +22,7 @@ const soloSuites = [
   "packages/api/test/cross-instance-freshness.postgres-only.test.ts",
   "apps/server/test/workers.test.ts",
   "apps/web/test/browser.test.ts",
+  "apps/server/test/docs-browser.test.ts",
   "packages/client/test/browser.test.ts",
   "bench/test/**/*.test.ts",
 ];

@@ -11,6 +11,7 @@ import { buildDeps } from "./deps";
 import { isTrustedProxy } from "./client-ip";
 import { answerClientError } from "./http/client-error";
 import { manageConnections } from "./http/connections";
+import { setSecurityHeaders } from "./http/security-headers";
 import { createHttpRouter, logInternalError } from "./http/router";
 import { gracefulShutdown } from "./shutdown";
 
@@ -57,6 +58,7 @@ export async function createCajaServer(config: ServerConfig, options: CreateServ
     },
     (req, res) => {
       shutdown.track(req, res);
+      setSecurityHeaders(res);
       if (worker) res.setHeader("x-caja-worker", worker);
       route(req, res).catch((error: unknown) => {
         logInternalError(error, req);

@@ -2,6 +2,7 @@ import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import { CajaError, toWireError } from "@caja/api";
 import { closeAfterAnswer } from "./connections";
+import { securityHeaderLines } from "./security-headers";
 
 /** Sockets already answered: node may report the same broken request more than once. */
 const answered = new WeakSet<Duplex>();
@@ -39,7 +40,7 @@ export function answerClientError(
     `HTTP/1.1 ${wire.status} ${STATUS_CODES[wire.status] ?? "Error"}\r\n` +
       "Content-Type: application/json; charset=utf-8\r\n" +
       `Content-Length: ${head ? 0 : Buffer.byteLength(body)}\r\n` +
-      "X-Content-Type-Options: nosniff\r\n" +
+      securityHeaderLines +
       "Connection: close\r\n\r\n" +
       body,
   );

@@ -28,7 +28,6 @@ export function csvExport(deps: ApiDeps, pageTimeoutMs: number): Producer {
       "content-type": "text/csv; charset=utf-8",
       "content-disposition": `attachment; filename="${target.filename}"`,
       "cache-control": "no-store",
-      "x-content-type-options": "nosniff",
     });
     async function* all(): AsyncGenerator<ExportRow> {
       if (first.done) return;
