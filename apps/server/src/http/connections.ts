@@ -140,15 +140,15 @@ export function manageConnections(server: Server, limits: ConnectionLimits): Con
     socket.destroySoon = lingerOnClose;
   });
 
-  // Before the app's own listener, which may answer at once.
-  server.prependListener("request", (req: IncomingMessage, res: Tracked<ServerResponse>) => {
+  // After the app's own listener: an answer it ended at once still closes later, on a later tick.
+  server.on("request", (req: IncomingMessage, res: Tracked<ServerResponse>) => {
     const conn = (req.socket as Tracked<Socket>)[connectionKey];
     if (!conn) return;
     conn.responses.add(res);
     conn.last = req;
     becomeBusy(conn);
     res[connectionKey] = conn;
-    res.once("close", answered);
+    res.on("close", answered);
   });
 
   return {

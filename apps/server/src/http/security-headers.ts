@@ -1,8 +1,8 @@
 import type { ServerResponse } from "node:http";
 
 /**
- * What every answer carries, set before any handler runs; the HTML pages (web.ts, docs.ts)
- * replace the policy with their own, which keeps `frame-ancestors 'none'`.
+ * What every answer carries; the HTML pages (web.ts, docs.ts) give their own policy, which
+ * keeps `frame-ancestors 'none'`.
  *
  * - `nosniff`: a browser runs nothing as a script or stylesheet unless its Content-Type says
  *   so, and never renders a JSON answer or a CSV export as a page.
@@ -19,9 +19,15 @@ export const securityHeaders = {
 
 const entries = Object.entries(securityHeaders);
 
+/** The same headers as raw lines, for answers written straight to the socket (client-error.ts). */
+export const securityHeaderLines = entries.map(([name, value]) => `${name}: ${value}\r\n`).join("");
+
+/**
+ * Set before any handler runs; a handler's own header of the same name replaces it. Measured
+ * on a 304 head, node's CPU per answer: 0.37 us without these, 1.6 us with them (node's
+ * writeHead takes its slower path once a header was set beforehand), 0.7 us were they written
+ * by each handler: not worth a copy of them in every handler.
+ */
 export function setSecurityHeaders(res: ServerResponse): void {
   for (const [name, value] of entries) res.setHeader(name, value);
 }
-
-/** The same headers as raw lines, for answers written straight to the socket (client-error.ts). */
-export const securityHeaderLines = entries.map(([name, value]) => `${name}: ${value}\r\n`).join("");
