@@ -17,21 +17,12 @@ export interface ConnectionLimits {
   exempt(address: string): boolean;
 }
 
-export interface ConnectionStats {
-  open: number;
-  /** Idle connections closed to make room for a new one. */
-  shed: number;
-  /** New connections closed at once: no idle connection to shed for them. */
-  refused: number;
-}
-
 export interface Connections {
   /**
    * True while an answer on this socket has begun and not ended: anything else written to
    * the socket would land inside it.
    */
   responding(socket: Duplex): boolean;
-  stats(): ConnectionStats;
 }
 
 interface Peer {
@@ -67,8 +58,6 @@ type ClosableSocket = Socket & { destroySoon?: () => void };
  */
 export function manageConnections(server: Server, limits: ConnectionLimits): Connections {
   let open = 0;
-  let shed = 0;
-  let refused = 0;
   // Sets keep insertion order: the first entry has been idle the longest.
   const idle = new Set<Connection>();
   const peers = new Map<string, Peer>();
@@ -97,7 +86,6 @@ export function manageConnections(server: Server, limits: ConnectionLimits): Con
     if (oldest.done) return false;
     forget(oldest.value);
     oldest.value.socket.destroy();
-    shed++;
     return true;
   };
 
@@ -123,7 +111,6 @@ export function manageConnections(server: Server, limits: ConnectionLimits): Con
       (peer !== undefined && peer.count >= limits.maxPerAddress && !shedOne(peer.idle)) ||
       (open >= limits.maxConnections && !shedOne(idle));
     if (full) {
-      refused++;
       socket.destroy();
       return;
     }
@@ -158,7 +145,6 @@ export function manageConnections(server: Server, limits: ConnectionLimits): Con
       for (const res of conn.responses) if (res.headersSent && !res.writableEnded) return true;
       return false;
     },
-    stats: () => ({ open, shed, refused }),
   };
 }
 
@@ -177,8 +163,13 @@ export function closeAfterAnswer(socket: Duplex): void {
   socket.once("close", () => clearTimeout(cut));
   // Whatever still arrives is read (and dropped); a paused socket would leave it unread.
   socket.resume();
-  if (socket.readableEnded) socket.destroy();
-  else socket.once("end", () => socket.destroy());
+  // Destroying drops what is not yet handed to the kernel: wait until our answer is.
+  const closeOnceSent = () => {
+    if (socket.writableFinished) socket.destroy();
+    else socket.once("finish", () => socket.destroy());
+  };
+  if (socket.readableEnded) closeOnceSent();
+  else socket.once("end", closeOnceSent);
 }
 
 /**
