@@ -5,11 +5,11 @@ import { configDefaults, defineConfig } from "vitest/config";
  * - postgres: every suite on the real PostgreSQL server, several files at a time.
  * - pglite: again on PGlite, the embedded default, the API suites that between them
  *   run every kind of statement the product sends (the lifecycle, both feeds, each
- *   response mode, idempotency, results, moderation, votes, export, presence, the seat check). The
- *   other suites would repeat the same statements through another door; each
- *   PGlite file costs about 20 s of a worker.
+ *   response mode, idempotency, results, moderation, votes, export, presence, the seat
+ *   check, the backfill of nickname keys at start-up). The other suites would repeat the
+ *   same statements through another door; each PGlite file costs about 20 s of a worker.
  * - postgres-solo: suites that start processes, stop databases or measure time
- *   (outages, shutdown, slow clients, browsers, the bench smoke). They run one at
+ *   (outages, shutdown, slow clients, browsers, the bench smoke, the production artifact). They run one at
  *   a time after the others, so that no other file's load bends their clocks.
  * Most files wait on sockets and child processes, so more workers than cores pays;
  * CAJA_TEST_WORKERS overrides the count.
@@ -21,6 +21,8 @@ const soloSuites = [
   "apps/server/test/multi-instance*.test.ts",
   "packages/api/test/cross-instance-freshness.postgres-only.test.ts",
   "apps/server/test/workers.test.ts",
+  "apps/server/test/artifact.test.ts",
+  "apps/server/test/proxy.test.ts",
   "apps/web/test/browser.test.ts",
   "apps/server/test/docs-browser.test.ts",
   "packages/client/test/browser.test.ts",
@@ -40,6 +42,7 @@ const pgliteSuites = [
   "export-rows",
   "presence",
   "seat-check",
+  "nickname-keys",
 ].map((name) => `packages/api/test/${name}.test.ts`);
 
 const workers = Number(process.env.CAJA_TEST_WORKERS) || 4;

@@ -12,9 +12,8 @@ export default defineConfig({
     proxy: {
       "/api": api,
       "/trpc": api,
-      // Host kept as the page's (changeOrigin off): the server hands a local admin token only to a
-      // page whose Origin matches a loopback Host (apps/server/src/http/local-sign-in.ts).
-      "/local-sign-in": { target: api, changeOrigin: false },
+      // A one-time sign-in link's code, exchanged for an admin token (apps/server/src/http/sign-in-link.ts).
+      "/sign-in": api,
     },
   },
   build: { sourcemap: true },

@@ -23,6 +23,9 @@ export const usage = `pnpm bench [options]
                           e.g. "session status,timestamp"; a trailing ":304" or ":200" picks that path);
                           the baseline always runs
   --no-peak               skip the peak-throughput phase
+  --heavy, --no-heavy     run (or skip) the heavy-room phase: long open-text answers, bursts of results
+                          polls and of 50-call tRPC batches, server RSS before/peak/after (default: on
+                          in full runs, off with --quick)
   --cpu-prof              write a V8 CPU profile of the server and print its top functions
   --env KEY=VALUE         extra server environment (repeatable), e.g. --env DB_POOL_SIZE=20
   --redis-url URL         the bench's Redis (default redis://127.0.0.1:6379/11, a database of its own)
@@ -51,6 +54,8 @@ export interface BenchOptions {
     /** Name fragments (optionally `:200` / `:304`) of the routes to run; empty: all. */
     routes: string[];
   };
+  /** The heavy-room phase (heavy-phase.ts). */
+  heavy: boolean;
   cpuProf: boolean;
   serverEnv: Record<string, string>;
   redisUrl: string;
@@ -88,6 +93,8 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
       "peak-tool": { type: "string", default: "auto" },
       "peak-routes": { type: "string" },
       "no-peak": { type: "boolean", default: false },
+      heavy: { type: "boolean", default: false },
+      "no-heavy": { type: "boolean", default: false },
       "cpu-prof": { type: "boolean", default: false },
       env: { type: "string", multiple: true },
       "redis-url": { type: "string" },
@@ -135,6 +142,7 @@ export function parseOptions(argv: string[]): BenchOptions | "help" {
         .map((s) => s.trim().toLowerCase())
         .filter(Boolean),
     },
+    heavy: values.heavy === true || (!quick && values["no-heavy"] !== true),
     cpuProf: values["cpu-prof"] === true,
     serverEnv,
     redisUrl: values["redis-url"] ?? "redis://127.0.0.1:6379/11",

@@ -1,5 +1,6 @@
 import type { Check } from "./checks";
 import type { MachineInfo } from "./machine";
+import type { HeavyPhase } from "./heavy-phase";
 import type { PeakPhase } from "./peak-phase";
 import type { ProfileSummary } from "./profile";
 import type { ProcessUsage } from "./resources";
@@ -59,6 +60,8 @@ export interface BenchResult {
     cache: Record<string, number>;
   };
   peak: PeakPhase | null;
+  /** The heavy room (heavy-phase.ts); null when skipped. */
+  heavy?: HeavyPhase | null;
   checks: Check[];
   targets: TargetVerdict[];
   profile: ProfileSummary | null;
@@ -143,6 +146,39 @@ export function resourcesTable(r: BenchResult): string {
   );
 }
 
+export function heavyLines(r: BenchResult): string[] {
+  const h = r.heavy;
+  if (!h) return [];
+  const o = h.options;
+  const kb = (bytes: number) => `${fmt(bytes / 1024, 1)} KB`;
+  const statuses = (s: Record<string, number>) =>
+    Object.entries(s)
+      .map(([status, n]) => `${n} x ${status}`)
+      .join(", ");
+  return [
+    `Heavy room: ${o.participants} participants x ${o.answersEach} open-text answers of ${o.characters} characters (set up in ${fmt(h.setupSeconds)} s)`,
+    table(
+      ["burst", "requests", "answers", "largest body", "p50 ms", "p99 ms"],
+      (
+        [
+          ["GET activity results (32 in flight)", h.results],
+          ["tRPC GET batch of 50 activity.results (4 in flight)", h.resultsBatches],
+          ["tRPC GET batch of 50 feed pages of 1,000 (1 in flight)", h.feedBatches],
+        ] as const
+      ).map(([name, burst]) => [
+        name,
+        String(burst.requests),
+        statuses(burst.statuses),
+        kb(burst.bodyBytes),
+        fmt(burst.latencyMs.p50),
+        fmt(burst.latencyMs.p99),
+      ]),
+    ),
+    `server RSS: ${fmt(h.rssMb.before, 0)} MB before the bursts, ${fmt(h.rssMb.peak, 0)} MB at their peak (sampled every 100 ms), ${fmt(h.rssMb.after, 0)} MB 2 s after`,
+    "",
+  ];
+}
+
 /** Other work on the machine skews every figure: say so where the numbers are. */
 function busyWarning(r: BenchResult): string[] {
   // Not the load average: it still counts the previous bench run for a minute.
@@ -190,6 +226,7 @@ export function renderReport(r: BenchResult): string {
       : "",
     peakTable(r),
     "",
+    ...heavyLines(r),
     "Checks:",
     ...r.checks.map((c) => `  [${c.ok ? "PASS" : c.fatal ? "FAIL" : "WARN"}] ${c.name}: ${c.detail}`),
     "",

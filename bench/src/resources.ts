@@ -47,6 +47,16 @@ function treeRssMb(pid: number): number {
   }, 0);
 }
 
+/** RSS of a process and its descendants (workers) now, in MB; 0 once it has exited. */
+export function rssMbOf(pid: number): number {
+  try {
+    rssMb(pid); // throws once the process has exited
+    return treeRssMb(pid);
+  } catch {
+    return 0;
+  }
+}
+
 function rssMb(pid: number): number {
   const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return match ? Number(match[1]) / 1024 : 0;
@@ -108,12 +118,7 @@ export class ProcessMeter {
   }
 
   private rss(): number {
-    try {
-      rssMb(this.pid); // throws once the process has exited
-      return treeRssMb(this.pid);
-    } catch {
-      return 0; // the process has exited
-    }
+    return rssMbOf(this.pid);
   }
 }
 

@@ -3,6 +3,7 @@ import { TokenService } from "@caja/api";
 import postgres from "postgres";
 import { auditSubmissions, buildChecks, drainFeed, settledResponses } from "./checks";
 import { Presenter } from "./feed";
+import { runHeavyPhase } from "./heavy-phase";
 import { callJson, createPool, paths } from "./http";
 import { machineInfo } from "./machine";
 import { describeWrites, type BenchOptions } from "./options";
@@ -165,6 +166,7 @@ export async function runBench(opts: BenchOptions, command: string): Promise<Ben
     const peak = opts.peak.enabled
       ? await runPeakPhase(server, baseline, fixture, { ...opts.peak, tool: peakTool }, ledger, log)
       : null;
+    const heavy = opts.heavy ? await runHeavyPhase(server, adminToken, ledger, log) : null;
 
     const stopping = performance.now();
     const code = await server.stop();
@@ -248,6 +250,7 @@ export async function runBench(opts: BenchOptions, command: string): Promise<Ben
         cache: Object.fromEntries(Object.entries(c1).map(([k, v]) => [k, v - (c0[k] ?? 0)])),
       },
       peak,
+      heavy,
       checks,
       targets: evaluateTargets({
         participants: opts.participants,

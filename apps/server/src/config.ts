@@ -30,6 +30,12 @@ const limitRule = (fallback: LimitRule) =>
       return rule;
     });
 
+const flag = (fallback: "true" | "false") =>
+  z
+    .enum(["true", "false", "1", "0"])
+    .default(fallback)
+    .transform((v) => v === "true" || v === "1");
+
 const intIn = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 const optionalText = z
   .string()
@@ -44,6 +50,9 @@ export const envSchema = z
     DATABASE_URL: optionalText.refine((v) => v === undefined || v === "memory://" || /^postgres(ql)?:\/\//.test(v), {
       message: "must be a postgres:// URL, or memory:// for a throw-away PGlite (unset: PGlite under CAJA_DATA_DIR)",
     }),
+    // false in production: `caja migrate` runs once before the instances start, and an instance
+    // then changes no schema (its database user needs no DDL rights) and refuses a database behind it.
+    MIGRATE_ON_START: flag("true"),
     CAJA_DATA_DIR: z.string().default(".caja"),
     CAJA_WEB_DIR: optionalText,
     DB_POOL_SIZE: intIn(1, 200, 10),
@@ -63,6 +72,8 @@ export const envSchema = z
     // default is high; under TRUST_PROXY the trusted proxies are not capped (see http/connections.ts).
     HTTP_MAX_CONNECTIONS_PER_ADDRESS: intIn(0, 1_000_000, 1000),
     TRPC_MAX_BATCH: intIn(1, 1000, 50),
+    // What a batch's calls together may answer, at most, counted before any runs (packages/openapi, batch-budget.ts).
+    TRPC_BATCH_MAX_BYTES: intIn(1024, 1024 * 1024 * 1024, 16 * 1024 * 1024),
     // Server processes on one port (node:cluster); "auto": one per core.
     CAJA_WORKERS: z
       .string()
@@ -82,6 +93,8 @@ export const envSchema = z
     JWT_ISSUER: optionalText,
     JWT_AUDIENCE: optionalText,
     PARTICIPANT_TOKEN_TTL: duration("12h"),
+    // How long a one-time sign-in link (console, `pnpm caja sign-in-link`) stays good if unused.
+    SIGN_IN_LINK_TTL: duration("10m"),
     UPSTASH_REDIS_REST_URL: optionalText.refine((v) => v === undefined || /^https?:\/\//.test(v), {
       message: "must be an http(s) URL",
     }),
@@ -112,11 +125,10 @@ export const envSchema = z
     MAX_BODY_BYTES: intIn(1024, 10 * 1024 * 1024, 64 * 1024),
     MAX_RESPONSE_DATA_BYTES: intIn(16, 10 * 1024 * 1024, 16 * 1024),
     MAX_CONFIG_BYTES: intIn(16, 10 * 1024 * 1024, 32 * 1024),
+    // Multiple-mode activities without a max_responses_per_participant of their own.
+    MAX_RESPONSES_PER_PARTICIPANT: intIn(1, 1_000_000, 100),
     CORS_ORIGINS: z.string().default("*"),
-    ALLOW_CUSTOM_ACTIVITY_TYPES: z
-      .enum(["true", "false", "1", "0"])
-      .default("true")
-      .transform((v) => v === "true" || v === "1"),
+    ALLOW_CUSTOM_ACTIVITY_TYPES: flag("true"),
     TRUST_PROXY: z
       .string()
       .default("false")

@@ -12,7 +12,8 @@ import {
   type ApiDeps,
 } from "@caja/api";
 import { builtInActivityTypes, createActivityRegistry, type AnyActivityType } from "@caja/activities";
-import { createDb, migrate, type DbHandle } from "@caja/db";
+import { createDb, migrate, pendingMigrations, type DbHandle } from "@caja/db";
+import { migrationsFolder } from "./assets";
 import { limitRules, type ServerConfig } from "./config";
 import { databaseLocation, jwtSecret } from "./defaults";
 
@@ -30,7 +31,7 @@ export interface ServerDeps {
 
 /**
  * Everything the procedures depend on, built once from the configuration: the
- * database (migrated), the token service, the activity types (built-ins and a deployer's
+ * database (migrated, or checked to be when MIGRATE_ON_START=false), the token service, the activity types (built-ins and a deployer's
  * own), and with Redis configured one Redis
  * client shared by the cache and the rate limiter.
  */
@@ -44,7 +45,7 @@ export async function buildDeps(
     statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
     reconnectMaxDelayMs: config.DB_RECONNECT_MAX_DELAY_MS,
   });
-  await migrate(db);
+  await migrateOrCheck(db, config.MIGRATE_ON_START);
 
   const { secret, generated } = jwtSecret(config);
   const tokens = new TokenService({
@@ -80,6 +81,7 @@ export async function buildDeps(
     cache,
     activityTypes: createActivityRegistry([...builtInActivityTypes, ...(extra.activityTypes ?? [])], {
       allowUnregistered: config.ALLOW_CUSTOM_ACTIVITY_TYPES,
+      maxResponsesPerParticipant: config.MAX_RESPONSES_PER_PARTICIPANT,
     }),
     tokens,
     limiter: redis ? new SharedRateLimiter(redis, rules, { keyPrefix: config.REDIS_KEY_PREFIX }) : new MemoryRateLimiter(rules),
@@ -108,4 +110,15 @@ export async function buildDeps(
       await db.close();
     },
   };
+}
+
+async function migrateOrCheck(db: DbHandle, migrateNow: boolean): Promise<void> {
+  if (migrateNow) return migrate(db, migrationsFolder);
+  const pending = await pendingMigrations(db, migrationsFolder);
+  if (pending.length === 0) return;
+  await db.close();
+  throw new Error(
+    `the database lacks ${pending.length} migration${pending.length === 1 ? "" : "s"} of this release ` +
+      `(${pending.join(", ")}): run \`caja migrate\` first, or start with MIGRATE_ON_START=true`,
+  );
 }

@@ -4,8 +4,9 @@ import { join } from "node:path";
 import { createCajaServer } from "./app";
 import { superviseWorkers } from "./cluster";
 import { ConfigError, loadConfig } from "./config";
-import { jwtSecret } from "./defaults";
-import { defaultWebDir } from "./http/web";
+import { defaultWebDir } from "./assets";
+import { isEmbeddedDefault, jwtSecret, signInLink } from "./defaults";
+import { issueSignInCode } from "./sign-in-codes";
 
 /** `pnpm start`: validate config, migrate, listen, print how to call it. */
 async function main() {
@@ -33,10 +34,19 @@ async function main() {
       ? `[caja] web app: ${url}/  (present: ${url}/present, join: ${url}/join)`
       : `[caja] web app not built (${webDir}): run \`pnpm build\`, or start with \`pnpm start\`, which builds it`,
   );
-  if (app.generatedSecret) {
-    const { token } = app.deps.tokens.sign({ sub: "admin", role: "admin" }, 12 * 3600);
-    console.log(`[caja] no JWT_SECRET set: using the secret kept in ${config.CAJA_DATA_DIR}/jwt-secret`);
-    console.log(`[caja] admin token (sub "admin", valid 12h):\n\n  export CAJA_TOKEN=${token}\n`);
+  if (app.generatedSecret) console.log(`[caja] no JWT_SECRET set: using the secret kept in ${config.CAJA_DATA_DIR}/jwt-secret`);
+  // Credentials only on the embedded default, whose console is the operator's (defaults.ts); never into a deployment's logs.
+  if (isEmbeddedDefault(config)) {
+    if (app.generatedSecret) {
+      const { token } = app.deps.tokens.sign({ sub: "admin", role: "admin" }, 12 * 3600);
+      console.log(`[caja] admin token (sub "admin", valid 12h):\n\n  export CAJA_TOKEN=${token}\n`);
+    }
+    const { code, expiresAt } = await issueSignInCode(app.db.db, config.SIGN_IN_LINK_TTL);
+    console.log(
+      `[caja] open this link to sign in to the web app as its admin (it works once, until ${expiresAt.toISOString()}):\n\n  ${signInLink(url, code)}\n`,
+    );
+  } else {
+    console.log("[caja] to sign in to the web app, run `pnpm caja sign-in-link` for a one-time link");
   }
   installSignals();
 

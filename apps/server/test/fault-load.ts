@@ -41,7 +41,11 @@ export interface FaultRooms {
 export async function openFaultRooms(server: { url: string; adminToken(sub?: string): string }, participants: number) {
   const half = Math.ceil(participants / 2);
   const single = await openRoom(server, half);
-  const multi = await openRoom(server, participants - half, "alice", { response_mode: "multiple" });
+  // Uncapped in effect: a run adds more answers per participant than MAX_RESPONSES_PER_PARTICIPANT's default.
+  const multi = await openRoom(server, participants - half, "alice", {
+    response_mode: "multiple",
+    max_responses_per_participant: 1_000_000,
+  });
   return { single, multi } satisfies FaultRooms;
 }
 

@@ -127,6 +127,14 @@ export function expectShape(value: unknown, expected: readonly string[]): Record
 }
 
 export const asSession = (v: unknown): Session => schemas.session.parse(expectShape(v, keys.session));
+/** A session as its participants get it: without `created_by`, the owner's identity. */
+export const asParticipantSession = (v: unknown): Session =>
+  schemas.session.parse(
+    expectShape(
+      v,
+      keys.session.filter((k) => k !== "created_by"),
+    ),
+  );
 /** Participants get no `private_config` before the activity completes; owners always do. */
 export const asActivity = (v: unknown): Activity =>
   schemas.activity.parse(

@@ -145,6 +145,30 @@ describe.each(["memory", ...redisDrivers] as const)("limits kept in %s", (store)
       expect(Number(results[3]?.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
       expect((await joinFrom(other.joinCode, 9)).status).toBe(201);
     });
+
+    it("counts only joins that took a seat: failed joins from a few addresses do not lock the room for others", async () => {
+      const room = await openRoom(flooded, 0);
+      const join = (nickname: string, address: string) =>
+        call(
+          flooded.url,
+          "POST",
+          "/api/v1/sessions/join",
+          undefined,
+          { join_code: room.joinCode, nickname },
+          {
+            "x-forwarded-for": address,
+          },
+        );
+      expect((await join("Taken", "198.51.100.30")).status).toBe(201);
+      // Two addresses retrying a taken nickname: each a 409, none spends the room's budget.
+      const retries = [];
+      for (let i = 0; i < 12; i++) retries.push((await join("taken", `198.51.100.${31 + (i % 2)}`)).status);
+      expect(new Set(retries)).toEqual(new Set([409]));
+      const newcomers = [];
+      for (let i = 1; i <= 3; i++) newcomers.push((await join(`new${i}`, `192.0.2.${i}`)).status);
+      // Three joins a minute: "Taken" and two newcomers took the budget, the third waits.
+      expect(newcomers).toEqual([201, 201, 429]);
+    });
   });
 });
 
@@ -180,6 +204,42 @@ describe.each(["memory", ...redisDrivers] as const)("two instances with limits k
       expect(statuses).toEqual(store === "memory" ? [201, 201, 201, 201] : [201, 201, 429, 429]);
     },
   );
+});
+
+describe("invalid tokens (RATE_LIMIT_INVALID_TOKEN)", () => {
+  let server: TestServer;
+  let room: Room;
+  beforeAll(async () => {
+    server = await startTestServer({ TRUST_PROXY: "1", RATE_LIMIT_INVALID_TOKEN: "3/60s" });
+    room = await openRoom(server, 0);
+  });
+  afterAll(async () => server?.stop());
+
+  // One venue: every phone behind the same NAT address.
+  const venue = { "x-forwarded-for": "203.0.113.50" };
+  const poll = (token: string, headers = venue) => call(server.url, "GET", paths(room).session, token, undefined, headers);
+
+  it("refuses garbage from an address once its budget is spent, but never a valid token from that address", async () => {
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await poll(`garbage.${i}.token`)).status);
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    // A phone joining behind the same address gets a token this instance has never verified: it is served.
+    const joined = await call(
+      server.url,
+      "POST",
+      "/api/v1/sessions/join",
+      undefined,
+      { join_code: room.joinCode, nickname: "late" },
+      venue,
+    );
+    expect(joined.status).toBe(201);
+    const fresh = await poll((joined.body as { token: string }).token);
+    expect(fresh.status).toBe(200);
+    expect((await poll(server.adminToken("alice"))).status).toBe(200);
+    // Garbage from there is still refused, and another address keeps its own budget.
+    expect((await poll("garbage.again.token")).status).toBe(429);
+    expect((await poll("garbage.other.token", { "x-forwarded-for": "203.0.113.51" })).status).toBe(401);
+  });
 });
 
 describe("when the database is unreachable", () => {

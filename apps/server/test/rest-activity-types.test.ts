@@ -68,3 +68,36 @@ describe("ALLOW_CUSTOM_ACTIVITY_TYPES=false", () => {
     expect(poll.type).toBe("poll");
   });
 });
+
+describe("MAX_RESPONSES_PER_PARTICIPANT=2", () => {
+  it("is the listed default of multiple-mode types and the cap of an activity that names none", async () => {
+    const capped = await startTestServer({ MAX_RESPONSES_PER_PARTICIPANT: "2" });
+    try {
+      const cappedApi = new Api(capped);
+      const listing = await cappedApi.request("GET", "/api/v1/activity-types");
+      const { items } = listing.body as { items: Array<{ type: string; default_max_responses_per_participant: unknown }> };
+      expect(Object.fromEntries(items.map((t) => [t.type, t.default_max_responses_per_participant]))).toMatchObject({
+        open_text: 2,
+        poll: null,
+      });
+      const alice = cappedApi.admin("alice");
+      const session = await cappedApi.activeSession(alice);
+      const created = await cappedApi.activity(alice, session.id, { type: "open_text", config: { question: "Say" } });
+      expect(created.max_responses_per_participant).toBeNull();
+      await cappedApi.setActivityStatus(alice, created.id, "active");
+      const { token } = await cappedApi.join(session.join_code, "Ana");
+      const submit = (text: string) =>
+        cappedApi.request("POST", `${activities(session.id)}/${created.id}/responses`, {
+          token,
+          json: { response_data: { text } },
+        });
+      expect((await submit("one")).status).toBe(201);
+      expect((await submit("two")).status).toBe(201);
+      const third = await submit("three");
+      expect(third.status).toBe(409);
+      expect(third.body).toMatchObject({ error: { code: "RESPONSE_LIMIT_REACHED", details: { limit: 2 } } });
+    } finally {
+      await capped.stop();
+    }
+  });
+});

@@ -27,7 +27,7 @@ const submitAs = (sessionId: number, activityId: string, token: string, data: un
   });
 
 describe("DELETE /api/v1/sessions/{session_id}/participants/{participant_id}", () => {
-  it("204; the token stops working (401 PARTICIPANT_REMOVED) for reads and writes; the seat and nickname are free; answers stay", async () => {
+  it("204; the token stops working (401 PARTICIPANT_REMOVED) for reads and writes; the nickname is free; answers stay (and hold their seat)", async () => {
     const live = await api.live("alice", "Troll");
     const { session, activity } = live;
     await api.submit(live.participantToken, session.id, activity.id, { choice: "pizza" });

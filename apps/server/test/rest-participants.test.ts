@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "@caja/db";
-import { Api, asJoin, asListedParticipant, asPage, asSession, expectError, expectValidationError } from "./fixtures";
+import {
+  Api,
+  asJoin,
+  asListedParticipant,
+  asPage,
+  asParticipantSession,
+  asSession,
+  expectError,
+  expectValidationError,
+} from "./fixtures";
 import { startTestServer, type TestServer } from "./harness";
 
 let server: TestServer;
@@ -30,7 +39,7 @@ describe("POST /api/v1/sessions/join", () => {
     const ttl = Date.parse(joined.expires_at) - before;
     expect(ttl).toBeGreaterThan(12 * 3600_000 - 60_000);
     expect(ttl).toBeLessThan(12 * 3600_000 + 60_000);
-    const seen = asSession(await api.ok("GET", `/api/v1/sessions/${session.id}`, 200, { token: joined.token }));
+    const seen = asParticipantSession(await api.ok("GET", `/api/v1/sessions/${session.id}`, 200, { token: joined.token }));
     expect(seen.participant_count).toBe(1);
   });
 

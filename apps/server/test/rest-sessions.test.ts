@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Api, asActivity, asPage, asSession, expectError, expectValidationError } from "./fixtures";
+import { Api, asActivity, asPage, asParticipantSession, asSession, expectError, expectValidationError } from "./fixtures";
 import { startTestServer, type TestServer } from "./harness";
 
 let server: TestServer;
@@ -115,8 +115,35 @@ describe("GET /api/v1/sessions/{session_id}", () => {
     const session = await api.session(alice, { title: "Retro" });
     expect(asSession(await api.ok("GET", `/api/v1/sessions/${session.id}`, 200, { token: alice }))).toEqual(session);
     const { token } = await api.join(session.join_code, "Pat");
-    const seen = asSession(await api.ok("GET", `/api/v1/sessions/${session.id}`, 200, { token }));
+    const seen = asParticipantSession(await api.ok("GET", `/api/v1/sessions/${session.id}`, 200, { token }));
     expect(seen).toMatchObject({ id: session.id, title: "Retro", participant_count: 1 });
+  });
+
+  it("leaves out created_by (the owner's identity) for participants: REST, tRPC GET, batched tRPC GET", async () => {
+    const owner = api.admin("owner@example.com");
+    const session = await api.session(owner, { title: "Who made this?" });
+    const { token } = await api.join(session.join_code, "Quinn");
+    const q = (value: unknown) => encodeURIComponent(JSON.stringify(value));
+    const single = `/trpc/session.get?input=${q({ session_id: session.id })}`;
+    const batch = `/trpc/session.get,session.status,session.get?batch=1&input=${q({ 0: { session_id: session.id }, 1: { session_id: session.id }, 2: { session_id: session.id } })}`;
+    // Twice each: a second read may be answered from what the first left behind (caches, kept answers).
+    for (let round = 0; round < 2; round++) {
+      const rest = await api.ok("GET", `/api/v1/sessions/${session.id}`, 200, { token });
+      expect(rest).not.toHaveProperty("created_by");
+      asParticipantSession(rest);
+      const trpc = (await api.ok("GET", single, 200, { token })) as { result: { data: Record<string, unknown> } };
+      expect(trpc.result.data).not.toHaveProperty("created_by");
+      asParticipantSession(trpc.result.data);
+      const batched = (await api.ok("GET", batch, 200, { token })) as { result: { data: Record<string, unknown> } }[];
+      expect(batched).toHaveLength(3);
+      for (const entry of batched) expect(entry.result.data).not.toHaveProperty("created_by");
+      expect(JSON.stringify(batched)).not.toContain("owner@example.com");
+      // The owner, in between, still gets it: a view shared with the owner's must not leak either way.
+      const own = await api.ok("GET", `/api/v1/sessions/${session.id}`, 200, { token: owner });
+      expect(asSession(own).created_by).toBe("owner@example.com");
+      const ownTrpc = (await api.ok("GET", single, 200, { token: owner })) as { result: { data: Record<string, unknown> } };
+      expect(ownTrpc.result.data.created_by).toBe("owner@example.com");
+    }
   });
 
   it("404 NOT_FOUND for an unknown session", async () => {

@@ -77,7 +77,7 @@ const requests: Array<[string, number, () => Promise<Response>]> = [
         headers: { origin: "https://elsewhere.example", "access-control-request-method": "POST" },
       }),
   ],
-  ["GET /local-sign-in", 200, () => get("/local-sign-in")],
+  ["GET /sign-in (answered before CORS; POST only)", 405, () => get("/sign-in")],
   ["GET / (the web app)", 200, () => get("/")],
   ["GET /assets/app-1a2b.js", 200, () => get("/assets/app-1a2b.js")],
   ["GET /missing.png", 404, () => get("/missing.png")],

@@ -29,13 +29,25 @@ export interface ServerProcess {
   dispose(): Promise<void>;
 }
 
-export async function startServerProcess(env: Record<string, string>, startTimeoutMs = 45_000): Promise<ServerProcess> {
+/** How the server is started: by default from source as `pnpm start` does. */
+export interface Launch {
+  args: string[];
+  cwd: string;
+}
+
+// tsx as a loader, not its CLI: the CLI relays signals to a child node and SIGKILLs it when
+// the child does not confirm within 30 ms, which a busy server often cannot (issue 10).
+const fromSource: Launch = { args: ["--import", "tsx", main], cwd: serverDir };
+
+export async function startServerProcess(
+  env: Record<string, string>,
+  startTimeoutMs = 45_000,
+  launch: Launch = fromSource,
+): Promise<ServerProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), "caja-server-"));
   const port = await freePort();
-  // tsx as a loader, not its CLI: the CLI relays signals to a child node and SIGKILLs it when
-  // the child does not confirm within 30 ms, which a busy server often cannot (issue 10).
-  const child = spawn(process.execPath, ["--import", "tsx", main], {
-    cwd: serverDir,
+  const child = spawn(process.execPath, launch.args, {
+    cwd: launch.cwd,
     env: {
       PATH: process.env.PATH ?? "",
       PORT: String(port),

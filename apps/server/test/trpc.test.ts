@@ -1,7 +1,17 @@
 import { createTRPCClient, httpBatchLink, httpLink, isTRPCClientError, type TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppRouter } from "@caja/api";
-import { asActivity, asJoin, asListedParticipant, asPage, asResponse, asSession, expectNoStack, invalidTokens } from "./fixtures";
+import {
+  asActivity,
+  asJoin,
+  asListedParticipant,
+  asPage,
+  asParticipantSession,
+  asResponse,
+  asSession,
+  expectNoStack,
+  invalidTokens,
+} from "./fixtures";
 import { startTestServer, type TestServer } from "./harness";
 
 /** The same procedures as the REST routes, over /trpc on a real socket with the real client. */
@@ -78,7 +88,7 @@ describe("procedures over /trpc", () => {
     expect(
       asPage(await admin.participant.list.query({ session_id: session.id }), asListedParticipant).items.map((p) => p.nickname),
     ).toEqual(["Tess"]);
-    expect(asSession(await tess.session.get.query({ session_id: session.id })).participant_count).toBe(1);
+    expect(asParticipantSession(await tess.session.get.query({ session_id: session.id })).participant_count).toBe(1);
 
     await admin.activity.delete.mutate({ session_id: session.id, activity_id: activity.id });
     await admin.session.delete.mutate({ session_id: session.id });

@@ -392,12 +392,28 @@ describe.skipIf(!existsSync(CHROMIUM))("the web app in Chromium: on the embedded
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it("a presenter on the server's own machine signs in with one click", async () => {
+  it("a presenter opens the console's sign-in link: signed in, the code gone from the address bar, the link spent", async () => {
+    const [link = "", pasted = ""] = server.signInLinks;
+    const errors: string[] = [];
     const page = await (await browser.newContext()).newPage();
-    await page.goto(`${server.url}/present`);
-    await page.getByRole("button", { name: "Sign in as the local admin" }).click();
+    collectPageErrors(page, errors, "presenter");
+    await page.goto(link);
     await page.getByRole("heading", { name: "Your sessions" }).waitFor();
     expect(await page.evaluate(() => localStorage.getItem("caja.presenter.token"))).toMatch(/^"ey/);
+    expect(page.url()).toBe(`${server.url}/present`);
+    expect(errors).toEqual([]);
+
+    // The same link a second time, in another browser: refused, and the token form is offered.
+    const again = await (await browser.newContext()).newPage();
+    await again.goto(link);
+    await again.getByText(/not valid: it was used already/).waitFor();
+    expect(again.url()).toBe(`${server.url}/present`);
+    expect(await again.evaluate(() => localStorage.getItem("caja.presenter.token"))).toBeNull();
+    // A link pasted into the token field signs in too.
+    await again.getByLabel("Admin token").fill(pasted);
+    await again.getByRole("button", { name: "Sign in", exact: true }).click();
+    await again.getByRole("heading", { name: "Your sessions" }).waitFor();
+    expect(await seriousViolations(again)).toEqual([]);
   });
 
   it("a rate-limited participant is shown as busy, keeps its screen, and is live again by itself", async () => {

@@ -28,6 +28,7 @@ export {
 export {
   countsInResults,
   createActivityRegistry,
+  defaultMaxResponsesPerParticipant,
   type ActivityRegistry,
   type RegistryOptions,
   type ResultOptions,
@@ -44,6 +45,7 @@ export {
 } from "./wire";
 export { aggregateGeneric, genericResult, type GenericResult } from "./generic";
 export { percentOf } from "./tally";
+export { resultListLimits } from "./bounded";
 export { displayWord, normalizeWord } from "./words";
 export {
   builtInActivityTypes,

@@ -9,7 +9,15 @@ import type { ActivityTypeInfo, LeaderboardEntry } from "./wire";
 export interface RegistryOptions {
   /** When false, an activity of a type not in the registry is refused (`ALLOW_CUSTOM_ACTIVITY_TYPES=false`). Default true. */
   allowUnregistered?: boolean;
+  /**
+   * The most responses one participant may add to a multiple-mode activity that sets no
+   * `max_responses_per_participant` of its own (`MAX_RESPONSES_PER_PARTICIPANT`). Default 100.
+   */
+  maxResponsesPerParticipant?: number;
 }
+
+/** `RegistryOptions.maxResponsesPerParticipant` when none is given. */
+export const defaultMaxResponsesPerParticipant = 100;
 
 /** A session's activity with its stored responses, as the leaderboard reads it. */
 export interface ScoredActivity {
@@ -46,6 +54,8 @@ export function createActivityRegistry(types: readonly AnyActivityType[], option
     byName.set(t.type, t);
   }
   const allowUnregistered = options.allowUnregistered ?? true;
+  const defaultCap = options.maxResponsesPerParticipant ?? defaultMaxResponsesPerParticipant;
+  if (!Number.isInteger(defaultCap) || defaultCap < 1) throw new Error("maxResponsesPerParticipant must be a positive integer");
   let listing: ActivityTypeInfo[] | undefined;
 
   /** The stored config as the type reads it, or undefined when it does not fit the type (e.g. stored before the type existed). */
@@ -104,6 +114,7 @@ export function createActivityRegistry(types: readonly AnyActivityType[], option
         scored: t.score !== undefined,
         shared_entries: t.sharedEntries === true,
         votes: t.votes === true,
+        default_max_responses_per_participant: t.mode === "multiple" ? defaultCap : null,
         config_schema: jsonSchema(t.config, "input"),
         response_schema: jsonSchema(t.response, "input"),
         result_schema: jsonSchema(t.result, "output"),
@@ -139,6 +150,14 @@ export function createActivityRegistry(types: readonly AnyActivityType[], option
 
     /** A registered type's mode; for any other type, the activity's own `response_mode` (default single). */
     responseMode: (type: string, activityMode: ResponseMode = "single"): ResponseMode => byName.get(type)?.mode ?? activityMode,
+
+    /**
+     * How many responses one participant may add to an activity in this mode: its own
+     * `max_responses_per_participant`, else the deployment's default; none in single mode
+     * (a resubmission replaces the one answer).
+     */
+    responseCap: (mode: ResponseMode, activityCap: number | null): number | null =>
+      mode === "multiple" ? (activityCap ?? defaultCap) : null,
 
     isModerated,
     /** True when participants must not learn who wrote others' entries (the type's `anonymous`, e.g. a qa with anonymous: true). */
@@ -177,7 +196,8 @@ export function createActivityRegistry(types: readonly AnyActivityType[], option
 
     /**
      * `results` of the results route, computed from scratch from the stored responses: exact by
-     * construction. Unregistered types, and registered ones whose stored config no longer fits,
+     * construction (the text types list only their first entries, `resultListLimits`, with exact
+     * totals). Unregistered types, and registered ones whose stored config no longer fits,
      * get the generic result.
      */
     results(type: string, config: unknown, responses: readonly StoredResponse[], resultOptions: ResultOptions = {}): unknown {

@@ -25,6 +25,12 @@ export const activityTypeInfo = z
     shared_entries: z.boolean(),
     /** Participants upvote each other's approved entries (`POST`/`DELETE .../responses/{response_id}/votes`). */
     votes: z.boolean(),
+    /**
+     * Multiple-mode types: how many responses one participant may add to an activity that sets no
+     * `max_responses_per_participant` of its own (the deployment's MAX_RESPONSES_PER_PARTICIPANT);
+     * null for single-mode types. An unregistered type in multiple mode has the same default.
+     */
+    default_max_responses_per_participant: z.number().int().min(1).nullable(),
     /** JSON Schema (draft 2020-12) of the config as sent. */
     config_schema: jsonSchemaObject,
     /** JSON Schema of `response_data` as sent. */

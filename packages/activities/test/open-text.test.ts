@@ -32,6 +32,7 @@ describe("open_text", () => {
         { id: "b", text: "second", nickname: "p2", created_at: "2026-01-01T10:00:02.000Z" },
       ],
       total_entries: 2,
+      truncated: false,
     });
   });
 });

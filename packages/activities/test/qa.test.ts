@@ -40,6 +40,7 @@ describe("qa results", () => {
         { id: "c", question_text: "Newer, few votes", votes: 1, nickname: "p3", created_at: "2026-01-01T10:00:09.000Z" },
       ],
       total_questions: 3,
+      truncated: false,
     });
   });
 

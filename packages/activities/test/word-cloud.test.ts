@@ -68,6 +68,8 @@ describe("word_cloud results", () => {
       ],
       total_words: 6,
       total_participants: 4,
+      distinct_words: 3,
+      truncated: false,
     });
   });
 

@@ -1,6 +1,7 @@
 export { appRouter, createCaller, type AppRouter, type RouterInputs, type RouterOutputs } from "./root";
 export { createCallerFactory, type CajaMeta } from "./trpc";
 export { checkPoll, type PollCheck, type PollState } from "./revalidation";
+export { defaultAnswerSizes, recordAnswerBound, type AnswerBound, type AnswerSizes } from "./answer-bounds";
 export { accessRules, accessDescriptions, type AccessRule } from "./access/policy";
 export {
   createContext,
@@ -17,6 +18,7 @@ export { TokenService, bearerToken, parseDuration, type Claims, type TokenConfig
 export { ReadThroughCache, createSharedCache, type SharedCache, type CacheStats } from "./cache";
 export { createNativeRedis, createRedisStore, createUpstashRedis, type RedisStore, type UpstashConfig } from "./redis";
 export {
+  addressLimitKey,
   MemoryRateLimiter,
   SharedRateLimiter,
   defaultLimitRules,

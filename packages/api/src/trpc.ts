@@ -4,6 +4,7 @@ import { takeDecision } from "./access/decisions";
 import { authorize } from "./access/guard";
 import { seatFirst } from "./access/seat-first";
 import type { AccessRule, ScopeByRule } from "./access/policy";
+import type { AnswerBound } from "./answer-bounds";
 import type { Context } from "./context";
 import { toCajaError, toTRPCError, type ErrorCode } from "./errors";
 import type { LimitClass } from "./ratelimit";
@@ -49,6 +50,11 @@ export type CajaMeta = OpenApiMeta<{
    * trip fewer); `seatFirst` keeps a lost seat the answer when the call fails otherwise.
    */
   seatCheckedInWrite?: boolean;
+  /**
+   * The most bytes the answer can reach for an input (answer-bounds.ts); undeclared: one
+   * record's bound. A tRPC batch's calls share a budget of these, checked before any runs.
+   */
+  answerBytes?: AnswerBound;
 }>;
 
 const t = initTRPC

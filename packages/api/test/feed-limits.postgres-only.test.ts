@@ -15,6 +15,8 @@ beforeAll(async () => {
     title: "Ideas",
     config: {},
     response_mode: "multiple",
+    // One participant gives all 101 answers: past the default per-participant cap (100).
+    max_responses_per_participant: 1000,
   });
   await admin.session.setStatus({ session_id: session.id, status: "active" });
   await admin.activity.setStatus({ activity_id: activity.id, status: "active" });

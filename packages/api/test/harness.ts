@@ -42,6 +42,8 @@ export interface HarnessOptions {
   activityTypes?: AnyActivityType[];
   /** ALLOW_CUSTOM_ACTIVITY_TYPES; default true. */
   allowCustomActivityTypes?: boolean;
+  /** MAX_RESPONSES_PER_PARTICIPANT: the cap of multiple-mode activities that name none; the registry's default otherwise. */
+  maxResponsesPerParticipant?: number;
 }
 
 /** In-process API on a fresh database: the fast path for service and router tests. */
@@ -55,6 +57,7 @@ export async function createApiHarness(options: HarnessOptions = {}): Promise<Ap
     cache,
     activityTypes: createActivityRegistry([...builtInActivityTypes, ...(options.activityTypes ?? [])], {
       allowUnregistered: options.allowCustomActivityTypes ?? true,
+      maxResponsesPerParticipant: options.maxResponsesPerParticipant,
     }),
     tokens,
     // Tests are not about limits unless they say so.

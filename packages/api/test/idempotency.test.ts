@@ -23,7 +23,7 @@ async function live(type: string, config: Record<string, unknown>, fields: Recor
     h.caller(joined.token, key === undefined ? {} : { "Idempotency-Key": key }).response.submit({ ...ref, response_data });
   const stored = async () => (await admin.response.list({ ...ref, limit: 100, offset: 0 })).items;
   const count = async () => (await admin.activity.status(ref)).response_count;
-  return { admin, ref, submit, stored, count, participantId: joined.participant.id };
+  return { admin, ref, submit, stored, count, participantId: joined.participant.id, token: joined.token };
 }
 
 const qa = { prompt: "Ask" };
@@ -82,6 +82,46 @@ describe("POST .../responses with Idempotency-Key", () => {
     await Promise.all([submit("vote", { selected_options: ["a"] }), submit("vote", { selected_options: ["a"] })]);
     expect((await stored()).map((r) => r.id)).toEqual([first.id]);
     expect(await count()).toBe(1);
+  });
+
+  it("the same key on another activity is a reuse: 422, and nothing is stored there", async () => {
+    const { admin, ref, token, stored } = await live("poll", { question: "q", options: ["a", "b"] });
+    const other = await admin.activity.create({
+      session_id: ref.session_id,
+      type: "poll",
+      config: { question: "q2", options: ["a", "b"] },
+    });
+    const answer = (activityId: string) =>
+      h.caller(token, { "Idempotency-Key": "same" }).response.submit({
+        session_id: ref.session_id,
+        activity_id: activityId,
+        response_data: { selected_options: ["a"] },
+      });
+    await answer(ref.activity_id);
+    // The next question of the session opens (and closes the first).
+    await admin.activity.setStatus({ activity_id: other.id, status: "active" });
+    // Same participant, key and answer, another activity: not a retry of the first request.
+    await expect(answer(other.id)).rejects.toMatchObject({ cause: { code: "IDEMPOTENCY_KEY_REUSED" } });
+    const otherRef = { session_id: ref.session_id, activity_id: other.id };
+    expect((await admin.response.list({ ...otherRef, limit: 10, offset: 0 })).total).toBe(0);
+    expect(await stored()).toHaveLength(1);
+  });
+
+  it("the request hash covers the session and the activity, not only the answer", async () => {
+    const { participantId, ref } = await live("qa", qa);
+    const request = (body: Record<string, unknown>) =>
+      idempotent(h.deps, { participantId, key: "scoped", body: { procedure: "response.submit", ...body } }, 201, () =>
+        Promise.resolve(body),
+      );
+    const answer = { response_data: { question_text: "Why?" } };
+    await request({ ...ref, ...answer });
+    await expect(request({ ...ref, session_id: ref.session_id + 1, ...answer })).rejects.toMatchObject({
+      code: "IDEMPOTENCY_KEY_REUSED",
+    });
+    await expect(request({ ...ref, activity_id: crypto.randomUUID(), ...answer })).rejects.toMatchObject({
+      code: "IDEMPOTENCY_KEY_REUSED",
+    });
+    await expect(request({ ...ref, ...answer })).resolves.toMatchObject({ replayed: true });
   });
 
   it("a failed request is not remembered: its retry with the key runs again", async () => {

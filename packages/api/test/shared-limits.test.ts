@@ -99,6 +99,19 @@ describe.each(redisDrivers)("SharedRateLimiter through the %s driver", (driver) 
     expect(results[4]?.retryAfter).toBeLessThanOrEqual(windowMs / 1000);
   });
 
+  it("gives a refunded token back to the instance that took it, never past the limit across instances", async () => {
+    const { a, b } = instances({ limit: 4, windowMs });
+    expect(await admitted(a, 4)).toBe(4);
+    a.refund("write", "p1", pinned);
+    a.refund("write", "p1", pinned);
+    // Redis still counts the two: only A may spend them again.
+    expect(await admitted(b, 2)).toBe(0);
+    expect(await admitted(a, 3)).toBe(2);
+    // A token from a window that has ended is not given back.
+    a.refund("write", "p1", pinned - windowMs);
+    expect(await admitted(a, 1)).toBe(0);
+  });
+
   it("shares one lease among concurrent requests for a key: exactly the limit of 30 at once", async () => {
     const { a } = instances({ limit: 30, windowMs });
     const results = await Promise.all(Array.from({ length: 50 }, () => Promise.resolve(a.check("write", "p1"))));

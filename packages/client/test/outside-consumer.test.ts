@@ -72,12 +72,14 @@ describe("@caja/client packed and installed outside the workspace", () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it("packs the built SDK, its manifest and README: no source, nothing of the server", () => {
+  it("packs the built SDK, its manifest, README and LICENSE (MIT): no source, nothing of the server", () => {
     const files = mustRun("tar", ["-tzf", tarball], work).trim().split("\n").sort();
     const strays = files.filter(
       (file) =>
-        !/^package\/(package\.json|README\.md|dist\/.+\.(js|js\.map|d\.ts))$/.test(file) || /\/(api|db|server)\//.test(file),
+        !/^package\/(package\.json|README\.md|LICENSE|dist\/.+\.(js|js\.map|d\.ts))$/.test(file) ||
+        /\/(api|db|server)\//.test(file),
     );
+    expect(readFileSync(join(unpacked, "package/LICENSE"), "utf8")).toMatch(/^MIT License/);
     expect(strays).toEqual([]);
     for (const entry of ["dist/index", "dist/react/index", "dist/rest/index"]) {
       expect(files).toContain(`package/${entry}.js`);

@@ -1,6 +1,8 @@
 export * from "./schema";
 export { createDb, underlyingDatabase, type Database, type DbHandle, type CreateDbOptions } from "./client";
-export { migrate, migrationsFolder } from "./migrate";
+export { migrate, migrationsFolder, pendingMigrations } from "./migrate";
+export { fillNicknameKeys } from "./nickname-backfill";
+export { confusablesFile, loadConfusables, nicknameKeys, skeleton, type NicknameKeys } from "./nickname-keys";
 export { queryRows } from "./rows";
 export { DeadlineExceededError } from "./deadline";
 export { pgErrorCode, databaseErrorCode, isUniqueViolation, isForeignKeyViolation, isDatabaseUnavailable } from "./errors";

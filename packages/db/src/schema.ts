@@ -86,8 +86,11 @@ export const sessions = pgTable(
     status: varchar("status", { length: 20 }).$type<LifecycleStatus>().notNull().default("draft"),
     joinCode: varchar("join_code", { length: textLimits.joinCode }).notNull(),
     maxParticipants: integer("max_participants").notNull().default(1000),
-    // Maintained in the joining transaction: it is how the cap is enforced exactly.
+    // Participants present (not removed), as the status shows it; maintained by join and removal.
     participantCount: integer("participant_count").notNull().default(0),
+    // Seats `max_participants` bounds: participants present, and those gone after answering (their
+    // answers still count). Maintained in the joining and removing statements: how the cap holds exactly.
+    seatsTaken: integer("seats_taken").notNull().default(0),
     // The owner closes the door: joins answer 409 JOINS_LOCKED; those inside stay.
     joinsLocked: boolean("joins_locked").notNull().default(false),
     // Moves in the statement that removes a participant: an instance that confirmed a seat under
@@ -118,7 +121,17 @@ export const participants = pgTable(
     sessionId: integer("session_id")
       .notNull()
       .references(() => sessions.id, { onDelete: "cascade" }),
+    // Shown as typed (normalised: NFKC, invisible characters removed); compared by the keys below.
     nickname: varchar("nickname", { length: textLimits.nickname }).notNull(),
+    /**
+     * The nickname's UTS #39 skeletons as shown, lower-cased and upper-cased (`nicknameKeys`):
+     * look-alikes ignoring case share one. Written by join; computed for rows from before them
+     * by `migrate()` (SQL cannot compute a skeleton), so null only for a row that joined before
+     * them beside a look-alike that holds the key (it stays, the next look-alike is refused).
+     */
+    nicknameSkeleton: text("nickname_skeleton"),
+    nicknameSkeletonLower: text("nickname_skeleton_lower"),
+    nicknameSkeletonUpper: text("nickname_skeleton_upper"),
     joinedAt: ts("joined_at").notNull().defaultNow(),
     lastSeenAt: ts("last_seen_at").notNull().defaultNow(),
     /**
@@ -126,13 +139,25 @@ export const participants = pgTable(
      * serial, so after a reset or restore an old token would otherwise name a new row.
      */
     tokenId: uuid("token_id").notNull().defaultRandom(),
-    // Kicked or left: the token stops working, the seat and the nickname are free; answers stay.
+    // Kicked or left: the token stops working and the nickname is free; answers stay.
     removedAt: ts("removed_at"),
+    /**
+     * Set by the participant's first response or vote, in that statement: from then on its seat stays
+     * taken after it leaves or is kicked (`seats_taken`), since its answers still count. Submit, vote
+     * and removal all write this row, so a removal racing a first answer is ordered by its row lock.
+     */
+    answered: boolean("answered").notNull().default(false),
   },
   (t) => [
-    // "Bob" and "bob" are the same person on a projected screen.
-    uniqueIndex("participants_session_nickname_key")
-      .on(t.sessionId, sql`lower(${t.nickname})`)
+    // "Bob", "bob" and "B\u043Eb" (Cyrillic o) are the same person on a projected screen.
+    uniqueIndex("participants_session_skeleton_key")
+      .on(t.sessionId, t.nicknameSkeleton)
+      .where(sql`${t.removedAt} is null`),
+    uniqueIndex("participants_session_skeleton_lower_key")
+      .on(t.sessionId, t.nicknameSkeletonLower)
+      .where(sql`${t.removedAt} is null`),
+    uniqueIndex("participants_session_skeleton_upper_key")
+      .on(t.sessionId, t.nicknameSkeletonUpper)
       .where(sql`${t.removedAt} is null`),
     index("participants_session_seen_idx").on(t.sessionId, t.lastSeenAt),
     // The seat check's one read per session when its seats_revision moves: who was removed.
@@ -280,6 +305,19 @@ export const idempotencyKeys = pgTable(
   },
   (t) => [primaryKey({ columns: [t.participantId, t.key] }), index("idempotency_keys_created_idx").on(t.createdAt)],
 );
+
+/**
+ * One-time sign-in links (apps/server/src/sign-in-codes.ts). A code is a random selector and a
+ * random secret; only the selector and the SHA-256 of the secret are kept, and using a code
+ * deletes its row, so one statement decides which of several requests (any worker, any
+ * instance) gets it.
+ */
+export const signInCodes = pgTable("sign_in_codes", {
+  selector: varchar("selector", { length: 32 }).primaryKey(),
+  secretHash: varchar("secret_hash", { length: 64 }).notNull(),
+  expiresAt: ts("expires_at").notNull(),
+  createdAt: ts("created_at").notNull().defaultNow(),
+});
 
 export type SessionRow = typeof sessions.$inferSelect;
 export type ParticipantRow = typeof participants.$inferSelect;

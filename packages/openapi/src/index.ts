@@ -4,4 +4,5 @@ export { createOpenApiDocument, type DocumentOptions } from "./document";
 export { etagOf, matchesIfNoneMatch } from "./etag";
 export { KeptAnswers, type KeptAnswersOptions } from "./kept-answers";
 export { createTrpcGetHandler, type TrpcGetHandlerOptions } from "./trpc-get";
+export { batchAnswerBytes, type BatchBudget } from "./batch-budget";
 export { invokeProcedure, proceduresOf, spreadPatchStatus } from "./trpc-internals";

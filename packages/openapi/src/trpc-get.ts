@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AnyRouter } from "@trpc/server";
 import { CajaError, checkPoll, toTRPCError, type Context, type PollCheck } from "@caja/api";
+import { batchAnswerBytes, overBudget, type BatchBudget } from "./batch-budget";
 import { privateRevalidate } from "./etag";
 import { KeptAnswers, sendComputed, sendKept } from "./kept-answers";
 import { invokeProcedure, proceduresOf, trpcErrorAnswer } from "./trpc-internals";
@@ -14,6 +15,8 @@ export interface TrpcGetHandlerOptions {
   basePath?: string;
   /** Most calls in one `?batch=1` request, for any method (pass the same to tRPC's handler). */
   maxBatchSize?: number;
+  /** What a batch's calls may answer together (batch-budget.ts), for any method; none: no budget. */
+  batchBudget?: BatchBudget;
   /** Where poll answers are kept (may be shared with the REST adapter: URLs differ); a 32 MB store by default. */
   keptAnswers?: KeptAnswers;
 }
@@ -26,10 +29,11 @@ export interface TrpcGetHandlerOptions {
  * an ETag so browsers revalidate with 304s; a request whose calls all name
  * their state (`checkPoll`) is answered from the answer kept for its URL in
  * those states before any procedure runs, as on REST. Anything else (mutations, odd
- * shapes) returns false and goes to tRPC's own handler, except two refusals
+ * shapes) returns false and goes to tRPC's own handler, except three refusals
  * answered here for every method, as JSON in tRPC's error shape (tRPC's handler
- * sends its own as text/plain): a path that is not valid percent-encoding, and
- * a batch over `maxBatchSize`.
+ * sends its own as text/plain): a path that is not valid percent-encoding, a
+ * batch over `maxBatchSize`, and a batch whose calls could answer more than
+ * `batchBudget` allows.
  */
 export function createTrpcGetHandler(options: TrpcGetHandlerOptions) {
   const prefix = (options.basePath ?? "/trpc").replace(/\/$/, "") + "/";
@@ -75,17 +79,18 @@ export function createTrpcGetHandler(options: TrpcGetHandlerOptions) {
         }),
       );
     }
+    const input = req.method === "GET" ? parsedInput(params) : undefined;
+    if (options.batchBudget && batch && names.length > 1) {
+      const raw = input && names.map((_, i) => batchEntry(input.value, i));
+      const bytes = batchAnswerBytes(procedures, names, req.method, raw, options.batchBudget.sizes);
+      const refusal = overBudget(options.batchBudget, bytes);
+      if (refusal) return refuse(res, refusal);
+    }
     // Unknown names, mutations and other methods: tRPC's handler answers them.
     if (req.method !== "GET" || !names.every((name) => procedures.get(name)?.type === "query")) return false;
     if (!batch && names.length !== 1) return false;
-    let inputs: unknown[];
-    try {
-      const raw = params.get("input");
-      const parsed: unknown = raw === null ? undefined : JSON.parse(raw);
-      inputs = batch ? names.map((_, i) => (parsed as Record<string, unknown> | undefined)?.[i]) : [parsed];
-    } catch {
-      return false;
-    }
+    if (!input) return false;
+    const inputs = batch ? names.map((_, i) => batchEntry(input.value, i)) : [input.value];
 
     const ctx = options.createContext(req);
     let polls: PollCheck[] | undefined;
@@ -134,6 +139,20 @@ export function createTrpcGetHandler(options: TrpcGetHandlerOptions) {
     return true;
   };
 }
+
+/** The `input` query parameter as JSON, or undefined when it is not JSON (tRPC's handler refuses it). */
+function parsedInput(params: URLSearchParams): { value: unknown } | undefined {
+  const raw = params.get("input");
+  if (raw === null) return { value: undefined };
+  try {
+    return { value: JSON.parse(raw) as unknown };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A batch's input is an object of the calls' inputs by index. */
+const batchEntry = (input: unknown, index: number): unknown => (input as Record<string, unknown> | undefined)?.[index];
 
 /** The states of a batch's calls as one, or null when one of them has none. */
 function statesOf(states: Array<string | null>): string | null {

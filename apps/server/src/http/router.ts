@@ -3,7 +3,7 @@ import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { CajaError, appRouter, createContext, receiveStamp, type HeaderReader, type RequestTiming } from "@caja/api";
 import { databaseErrorCode, sql } from "@caja/db";
 import { KeptAnswers, createRestHandler, createTrpcGetHandler, sendError } from "@caja/openapi";
-import { clientAddress, trustsAnyProxy } from "../client-ip";
+import { clientAddress } from "../client-ip";
 import type { ServerConfig } from "../config";
 import type { ServerDeps } from "../deps";
 import { openApiDocument, REST_BASE_PATH } from "../openapi";
@@ -11,7 +11,7 @@ import { VERSION } from "../version";
 import { applyCors, parseOrigins } from "./cors";
 import { createDocsHandler } from "./docs";
 import { csvExport } from "./export";
-import { createLocalSignIn, LOCAL_SIGN_IN_PATH } from "./local-sign-in";
+import { createSignInExchange, SIGN_IN_PATH } from "./sign-in-link";
 import { createWebHandler } from "./web";
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -33,7 +33,7 @@ export function logInternalError(error: unknown, req: IncomingMessage): void {
 
 /**
  * The HTTP router: which handler answers which request. In order:
- * `/local-sign-in`; CORS preflight; `/api/...` REST (packages/openapi, rest-handler.ts; the
+ * `/sign-in`; CORS preflight; `/api/...` REST (packages/openapi, rest-handler.ts; the
  * CSV exports stream through export.ts);
  * `GET /trpc/...` queries on the fast path (packages/openapi, trpc-get.ts), other
  * `/trpc/...` calls through tRPC's own handler; then `/health`, `/ready`,
@@ -64,6 +64,11 @@ export function createHttpRouter(config: ServerConfig, deps: ServerDeps): Reques
     createContext: contextFor,
     basePath: "/trpc",
     maxBatchSize: config.TRPC_MAX_BATCH,
+    // Checked here for POST batches too, before they reach tRPC's handler below.
+    batchBudget: {
+      maxBytes: config.TRPC_BATCH_MAX_BYTES,
+      sizes: { responseDataBytes: config.MAX_RESPONSE_DATA_BYTES, configBytes: config.MAX_CONFIG_BYTES },
+    },
     keptAnswers,
   });
   const trpc = createHTTPHandler({
@@ -84,9 +89,12 @@ export function createHttpRouter(config: ServerConfig, deps: ServerDeps): Reques
   const openapiJson = JSON.stringify(openApiDocument());
   const docs = createDocsHandler();
   const web = createWebHandler(config.CAJA_WEB_DIR);
-  const localSignIn = createLocalSignIn({
-    enabled: deps.generatedSecret && !trustsAnyProxy(config.TRUST_PROXY),
+  const signIn = createSignInExchange({
+    db: deps.db.db,
     tokens: deps.api.tokens,
+    limiter: deps.api.limiter,
+    clientAddress: (req) => clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], config.TRUST_PROXY),
+    onInternalError: logInternalError,
   });
   const corsOrigins = parseOrigins(config.CORS_ORIGINS);
 
@@ -108,8 +116,8 @@ export function createHttpRouter(config: ServerConfig, deps: ServerDeps): Reques
 
   async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const pathname = (req.url ?? "/").split("?", 1)[0] as string;
-    // Before CORS on purpose: no other origin may read what this answers (see local-sign-in.ts).
-    if (pathname === LOCAL_SIGN_IN_PATH) return localSignIn(req, res);
+    // Before CORS on purpose: no other origin may read what this answers (see sign-in-link.ts).
+    if (pathname === SIGN_IN_PATH) return signIn(req, res);
     if (applyCors(req, res, corsOrigins)) return;
     if (await rest(req, res)) return;
     if (pathname.startsWith("/trpc/")) {

@@ -2,11 +2,8 @@ import { existsSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { extname, join, resolve, sep } from "node:path";
-import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-
-/** apps/web/dist of this checkout: where `pnpm build` puts the web app. */
-export const defaultWebDir = fileURLToPath(new URL("../../../web/dist", import.meta.url));
+import { defaultWebDir } from "../assets";
 
 const contentTypes: Record<string, string> = {
   ".html": "text/html; charset=utf-8",

@@ -4,6 +4,7 @@ import { useStoredState } from "../shared/stored";
 import { SessionList } from "./session-list";
 import { SessionView } from "./session-view";
 import { SignIn } from "./sign-in";
+import { useSignInLink } from "./sign-in-link";
 
 interface PresenterAuth {
   /** Forget the admin token; `notice` tells the sign-in screen why. */
@@ -16,17 +17,21 @@ export const usePresenterAuth = () => useContext(PresenterAuthContext);
 export function PresenterApp({ sessionId }: { sessionId?: number }) {
   const [token, setToken] = useStoredState<string>("caja.presenter.token");
   const [notice, setNotice] = useState<string | null>(null);
-  if (!token) {
+  const signedIn = (next: string) => {
+    setNotice(null);
+    setToken(next);
+  };
+  // A sign-in link replaces whatever token this browser had: it is what the person just opened.
+  const link = useSignInLink(signedIn, setNotice);
+  if (link.pending) {
     return (
-      <SignIn
-        notice={notice}
-        onSignedIn={(next) => {
-          setNotice(null);
-          setToken(next);
-        }}
-      />
+      <main className="page narrow">
+        <h1 tabIndex={-1}>Present with Caja</h1>
+        <p role="status">Signing in with your link…</p>
+      </main>
     );
   }
+  if (!token) return <SignIn notice={notice} onSignedIn={signedIn} />;
   const auth: PresenterAuth = {
     signOut: (why) => {
       setNotice(why ?? null);

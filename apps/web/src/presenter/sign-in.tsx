@@ -1,45 +1,37 @@
-import { useEffect, useId, useState, type FormEvent } from "react";
+import { useId, useState, type FormEvent } from "react";
+import { exchangeSignInCode, signInCodeOf } from "./sign-in-link";
 
 /**
- * An admin token, pasted (the server prints one at start) or, when the server runs on its
- * embedded default and this page comes from the same machine, handed out by one click
- * (apps/server/src/http/local-sign-in.ts explains when and why that is safe).
+ * An admin token: from a one-time sign-in link (opened, which signs in before this screen shows,
+ * see sign-in-link.ts; or pasted here), or pasted as is (the server prints one at start on its
+ * embedded default; `pnpm caja token` makes others).
  */
 export function SignIn({ notice, onSignedIn }: { notice: string | null; onSignedIn: (token: string) => void }) {
   const [token, setToken] = useState("");
-  const [localAvailable, setLocalAvailable] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
   const tokenId = useId();
-
-  useEffect(() => {
-    const controller = new AbortController();
-    fetch("/local-sign-in", { signal: controller.signal })
-      .then((res) => (res.ok ? (res.json() as Promise<{ available?: boolean }>) : { available: false }))
-      .then((body) => setLocalAvailable(body.available === true))
-      .catch(() => setLocalAvailable(false));
-    return () => controller.abort();
-  }, []);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    setProblem(null);
+    const code = signInCodeOf(token.trim());
+    if (code) {
+      setBusy(true);
+      exchangeSignInCode(code).then(onSignedIn, (error: unknown) => {
+        setBusy(false);
+        setProblem(error instanceof Error ? error.message : String(error));
+      });
+      return;
+    }
     const trimmed = token.trim().replace(/^Bearer\s+/i, "");
     if (trimmed.split(".").length !== 3) {
-      setProblem("That does not look like a token: paste the long text after CAJA_TOKEN= that the server printed.");
+      setProblem(
+        "That does not look like a token: paste the long text after CAJA_TOKEN= that the server printed, or a sign-in link.",
+      );
       return;
     }
     onSignedIn(trimmed);
-  };
-
-  const signInLocally = async () => {
-    setProblem(null);
-    try {
-      const res = await fetch("/local-sign-in", { method: "POST" });
-      const body = (await res.json()) as { token?: string; error?: { message?: string } };
-      if (res.ok && body.token) onSignedIn(body.token);
-      else setProblem(body.error?.message ?? `The server refused (${res.status}).`);
-    } catch {
-      setProblem("Can't reach the server.");
-    }
   };
 
   return (
@@ -50,15 +42,13 @@ export function SignIn({ notice, onSignedIn }: { notice: string | null; onSigned
           {notice}
         </p>
       )}
-      {localAvailable && (
-        <section className="card" aria-labelledby="local-heading">
-          <h2 id="local-heading">On this machine</h2>
-          <p>The server runs with its embedded defaults here, so you can sign in as its admin directly.</p>
-          <button type="button" className="primary" onClick={() => void signInLocally()}>
-            Sign in as the local admin
-          </button>
-        </section>
-      )}
+      <section className="card" aria-labelledby="link-heading">
+        <h2 id="link-heading">With a sign-in link</h2>
+        <p>
+          Open the link the server printed when it started (<code>pnpm start</code>), or run <code>pnpm caja sign-in-link</code>{" "}
+          where the server runs for a new one. Each link signs in once, and only for a few minutes.
+        </p>
+      </section>
       <form className="card" onSubmit={submit}>
         <h2>With an admin token</h2>
         <label htmlFor={tokenId}>Admin token</label>
@@ -74,14 +64,14 @@ export function SignIn({ notice, onSignedIn }: { notice: string | null; onSigned
         />
         <p id={`${tokenId}-hint`} className="hint">
           <code>pnpm start</code> prints one (<code>export CAJA_TOKEN=…</code>); <code>pnpm -s caja token --role admin</code>{" "}
-          makes another.
+          makes another. A sign-in link pasted here works too.
         </p>
         {problem && (
           <p className="error" role="alert">
             {problem}
           </p>
         )}
-        <button type="submit" className={localAvailable ? undefined : "primary"}>
+        <button type="submit" className="primary" disabled={busy}>
           Sign in
         </button>
       </form>

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createCajaServer, loadConfig } from "@caja/server";
+import { createCajaServer, issueSignInCode, loadConfig, signInLink } from "@caja/server";
 import { createFreshPostgres, startReadyProcess } from "@caja/testing";
 
 export const webDir = join(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -35,6 +35,8 @@ export function ensureWebBuilt(): void {
 export interface WebServer {
   url: string;
   adminToken(sub?: string): string;
+  /** One-time sign-in links (`/present#code=...`), as the console prints them, made at start: each good once. */
+  signInLinks: string[];
   stop(): Promise<void>;
 }
 
@@ -54,9 +56,12 @@ export async function startWebServer(env: Record<string, string> = {}): Promise<
   });
   const app = await createCajaServer(config, { log: () => {} });
   const url = await app.listen();
+  const signInLinks: string[] = [];
+  for (let i = 0; i < 2; i++) signInLinks.push(signInLink(url, (await issueSignInCode(app.db.db, 600)).code));
   return {
     url,
     adminToken: (sub = "presenter") => app.deps.tokens.sign({ sub, role: "admin" }, 3600).token,
+    signInLinks,
     stop: async () => {
       await app.close();
       await database.drop();
@@ -70,10 +75,11 @@ export async function startWebServer(env: Record<string, string> = {}): Promise<
  * event loop). Resolves once the server listens.
  */
 export async function startWebServerProcess(env: Record<string, string> = {}): Promise<WebServer> {
-  const child = await startReadyProcess<{ url: string; adminToken: string }>(
+  const child = await startReadyProcess<{ url: string; adminToken: string; signInLinks: string[] }>(
     join(webDir, "test/support/web-server-process.ts"),
     webDir,
     [JSON.stringify(env)],
   );
-  return { url: child.ready.url, adminToken: () => child.ready.adminToken, stop: child.stop };
+  const { url, adminToken, signInLinks } = child.ready;
+  return { url, adminToken: () => adminToken, signInLinks, stop: child.stop };
 }

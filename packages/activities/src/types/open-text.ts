@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { jsonTextBytes, resultListLimits, takeWithin } from "../bounded";
 import { defineActivityType } from "../define";
 import { count, isoTimestamp, positiveInt, promptText } from "./fields";
 
@@ -15,9 +16,12 @@ export const openTextResponse = z.strictObject({ text: promptText(openTextHardLi
 
 export const openTextResult = z
   .object({
-    /** Oldest first. */
+    /** The latest entries (at most 50, and 32 KB of text), oldest first; the others are in the response list and feed. */
     entries: z.array(z.object({ id: z.string(), text: z.string(), nickname: z.string(), created_at: isoTimestamp })),
+    /** Every entry that counts, listed or not. */
     total_entries: count,
+    /** True when `entries` leaves older ones out. */
+    truncated: z.boolean(),
   })
   .meta({ id: "OpenTextResult" });
 
@@ -35,8 +39,18 @@ export const openText = defineActivityType({
       ? [{ path: ["text"], reason: `must be at most ${config.max_length} characters` }]
       : [],
   toText: (response) => response.text,
-  aggregate: (_config, responses) => ({
-    entries: responses.map((r) => ({ id: r.id, text: r.data.text, nickname: r.nickname, created_at: r.createdAt.toISOString() })),
-    total_entries: responses.length,
-  }),
+  aggregate: (_config, responses) => {
+    const latest = takeWithin(
+      [...responses].reverse(),
+      (r) => jsonTextBytes(r.data.text) + jsonTextBytes(r.nickname),
+      resultListLimits.entries,
+    );
+    return {
+      entries: latest.kept
+        .reverse()
+        .map((r) => ({ id: r.id, text: r.data.text, nickname: r.nickname, created_at: r.createdAt.toISOString() })),
+      total_entries: responses.length,
+      truncated: latest.truncated,
+    };
+  },
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { jsonTextBytes, resultListLimits, takeWithin } from "../bounded";
 import { defineActivityType } from "../define";
 import { compareText } from "../tally";
 import { count, isoTimestamp, promptText } from "./fields";
@@ -15,7 +16,10 @@ export const qaResponse = z.strictObject({ question_text: promptText(500) });
 
 export const qaResult = z
   .object({
-    /** Most votes first; equal votes: the older question first. */
+    /**
+     * Most votes first; equal votes: the older question first. The top ones only (at most 50, and
+     * 32 KB of text); the others are in the response list and feed.
+     */
     questions: z.array(
       z.object({
         id: z.string(),
@@ -26,7 +30,10 @@ export const qaResult = z
         created_at: isoTimestamp,
       }),
     ),
+    /** Every question that counts, listed or not. */
     total_questions: count,
+    /** True when `questions` leaves some out. */
+    truncated: z.boolean(),
   })
   .meta({ id: "QaResult" });
 
@@ -46,15 +53,22 @@ export const qa = defineActivityType({
     const ordered = [...responses].sort(
       (a, b) => b.votes - a.votes || a.createdAt.getTime() - b.createdAt.getTime() || compareText(a.id, b.id),
     );
+    const anonymous = config.anonymous === true;
+    const top = takeWithin(
+      ordered,
+      (r) => jsonTextBytes(r.data.question_text) + (anonymous ? 0 : jsonTextBytes(r.nickname)),
+      resultListLimits.entries,
+    );
     return {
-      questions: ordered.map((r) => ({
+      questions: top.kept.map((r) => ({
         id: r.id,
         question_text: r.data.question_text,
         votes: r.votes,
-        nickname: config.anonymous === true ? null : r.nickname,
+        nickname: anonymous ? null : r.nickname,
         created_at: r.createdAt.toISOString(),
       })),
       total_questions: ordered.length,
+      truncated: top.truncated,
     };
   },
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { jsonTextBytes, resultListLimits, takeWithin } from "../bounded";
 import { defineActivityType } from "../define";
 import type { ResponseIssue } from "../issues";
 import { compareText } from "../tally";
@@ -29,10 +30,17 @@ export const wordCloudResponse = z.strictObject({
 
 export const wordCloudResult = z
   .object({
-    /** Most frequent first, then by `normalized`. `word` is the most frequent spelling of the entry. */
+    /**
+     * Most frequent first, then by `normalized`. `word` is the most frequent spelling of the entry.
+     * The top ones only (at most 100, and 32 KB of text); `total_words` and `distinct_words` count them all.
+     */
     words: z.array(z.object({ word: z.string(), normalized: z.string(), count })),
     total_words: count,
     total_participants: count,
+    /** Different words (entries), listed or not. */
+    distinct_words: count,
+    /** True when `words` leaves some out. */
+    truncated: z.boolean(),
   })
   .meta({ id: "WordCloudResult" });
 
@@ -84,7 +92,14 @@ export const wordCloud = defineActivityType({
       count: entry.count,
     }));
     words.sort((a, b) => b.count - a.count || compareText(a.normalized, b.normalized));
-    return { words, total_words: total, total_participants: participants.size };
+    const top = takeWithin(words, (w) => jsonTextBytes(w.word) + jsonTextBytes(w.normalized), resultListLimits.words);
+    return {
+      words: top.kept,
+      total_words: total,
+      total_participants: participants.size,
+      distinct_words: words.length,
+      truncated: top.truncated,
+    };
   },
 });
 

@@ -11,3 +11,4 @@ export {
   type RateLimiter,
 } from "./rules";
 export { SharedRateLimiter, type SharedLimitOptions } from "./shared";
+export { spendOnSuccess } from "./spend";

@@ -11,11 +11,10 @@ export class MemoryRateLimiter implements RateLimiter {
     return this.take(cls, key);
   }
 
-  peek(cls: LimitClass, key: string, now = Date.now()): LimitResult {
-    const rule = this.rules[cls];
+  refund(cls: LimitClass, key: string): void {
     const bucket = this.buckets.get(cls + "\u0000" + key);
-    const tokens = bucket ? Math.min(rule.limit, bucket.tokens + (now - bucket.at) * (rule.limit / rule.windowMs)) : rule.limit;
-    return tokens >= 1 ? { ok: true, retryAfter: 0 } : { ok: false, retryAfter: this.waitSeconds(rule, tokens) };
+    // A bucket refills continuously: the token comes back as if it had never been taken.
+    if (bucket) bucket.tokens = Math.min(this.rules[cls].limit, bucket.tokens + 1);
   }
 
   take(cls: LimitClass, key: string, now = Date.now()): LimitResult {

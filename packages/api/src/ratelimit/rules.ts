@@ -37,10 +37,11 @@ export interface RateLimiter {
   /** The verdict itself when this instance can answer alone (a poll's path skips a promise), else a promise of it. */
   check(cls: LimitClass, key: string): LimitResult | Promise<LimitResult>;
   /**
-   * Whether `check` could succeed now, without spending anything; answered from this
-   * instance's buckets only (for a class checked before work that failures then pay for).
+   * Gives back a token `check` took at `checkedAt` (epoch ms) for work that then did not happen
+   * (a join that took no seat), so that only work done counts against the key. A token whose
+   * window has ended is not given back.
    */
-  peek(cls: LimitClass, key: string): LimitResult;
+  refund(cls: LimitClass, key: string, checkedAt: number): void;
 }
 
 /** "600/60s", "20/1m" -> rule. */

@@ -76,8 +76,18 @@ export class SharedRateLimiter implements RateLimiter {
     }
   }
 
-  peek(cls: LimitClass, key: string): LimitResult {
-    return this.local.peek(cls, key);
+  /**
+   * A leased token goes back to this instance's lease of the window it was taken in (Redis still
+   * counts it: the instances together stay within the limit, and only this one can spend it again);
+   * one taken from this instance's own buckets (Redis was failing) goes back there.
+   */
+  refund(cls: LimitClass, key: string, checkedAt: number): void {
+    const shared = this.shared.get(cls);
+    if (!shared) return this.local.refund(cls, key);
+    const window = Math.floor(checkedAt / shared.rule.windowMs);
+    const lease = this.leases.get(`${shared.prefix}:${key}`);
+    if (lease?.window === window) lease.remaining++;
+    else if (window === Math.floor(this.now() / shared.rule.windowMs)) this.local.refund(cls, key);
   }
 
   check(cls: LimitClass, key: string): LimitResult | Promise<LimitResult> {

@@ -12,7 +12,8 @@ import {
   type ActivityViewer,
 } from "../schemas/activity";
 import type { Claims } from "../auth/tokens";
-import { toPage } from "../schemas/common";
+import { fixedBound, pageBound, recordBounds, resultsAnswerBytes } from "../answer-bounds";
+import { pageLimits, toPage } from "../schemas/common";
 import { activityStatus, activityStatusInput, toActivityStatusWire } from "../schemas/polling";
 import { activityResults, activityResultsInput, toActivityResultsWire } from "../schemas/results";
 import { cachedResults, visibleResults } from "../services/results";
@@ -72,6 +73,7 @@ export const activityRouter = {
   list: procedure
     .meta({
       access: "member",
+      answerBytes: pageBound(recordBounds.activity, pageLimits.fallback, pageLimits.max),
       openapi: {
         method: "GET",
         path: "/v1/sessions/{session_id}/activities",
@@ -204,6 +206,7 @@ export const activityRouter = {
   results: procedure
     .meta({
       access: "member",
+      answerBytes: fixedBound(resultsAnswerBytes),
       openapi: {
         method: "GET",
         path: "/v1/sessions/{session_id}/activities/{activity_id}/results",

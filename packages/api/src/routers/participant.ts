@@ -1,7 +1,9 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { CajaError } from "../errors";
-import { toPage } from "../schemas/common";
+import { pageBound, recordBounds } from "../answer-bounds";
+import { spendOnSuccess } from "../ratelimit";
+import { pageLimits, toPage } from "../schemas/common";
 import {
   joinSessionInput,
   joinSessionOutput,
@@ -31,17 +33,21 @@ export const participantRouter = {
     .input(joinSessionInput)
     .output(joinSessionOutput)
     .mutation(async ({ ctx, input }) => {
-      // Per address is not enough: a flood from rotating addresses would fill the room.
-      const verdict = await ctx.deps.limiter.check("session_join", input.join_code);
-      if (!verdict.ok) {
-        throw new CajaError(
-          "RATE_LIMITED",
-          "Too many joins into this session; retry shortly",
-          { retry_after: verdict.retryAfter, scope: "session" },
-          verdict.retryAfter,
-        );
-      }
-      const { participant, session } = await participants.joinSession(ctx.deps, input.join_code, input.nickname);
+      // Per address is not enough: a flood from rotating addresses would fill the room. Only joins
+      // that took a seat count, so failed ones (a taken nickname, retried) cannot lock the room.
+      const { participant, session } = await spendOnSuccess(
+        ctx.deps.limiter,
+        "session_join",
+        input.join_code,
+        (verdict) =>
+          new CajaError(
+            "RATE_LIMITED",
+            "Too many joins into this session; retry shortly",
+            { retry_after: verdict.retryAfter, scope: "session" },
+            verdict.retryAfter,
+          ),
+        () => participants.joinSession(ctx.deps, input.join_code, input.nickname),
+      );
       const { token, expiresAt } = ctx.deps.tokens.sign(
         {
           sub: `participant:${participant.id}`,
@@ -96,6 +102,7 @@ export const participantRouter = {
   list: procedure
     .meta({
       access: "member",
+      answerBytes: pageBound(recordBounds.participant, pageLimits.fallback, pageLimits.max),
       openapi: {
         method: "GET",
         path: "/v1/sessions/{session_id}/participants",
@@ -117,7 +124,8 @@ export const participantRouter = {
         method: "DELETE",
         path: "/v1/sessions/{session_id}/participants/{participant_id}",
         tags,
-        summary: "Remove a participant: its token stops working (401 PARTICIPANT_REMOVED), its seat is free, its answers stay",
+        summary:
+          "Remove a participant: its token stops working (401 PARTICIPANT_REMOVED), its nickname is free, its answers stay (and so does its seat once it has answered)",
         successDescription: "Removed (no content)",
       },
     })
@@ -135,7 +143,8 @@ export const participantRouter = {
         method: "DELETE",
         path: "/v1/sessions/{session_id}/participants/me",
         tags,
-        summary: "Leave the session: your token stops working and your seat and nickname are free; your answers stay",
+        summary:
+          "Leave the session: your token stops working and your nickname is free; your answers stay (and so does your seat once you have answered)",
         successDescription: "Left (no content)",
       },
     })

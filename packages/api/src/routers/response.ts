@@ -1,6 +1,7 @@
 import type { TRPCRouterRecord } from "@trpc/server";
-import { toPage } from "../schemas/common";
-import { responseFeed, responseFeedInput, toResponseFeedWire } from "../schemas/polling";
+import { pageBound, recordBounds } from "../answer-bounds";
+import { pageLimits, toPage } from "../schemas/common";
+import { feedPageLimits, responseFeed, responseFeedInput, toResponseFeedWire } from "../schemas/polling";
 import {
   listResponsesInput,
   submitHeaders,
@@ -87,6 +88,7 @@ export const responseRouter = {
   list: procedure
     .meta({
       access: "member",
+      answerBytes: pageBound(recordBounds.response, pageLimits.fallback, pageLimits.max),
       openapi: {
         method: "GET",
         path: "/v1/sessions/{session_id}/activities/{activity_id}/responses",
@@ -114,6 +116,7 @@ export const responseRouter = {
   feed: procedure
     .meta({
       access: "member",
+      answerBytes: pageBound(recordBounds.response, feedPageLimits.fallback, feedPageLimits.max),
       openapi: {
         method: "GET",
         path: "/sessions/{session_id}/activities/{activity_id}/responses/since/{timestamp}",

@@ -1,6 +1,7 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { toPage } from "../schemas/common";
+import { fixedBound, leaderboardAnswerBytes, pageBound, recordBounds } from "../answer-bounds";
+import { pageLimits, toPage } from "../schemas/common";
 import { sessionStatus, sessionStatusInput, toSessionStatusWire } from "../schemas/polling";
 import { leaderboard, leaderboardInput, toLeaderboardWire } from "../schemas/results";
 import { cachedLeaderboard } from "../services/leaderboard";
@@ -38,16 +39,21 @@ export const sessionRouter = {
           joinsLocked: input.joins_locked,
           createdBy: ctx.claims.sub,
         }),
+        "owner",
       ),
     ),
 
   list: procedure
-    .meta({ access: "admin", openapi: { method: "GET", path: "/v1/sessions", tags, summary: "List the sessions you created" } })
+    .meta({
+      access: "admin",
+      answerBytes: pageBound(recordBounds.session, pageLimits.fallback, pageLimits.max),
+      openapi: { method: "GET", path: "/v1/sessions", tags, summary: "List the sessions you created" },
+    })
     .input(listSessionsInput)
     .output(sessionPage)
     .query(async ({ ctx, input }) => {
       const page = await sessions.listSessions(ctx.deps, { createdBy: ctx.claims.sub, ...input });
-      return toPage(page, toSessionWire);
+      return toPage(page, (row) => toSessionWire(row, "owner"));
     }),
 
   get: procedure
@@ -58,7 +64,9 @@ export const sessionRouter = {
     .input(sessionRef)
     .output(session)
     .query(async ({ ctx, input }) => {
-      return toSessionWire(await sessions.findSession(ctx.deps, input.session_id));
+      // The member rule admits only the owning admin besides the session's participants.
+      const viewer = ctx.claims.role === "admin" ? "owner" : "participant";
+      return toSessionWire(await sessions.findSession(ctx.deps, input.session_id), viewer);
     }),
 
   update: procedure
@@ -80,7 +88,7 @@ export const sessionRouter = {
         maxParticipants: input.max_participants,
         joinsLocked: input.joins_locked,
       });
-      return toSessionWire(row);
+      return toSessionWire(row, "owner");
     }),
 
   delete: procedure
@@ -115,7 +123,7 @@ export const sessionRouter = {
     .output(session)
     .mutation(async ({ ctx, input }) => {
       const current = await sessions.findSession(ctx.deps, input.session_id);
-      return toSessionWire(await sessions.setSessionStatus(ctx.deps, current, input.status));
+      return toSessionWire(await sessions.setSessionStatus(ctx.deps, current, input.status), "owner");
     }),
 
   status: procedure
@@ -133,6 +141,7 @@ export const sessionRouter = {
   leaderboard: procedure
     .meta({
       access: "member",
+      answerBytes: fixedBound(leaderboardAnswerBytes),
       openapi: {
         method: "GET",
         path: "/v1/sessions/{session_id}/leaderboard",

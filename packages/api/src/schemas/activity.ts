@@ -34,7 +34,11 @@ const maxResponses = z
   .min(1)
   .max(1_000_000)
   .nullable()
-  .meta({ description: "Multiple mode only: how many responses one participant may add (null: no cap)" });
+  .meta({
+    description:
+      "Multiple mode only: how many responses one participant may add (null: the deployment's default, MAX_RESPONSES_PER_PARTICIPANT, " +
+      "listed per type as `default_max_responses_per_participant` in `GET /api/v1/activity-types`)",
+  });
 const minResponsesToShow = z
   .number()
   .int()

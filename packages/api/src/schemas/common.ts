@@ -102,11 +102,12 @@ export const titleText = z
   .max(textLimits.title, { error: `must be at most ${textLimits.title} characters` })
   .refine(storableText, storable);
 
-/** The largest `?limit=` of a list route. */
-const maxPageLimit = 100;
+/** A list route's `?limit=`: at most `max`, `fallback` when not given. */
+export const pageLimits = { max: 100, fallback: 20 } as const;
+const maxPageLimit = pageLimits.max;
 
 export const pageInput = {
-  limit: limitParam(maxPageLimit, 20),
+  limit: limitParam(maxPageLimit, pageLimits.fallback),
   offset: z.coerce
     .number<number>({ error: "must be an integer" })
     .int({ error: "must be an integer" })

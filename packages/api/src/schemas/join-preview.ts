@@ -25,7 +25,8 @@ export const nicknameAvailability = z
   .object({
     nickname: z.string().meta({ description: "The nickname as a join would store it (normalised)" }),
     available: z.boolean().meta({
-      description: "No participant of the session has it now (ignoring case); a join can still race for it",
+      description:
+        "No participant of the session has it, or a look-alike of it, now (ignoring case); a join can still race for it",
     }),
   })
   .meta({ id: "NicknameAvailability" });

@@ -55,12 +55,15 @@ export const nicknameInput = z
   .pipe(
     z
       .string()
-      .min(1, { error: "must not be empty (after removing invisible characters)" })
-      .max(textLimits.nickname, { error: `must be at most ${textLimits.nickname} characters` }),
+      .max(textLimits.nickname, { error: `must be at most ${textLimits.nickname} characters` })
+      // Default-ignorable code points (variation selectors, U+034F) are kept as typed but compared as absent.
+      .refine((nickname) => nickname.replace(/\p{Default_Ignorable_Code_Point}/gu, "") !== "", {
+        error: "must not be empty (after removing invisible characters)",
+      }),
   )
   .meta({
     description:
-      "Stored normalised (NFKC, invisible and control characters removed, spaces collapsed); unique per session ignoring case",
+      "Stored normalised (NFKC, invisible and control characters removed, spaces collapsed) and shown so; unique per session among look-alikes (Unicode UTS #39 confusable skeletons, default-ignorable code points ignored) ignoring case",
   });
 
 export const joinSessionInput = z.object({ join_code: joinCode, nickname: nicknameInput }).meta({ title: "JoinSessionRequest" });

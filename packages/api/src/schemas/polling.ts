@@ -74,6 +74,9 @@ export const toActivityStatusWire = (record: ActivityStatusRecord, pollInterval:
   poll_interval_ms: pollInterval,
 });
 
+/** The feed's `?limit=`: at most `max`, `fallback` when not given. */
+export const feedPageLimits = { max: 1000, fallback: 100 } as const;
+
 export const responseFeedInput = z.object({
   session_id: sessionId,
   activity_id: activityId,
@@ -86,7 +89,7 @@ export const responseFeedInput = z.object({
     .max(200)
     .optional()
     .meta({ description: "`next_cursor` of the previous page: continues gap-free from there (wins over timestamp)" }),
-  limit: limitParam(1000, 100),
+  limit: limitParam(feedPageLimits.max, feedPageLimits.fallback),
 });
 
 /**

@@ -20,7 +20,9 @@ const results = z.unknown().meta({
     "The type's result, computed from every stored response that counts: `PollResult` `{ options: [{ option, count, percentage }], total_voters }`, " +
     "`WordCloudResult`, `RatingResult`, `QaResult`, `OpenTextResult`, `QuizResult` (participants get `correct: null` and " +
     "`correct_answers: null` until the quiz completes), or for an unregistered type `GenericResult` " +
-    "`{ response_count, participants_answered }`. Each type's JSON Schema is its `result_schema` in `GET /api/v1/activity-types`.",
+    "`{ response_count, participants_answered }`. Each type's JSON Schema is its `result_schema` in `GET /api/v1/activity-types`. " +
+    "The text types list only their latest (`OpenTextResult`) or top (`QaResult`, `WordCloudResult`) entries, with exact totals and " +
+    "`truncated: true` when some are left out: read them all through the paginated response list or the feed.",
 });
 
 export const activityResults = z

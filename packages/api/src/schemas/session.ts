@@ -36,7 +36,10 @@ export const session = z
     participant_count: nonNegativeInt,
     joins_locked: z.boolean().meta({ description: "New joins answer 409 JOINS_LOCKED; those inside stay" }),
     current_activity_id: uuidId.nullable(),
-    created_by: z.string(),
+    created_by: z
+      .string()
+      .optional()
+      .meta({ description: "The owner's token subject (an identity-provider subject or an email): sent to the owner only" }),
     created_at: timestamp,
     updated_at: timestamp,
     started_at: nullableTimestamp,
@@ -69,7 +72,14 @@ export const setSessionStatusInput = z
   .object({ session_id: sessionId, status: sessionLifecycle })
   .meta({ title: "UpdateSessionStatusRequest" });
 
-export function toSessionWire(row: SessionRow): Session {
+/** Who reads a session: the owner gets everything, participants the public view. */
+export type SessionViewer = "owner" | "participant";
+
+/**
+ * Participants never receive `created_by`: it names the owner in the identity provider (often an
+ * email). Every session a procedure returns goes through here, so no read can forget it.
+ */
+export function toSessionWire(row: SessionRow, viewer: SessionViewer): Session {
   return {
     id: row.id,
     title: row.title,
@@ -80,7 +90,7 @@ export function toSessionWire(row: SessionRow): Session {
     participant_count: row.participantCount,
     joins_locked: row.joinsLocked,
     current_activity_id: row.currentActivityId,
-    created_by: row.createdBy,
+    ...(viewer === "owner" ? { created_by: row.createdBy } : {}),
     created_at: toIso(row.createdAt),
     updated_at: toIso(row.updatedAt),
     started_at: toIsoOrNull(row.startedAt),

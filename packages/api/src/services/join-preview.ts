@@ -1,4 +1,4 @@
-import { queryRows, sql, type LifecycleStatus } from "@caja/db";
+import { nicknameKeys, queryRows, sql, type LifecycleStatus } from "@caja/db";
 import { CajaError } from "../errors";
 import { cacheKeys } from "./cache-keys";
 import { cachedRead, type ServiceDeps } from "./deps";
@@ -18,7 +18,7 @@ async function loadJoinPreview({ db }: ServiceDeps, joinCode: string): Promise<J
   const [row] = await queryRows<{ title: string; status: LifecycleStatus; accepts_joins: boolean }>(
     db,
     sql`select title, status,
-               status in ('draft', 'active') and not joins_locked and participant_count < max_participants as accepts_joins
+               status in ('draft', 'active') and not joins_locked and seats_taken < max_participants as accepts_joins
           from sessions where join_code = ${joinCode}`,
   );
   return row ? { title: row.title, status: row.status, acceptsJoins: row.accepts_joins } : null;
@@ -36,15 +36,18 @@ export async function cachedJoinPreview(deps: ServiceDeps, joinCode: string): Pr
 }
 
 /**
- * Whether a join with this (normalised) nickname would find it free: the unique index's
- * own condition (same session, same `lower()`, not removed), so a kicked or departed
- * participant's nickname is free, as it is for join.
+ * Whether a join with this (normalised) nickname would find it free: the unique indexes' own
+ * condition (same session, a look-alike by any of `nicknameKeys`, not removed), so a kicked or
+ * departed participant's nickname and its look-alikes are free, as they are for join.
  */
 export async function isNicknameAvailable({ db }: ServiceDeps, joinCode: string, nickname: string): Promise<boolean> {
+  const keys = nicknameKeys(nickname);
   const [row] = await queryRows<{ taken: boolean }>(
     db,
     sql`select exists (select 1 from participants p
-                        where p.session_id = s.id and lower(p.nickname) = lower(${nickname}) and p.removed_at is null) as taken
+                        where p.session_id = s.id and p.removed_at is null
+                          and (p.nickname_skeleton = ${keys.shown} or p.nickname_skeleton_lower = ${keys.lower}
+                               or p.nickname_skeleton_upper = ${keys.upper})) as taken
           from sessions s where s.join_code = ${joinCode}`,
   );
   if (!row) throw unknownJoinCode();

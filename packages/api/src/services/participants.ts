@@ -6,6 +6,7 @@ import {
   getTableColumns,
   isNull,
   isUniqueViolation,
+  nicknameKeys,
   participants,
   queryRows,
   sessions,
@@ -37,31 +38,35 @@ export interface JoinResult {
 
 /**
  * Joins by code while the session is in its lobby (draft) or active. The
- * conditional increment of `participant_count` is what enforces the cap
- * exactly when many join at once; a taken nickname fails the statement and so
+ * conditional increment of `seats_taken` is what enforces the cap exactly when
+ * many join at once (a seat that has answered stays taken after its participant
+ * leaves: see `removeParticipant`); a taken nickname fails the statement and so
  * rolls it back. One statement: the session row stays locked for one round
  * trip, not four, which is what bounds how fast a room can fill.
  */
 export async function joinSession(deps: ServiceDeps, joinCode: string, nickname: string): Promise<JoinResult> {
+  // Look-alikes are refused by the keys' unique indexes, in this very statement: no check-then-insert race.
+  const keys = nicknameKeys(nickname);
   let rows: JoinedRow[];
   try {
     rows = await queryRows<JoinedRow>(
       deps.db,
       sql`with seat as (
             update sessions
-               set participant_count = participant_count + 1, updated_at = now()
+               set participant_count = participant_count + 1, seats_taken = seats_taken + 1, updated_at = now()
              where join_code = ${joinCode} and status in ('draft', 'active') and not joins_locked
-               and participant_count < max_participants
+               and seats_taken < max_participants
             returning id, title, status
           ), joined as (
-            insert into participants (session_id, nickname) select id, ${nickname} from seat
+            insert into participants (session_id, nickname, nickname_skeleton, nickname_skeleton_lower, nickname_skeleton_upper)
+            select id, ${nickname}, ${keys.shown}, ${keys.lower}, ${keys.upper} from seat
             returning id, session_id, nickname, joined_at, last_seen_at, token_id
           )
           select joined.*, seat.title, seat.status from joined join seat on seat.id = joined.session_id`,
     );
   } catch (error) {
     if (isUniqueViolation(error)) {
-      throw new CajaError("NICKNAME_TAKEN", "That nickname is already taken in this session", {
+      throw new CajaError("NICKNAME_TAKEN", "That nickname, or one that looks like it, is already taken in this session", {
         field: "nickname",
         reason: "taken",
       });
@@ -79,6 +84,10 @@ export async function joinSession(deps: ServiceDeps, joinCode: string, nickname:
           lastSeenAt: new Date(row.last_seen_at),
           tokenId: row.token_id,
           removedAt: null,
+          answered: false,
+          nicknameSkeleton: keys.shown,
+          nicknameSkeletonLower: keys.lower,
+          nicknameSkeletonUpper: keys.upper,
         },
         session: { id: Number(row.session_id), title: row.title, status: row.status },
       }
@@ -129,11 +138,15 @@ export async function listParticipants({ db }: ServiceDeps, sessionId: SessionId
 }
 
 /**
- * Kick or leave: the participant's token stops working and its seat and nickname
- * are free again; its answers stay. One statement, so `participant_count` moves
- * exactly once however many removals of one participant race, and `seats_revision`
- * moves with `removed_at`: the seat check on every instance trusts a seat it
- * confirmed only while the session's revision has not moved past it.
+ * Kick or leave: the participant's token stops working and its nickname is free again;
+ * its answers stay. Its seat is free again only if it never answered: `max_participants`
+ * bounds the participants whose answers count, so join -> answer -> leave rounds cannot
+ * stuff a room. One statement, so `participant_count` and `seats_taken` move exactly once
+ * however many removals of one participant race, and `answered` is read from the row this
+ * statement locks: a first answer racing the removal either committed before it (its mark
+ * is seen: the seat stays taken) or is refused by its own statement's mark (see submit.ts).
+ * `seats_revision` moves with `removed_at`: the seat check on every instance trusts a seat
+ * it confirmed only while the session's revision has not moved past it.
  */
 export async function removeParticipant(deps: ServiceDeps, sessionId: SessionId, participantId: ParticipantId): Promise<void> {
   const rows = await queryRows<{ id: number; join_code: string }>(
@@ -141,12 +154,15 @@ export async function removeParticipant(deps: ServiceDeps, sessionId: SessionId,
     sql`with gone as (
           update participants set removed_at = now()
            where id = ${participantId} and session_id = ${sessionId} and removed_at is null
-          returning session_id
+          returning session_id, answered
         )
         update sessions
-           set participant_count = participant_count - 1, seats_revision = seats_revision + 1, updated_at = now()
-         where id = (select session_id from gone)
-        returning id, join_code`,
+           set participant_count = participant_count - 1,
+               seats_taken = seats_taken - case when gone.answered then 0 else 1 end,
+               seats_revision = seats_revision + 1, updated_at = now()
+          from gone
+         where sessions.id = gone.session_id
+        returning sessions.id, sessions.join_code`,
   );
   const [row] = rows;
   if (!row) throw notFound("Participant", participantId);

@@ -48,9 +48,10 @@ export interface SubmitRequest {
    * The caller's token, when the statement is to check its seat (the guard left the check to
    * it: one round trip fewer): nothing is stored unless the participant row exists, is not
    * removed and carries this token id and session, and the answer is then what the seat check
-   * would have answered (401 PARTICIPANT_REMOVED, or 404 for a deleted session). Read in the
-   * statement's snapshot, not locked, as the separate check was: a removal committing while the
-   * statement runs is ordered after the answer (answers stay with a removed participant).
+   * would have answered (401 PARTICIPANT_REMOVED, or 404 for a deleted session). Without it the
+   * row is still required not removed. Read in the statement's snapshot; a removal committing
+   * while the statement runs is ordered after the answer when the participant had answered before
+   * (its seat stays taken either way), and refuses it otherwise (see `answered` below).
    */
   seat?: { tokenId: string; sessionId: number };
 }
@@ -59,12 +60,13 @@ export interface SubmitRequest {
  * Submits a participant's response to an active activity. The response is validated
  * against the activity's type and config (`registry.validateResponse`) and stored as
  * validated. Single mode replaces the participant's answer; multiple mode adds a row,
- * up to `max_responses_per_participant`.
+ * up to `max_responses_per_participant`, or the deployment's default when the activity sets
+ * none (`registry.responseCap`: no activity takes answers without end).
  *
  * One statement, so one round trip and one implicit transaction: the activity checks
  * (active, not past `ends_at`, still the definition validated against), the write and
- * the counter increment commit together or not at all. A capped activity adds one
- * statement before it, in the same transaction: a per-(activity, participant) advisory
+ * the counter increment commit together or not at all. A capped activity (every multiple-mode
+ * one) adds one statement before it, in the same transaction: a per-(activity, participant) advisory
  * lock, so the count the insert is conditioned on cannot be raced (taken in its own
  * statement because a statement's snapshot predates any lock it waits for inside).
  *
@@ -93,13 +95,15 @@ export async function submitResponse(deps: ServiceDeps, q: SubmitRequest): Promi
       definition,
       data: validation.value,
       status: deps.activityTypes.initialStatus(definition.type, definition.config),
+      cap: deps.activityTypes.responseCap(definition.responseMode, definition.maxResponsesPerParticipant),
     };
-    const outcome = isCapped(definition)
-      ? await deps.db.transaction(async (tx) => {
-          await lockParticipantAnswers(tx, q);
-          return runSubmit(tx, write);
-        })
-      : await runSubmit(deps.db, write);
+    const outcome =
+      write.cap !== null
+        ? await deps.db.transaction(async (tx) => {
+            await lockParticipantAnswers(tx, q);
+            return runSubmit(tx, write);
+          })
+        : await runSubmit(deps.db, write);
     if (
       outcome.in_time &&
       outcome.seated &&
@@ -133,8 +137,6 @@ export function invalidateAfterResponseWrite(deps: ServiceDeps, activityId: stri
   ]);
 }
 
-const isCapped = (d: ActivityDefinition) => d.responseMode === "multiple" && d.maxResponsesPerParticipant !== null;
-
 async function lockParticipantAnswers(db: Database, q: SubmitRequest): Promise<void> {
   await db.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`${q.activityId}:${q.participantId}`}, 0))`);
 }
@@ -143,6 +145,8 @@ interface Write extends SubmitRequest {
   timing: RequestTiming;
   definition: ActivityDefinition;
   status: string;
+  /** The definition's cap (`registry.responseCap`): the row's own, else the default; null in single mode. */
+  cap: number | null;
 }
 
 async function runSubmit(db: Database, w: Write): Promise<SubmitOutcome> {
@@ -151,11 +155,7 @@ async function runSubmit(db: Database, w: Write): Promise<SubmitOutcome> {
   const receivedAt = sql`to_timestamp(${w.timing.receivedAt}::float8 / 1000)`;
   const inTime =
     w.timing.deadline === undefined ? sql`true` : sql`clock_timestamp() < to_timestamp(${w.timing.deadline}::float8 / 1000)`;
-  // Without a seat to check, the participant itself (any state) stands in: always seated.
-  const seat = w.seat
-    ? sql`select p.token_id::text = ${w.seat.tokenId} and p.session_id = ${w.seat.sessionId} as seated
-            from participants p where p.id = ${w.participantId} and p.removed_at is null`
-    : sql`select true as seated`;
+  const tokenHeld = w.seat ? sql`p.token_id::text = ${w.seat.tokenId} and p.session_id = ${w.seat.sessionId}` : sql`true`;
   const seatSessionId = w.seat?.sessionId ?? w.sessionId;
   try {
     const [outcome] = await queryRows<SubmitOutcome>(
@@ -164,13 +164,15 @@ async function runSubmit(db: Database, w: Write): Promise<SubmitOutcome> {
       with guard as (
         select ${inTime} as in_time
       ), seat as (
-        ${seat}
+        select p.removed_at is null and ${tokenHeld} as held, p.answered
+          from participants p where p.id = ${w.participantId}
       ), act as (
-        select a.id, a.session_id, a.status, a.response_mode, a.max_responses_per_participant as cap,
+        -- The cap is the definition's (a changed row is definition_current = false: nothing is written).
+        select a.id, a.session_id, a.status, a.response_mode, ${w.cap}::int as cap,
                (a.type = ${d.type} and a.config = ${JSON.stringify(d.config)}::jsonb and a.response_mode = ${d.responseMode}
                 and a.max_responses_per_participant is not distinct from ${d.maxResponsesPerParticipant}::int) as definition_current,
                (a.ends_at is not null and now() >= a.ends_at) as time_up,
-               case when a.response_mode = 'multiple' and a.max_responses_per_participant is not null then
+               case when a.response_mode = 'multiple' and ${w.cap}::int is not null then
                  (select count(*) from user_responses r
                    where r.activity_id = a.id and r.participant_id = ${w.participantId}
                      and not r.single_answer and r.deleted_at is null)
@@ -178,13 +180,27 @@ async function runSubmit(db: Database, w: Write): Promise<SubmitOutcome> {
           from activities a
          where a.id = ${w.activityId} and a.session_id = ${w.sessionId}
            for share
+      ), open as (
+        select a.* from act a, guard g
+         where a.status = 'active' and g.in_time and a.definition_current and not a.time_up
+           and (a.used is null or a.used < a.cap)
+      ), marked as (
+        -- A first answer marks the participant in the row a removal locks: a removal that
+        -- committed since this snapshot leaves no row to mark, and nothing is stored (its seat
+        -- was given back); one that comes later sees the mark and keeps the seat taken.
+        update participants set answered = true
+         where id = ${w.participantId} and removed_at is null
+           and exists (select from seat where held and not answered) and exists (select from open)
+        returning id
+      ), seated as (
+        select s.held and (s.answered or not exists (select from open) or exists (select from marked)) as seated
+          from seat s
       ), upserted as (
         insert into user_responses (session_id, activity_id, participant_id, response_data, received_at, single_answer, status)
         select a.session_id, a.id, ${w.participantId}, ${JSON.stringify(w.data)}::jsonb, ${receivedAt},
                a.response_mode = 'single', ${w.status}
-          from act a, guard g, seat s
-         where s.seated and a.status = 'active' and g.in_time and a.definition_current and not a.time_up
-           and (a.used is null or a.used < a.cap)
+          from open a, seated s
+         where s.seated
         on conflict (activity_id, participant_id) where single_answer do update
           set response_data = excluded.response_data,
               status = excluded.status,
@@ -206,7 +222,7 @@ async function runSubmit(db: Database, w: Write): Promise<SubmitOutcome> {
              a.status as activity_status, a.definition_current, a.time_up, a.used, a.cap,
              u.id, u.session_id, u.activity_id, u.participant_id, u.response_data, u.created_at, u.updated_at,
              u.received_at, u.single_answer, u.status, u.vote_count, u.deleted_at, u.inserted
-        from guard g left join seat s on true left join act a on true left join upserted u on true`,
+        from guard g left join seated s on true left join act a on true left join upserted u on true`,
       // Every submission sends this text: parsed and planned once per connection.
       { prepared: true },
     );

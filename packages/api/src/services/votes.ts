@@ -1,5 +1,5 @@
 import { queryRows, sql, type ParticipantId, type ResponseId } from "@caja/db";
-import { CajaError, notFound } from "../errors";
+import { CajaError, notFound, participantRemoved } from "../errors";
 import type { ServiceDeps } from "./deps";
 import { type ResponseRef } from "./moderation";
 import { invalidateAfterResponseWrite } from "./submit";
@@ -20,6 +20,8 @@ interface VoteOutcome {
   /** Null when the statement did not change the count (the vote was already there, or already gone). */
   changed_count: number | string | null;
   vote_count: number | string;
+  /** False when the voter was removed before its first vote could mark it: nothing was stored. */
+  seated: boolean;
 }
 
 /**
@@ -49,9 +51,19 @@ export async function setVote(
        where votable and activity_status = 'active' and status = 'approved' and participant_id <> ${q.participantId}
     )`;
   const change = q.add
-    ? sql`moved as (
+    ? sql`seat as (
+            select p.removed_at is null as held, p.answered from participants p where p.id = ${q.participantId}
+          ), marked as (
+            -- A first vote marks the voter, as a first answer does (submit.ts): its seat then stays
+            -- taken after it leaves, and a removal that committed since this snapshot stores nothing.
+            update participants set answered = true
+             where id = ${q.participantId} and removed_at is null
+               and exists (select from seat where held and not answered) and exists (select from allowed)
+            returning id
+          ), moved as (
             insert into response_votes (response_id, participant_id)
             select id, ${q.participantId} from allowed
+             where exists (select from seat where held and (answered or exists (select from marked)))
             on conflict do nothing
             returning response_id
           ), counted as (
@@ -68,11 +80,15 @@ export async function setVote(
              where id in (select response_id from moved)
             returning vote_count
           )`;
+  // Withdrawing a vote counts nothing: the guard's seat check is enough.
+  const seatedColumn = q.add
+    ? sql`exists (select from seat where held and (answered or not exists (select from allowed) or exists (select from marked)))`
+    : sql`true`;
   const [row] = await queryRows<VoteOutcome>(
     deps.db,
     sql`with ${target}, ${change}
         select t.participant_id, t.status, t.activity_status, t.type, t.votable, t.vote_count,
-               (select vote_count from counted) as changed_count
+               (select vote_count from counted) as changed_count, ${seatedColumn} as seated
           from target t`,
   );
   const own = row !== undefined && Number(row.participant_id) === q.participantId;
@@ -91,6 +107,8 @@ export async function setVote(
       { activity_id: q.activityId, status: row.activity_status },
     );
   }
+  // Removed between the guard's seat check and this statement: nothing was stored.
+  if (!row.seated) throw participantRemoved(q.participantId);
   if (row.changed_count !== null) await invalidateAfterResponseWrite(deps, q.activityId, q.sessionId);
   return {
     responseId: q.responseId,

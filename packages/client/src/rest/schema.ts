@@ -210,7 +210,7 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Remove a participant: its token stops working (401 PARTICIPANT_REMOVED), its seat is free, its answers stay
+         * Remove a participant: its token stops working (401 PARTICIPANT_REMOVED), its nickname is free, its answers stay (and so does its seat once it has answered)
          * @description **Access (`owner`):** The admin who created the session.
          */
         delete: operations["participant-remove"];
@@ -230,7 +230,7 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * Leave the session: your token stops working and your seat and nickname are free; your answers stay
+         * Leave the session: your token stops working and your nickname is free; your answers stay (and so does your seat once you have answered)
          * @description **Access (`participant`):** A participant of the session, acting as itself.
          */
         delete: operations["participant-leave"];
@@ -590,7 +590,8 @@ export interface components {
             /** @description New joins answer 409 JOINS_LOCKED; those inside stay */
             joins_locked: boolean;
             current_activity_id: string | null;
-            created_by: string;
+            /** @description The owner's token subject (an identity-provider subject or an email): sent to the owner only */
+            created_by?: string;
             /**
              * Format: date-time
              * @example 2025-10-07T19:00:30.123Z
@@ -686,7 +687,7 @@ export interface components {
         NicknameAvailability: {
             /** @description The nickname as a join would store it (normalised) */
             nickname: string;
-            /** @description No participant of the session has it now (ignoring case); a join can still race for it */
+            /** @description No participant of the session has it, or a look-alike of it, now (ignoring case); a join can still race for it */
             available: boolean;
         };
         ParticipantList: components["schemas"]["ParticipantPage"] | components["schemas"]["LobbyPage"];
@@ -759,7 +760,7 @@ export interface components {
             started_at: string | null;
             completed_at: string | null;
             response_mode: components["schemas"]["ResponseMode"];
-            /** @description Multiple mode only: how many responses one participant may add (null: no cap) */
+            /** @description Multiple mode only: how many responses one participant may add (null: the deployment's default, MAX_RESPONSES_PER_PARTICIPANT, listed per type as `default_max_responses_per_participant` in `GET /api/v1/activity-types`) */
             max_responses_per_participant: number | null;
             /** @description Reveal: participants see results only while true; owners always do */
             results_visible: boolean;
@@ -804,7 +805,7 @@ export interface components {
             type: string;
             /** @description Responses that count in the results (not deleted; approved where the activity is moderated) */
             response_count: number;
-            /** @description The type's result, computed from every stored response that counts: `PollResult` `{ options: [{ option, count, percentage }], total_voters }`, `WordCloudResult`, `RatingResult`, `QaResult`, `OpenTextResult`, `QuizResult` (participants get `correct: null` and `correct_answers: null` until the quiz completes), or for an unregistered type `GenericResult` `{ response_count, participants_answered }`. Each type's JSON Schema is its `result_schema` in `GET /api/v1/activity-types`. */
+            /** @description The type's result, computed from every stored response that counts: `PollResult` `{ options: [{ option, count, percentage }], total_voters }`, `WordCloudResult`, `RatingResult`, `QaResult`, `OpenTextResult`, `QuizResult` (participants get `correct: null` and `correct_answers: null` until the quiz completes), or for an unregistered type `GenericResult` `{ response_count, participants_answered }`. Each type's JSON Schema is its `result_schema` in `GET /api/v1/activity-types`. The text types list only their latest (`OpenTextResult`) or top (`QaResult`, `WordCloudResult`) entries, with exact totals and `truncated: true` when some are left out: read them all through the paginated response list or the feed. */
             results: unknown;
             /**
              * Format: date-time
@@ -903,6 +904,7 @@ export interface components {
             scored: boolean;
             shared_entries: boolean;
             votes: boolean;
+            default_max_responses_per_participant: number | null;
             config_schema: {
                 [key: string]: unknown;
             };
@@ -938,7 +940,7 @@ export interface components {
         /** JoinSessionRequest */
         JoinSessionRequest: {
             join_code: string;
-            /** @description Stored normalised (NFKC, invisible and control characters removed, spaces collapsed); unique per session ignoring case */
+            /** @description Stored normalised (NFKC, invisible and control characters removed, spaces collapsed) and shown so; unique per session among look-alikes (Unicode UTS #39 confusable skeletons, default-ignorable code points ignored) ignoring case */
             nickname: string;
         };
         /** CreateActivityRequest */
@@ -954,7 +956,7 @@ export interface components {
             order_index?: number;
             /** @description Unregistered types choose (default single); a registered type always has its own mode, and a different value is refused */
             response_mode?: components["schemas"]["ResponseMode"];
-            /** @description Multiple mode only: how many responses one participant may add (null: no cap) */
+            /** @description Multiple mode only: how many responses one participant may add (null: the deployment's default, MAX_RESPONSES_PER_PARTICIPANT, listed per type as `default_max_responses_per_participant` in `GET /api/v1/activity-types`) */
             max_responses_per_participant?: number | null;
             /** @description Reveal: participants see results only while true; owners always do */
             results_visible?: boolean;
@@ -976,7 +978,7 @@ export interface components {
             order_index?: number;
             /** @description Unregistered types choose (default single); a registered type always has its own mode, and a different value is refused */
             response_mode?: components["schemas"]["ResponseMode"];
-            /** @description Multiple mode only: how many responses one participant may add (null: no cap) */
+            /** @description Multiple mode only: how many responses one participant may add (null: the deployment's default, MAX_RESPONSES_PER_PARTICIPANT, listed per type as `default_max_responses_per_participant` in `GET /api/v1/activity-types`) */
             max_responses_per_participant?: number | null;
             /** @description Reveal: participants see results only while true; owners always do */
             results_visible?: boolean;
@@ -2080,7 +2082,7 @@ export interface operations {
     "participant-nicknameAvailability": {
         parameters: {
             query: {
-                /** @description Stored normalised (NFKC, invisible and control characters removed, spaces collapsed); unique per session ignoring case */
+                /** @description Stored normalised (NFKC, invisible and control characters removed, spaces collapsed) and shown so; unique per session among look-alikes (Unicode UTS #39 confusable skeletons, default-ignorable code points ignored) ignoring case */
                 nickname: string;
             };
             header?: never;
