@@ -20,6 +20,9 @@ const soloSuites = [
   "apps/server/test/http-limits.test.ts",
   "apps/server/test/multi-instance*.test.ts",
   "packages/api/test/cross-instance-freshness.postgres-only.test.ts",
+  // Start and stop a PostgreSQL of their own, and hold connections on locks and cut sockets.
+  "packages/testing/test/db-deadlines.test.ts",
+  "packages/testing/test/postgres-driver-faults.test.ts",
   "apps/server/test/workers.test.ts",
   "apps/server/test/artifact.test.ts",
   "apps/server/test/proxy.test.ts",

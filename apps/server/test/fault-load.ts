@@ -91,6 +91,11 @@ export class FaultLoad {
     return Math.min(Date.now(), ...[...this.pending].map((a) => a.startedAt));
   }
 
+  /** How many requests to `instance` sent before `before` (epoch ms) still wait for their answer. */
+  pendingOn(instance: number, before: number): number {
+    return [...this.pending].filter((a) => a.instance === instance && a.startedAt < before).length;
+  }
+
   /** Sends nothing more to this instance. */
   retire(instance: number) {
     this.downUntil[instance] = Number.POSITIVE_INFINITY;

@@ -137,8 +137,27 @@ beforeAll(async () => {
   });
 
   await phase("SIGTERM to one instance", async () => {
+    // Requests the instance has surely received and not answered when the signal comes: single answers
+    // held on their rows, locked by another client until just after the signal.
+    const locker = createDb(pg.url, { maxConnections: 1, statementTimeoutMs: 0 });
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let locked = () => {};
+    const rowsLocked = new Promise<void>((resolve) => (locked = resolve));
+    const holding = locker.db.transaction(async (tx) => {
+      await tx.execute(sql`select 1 from user_responses where activity_id = ${rooms.single.activityId} for update`);
+      locked();
+      await released;
+    });
+    await rowsLocked;
+    const heldMs = await within(10_000, () => load.pendingOn(1, Date.now() - 300) > 0, 10);
+    if (!Number.isFinite(heldMs)) throw new Error("no request to instance 1 was held for 300 ms on the locked rows");
     marks.sigterm = Date.now();
-    terminated = await (servers[1] as ServerProcess).terminate();
+    const exit = (servers[1] as ServerProcess).terminate();
+    release();
+    await holding;
+    await locker.close();
+    terminated = await exit;
     // As a load balancer's health check would, once the instance is gone.
     load.retire(1);
     await sleep(2000);
@@ -212,10 +231,12 @@ describe("two instances under load while PostgreSQL, Redis and an instance fail"
   it("SIGTERM: the instance answers what it received and exits 0 within 10 s; clients carry on on the other", () => {
     expect(terminated).toEqual({ code: 0, ms: expect.any(Number) });
     expect(terminated.ms).toBeLessThan(10_000);
-    // Requests it had surely received (sent 200 ms before the signal) and had not answered yet.
+    // Requests it had surely received (sent 200 ms before the signal) and had not answered yet: at least
+    // the submissions held on the locked rows, each answered (its rows were released after the signal).
     const inFlight = load.attempts.filter(
       (a) => a.instance === 1 && a.startedAt < marks.sigterm - 200 && a.startedAt + a.ms > marks.sigterm,
     );
+    expect(inFlight.filter((a) => a.kind === "submit").length).toBeGreaterThan(0);
     expect(inFlight.filter((a) => typeof a.status !== "number")).toEqual([]);
     const after = attemptsIn("SIGTERM", (a) => a.startedAt >= marks.sigterm + terminated.ms);
     expect(after.filter((a) => a.instance === 0 && isOk(a.status)).length).toBeGreaterThan(10);

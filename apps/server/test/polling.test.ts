@@ -17,10 +17,26 @@ const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const get = (path: string, token?: string, headers?: Record<string, string>) =>
   call(server.url, "GET", path, token, undefined, headers);
 
+/**
+ * What `requests` answered, and the poll governor's interval all the while: every answer must carry
+ * exactly it. The governor moves at most once a second (on a loaded machine it does): a pair of reads
+ * that saw it move is made again.
+ */
+async function governed<T>(requests: () => Promise<T>, on: TestServer = server): Promise<{ answers: T; interval: number }> {
+  const interval = on.deps.pollIntervalMs;
+  if (!interval) throw new Error("the server answers polls without its poll governor (deps.pollIntervalMs is unset)");
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const before = interval();
+    const answers = await requests();
+    if (interval() === before) return { answers, interval: before };
+  }
+  throw new Error("the poll governor moved during each of 10 attempts");
+}
+
 describe("GET /api/sessions/{session_id}/status", () => {
   it("answers the spec's shape to the owner and to a participant", async () => {
     for (const token of [room.admin, room.participants[0]?.token]) {
-      const res = await get(p.session, token);
+      const { answers: res, interval } = await governed(() => get(p.session, token));
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
         session_id: room.sessionId,
@@ -29,9 +45,8 @@ describe("GET /api/sessions/{session_id}/status", () => {
         participant_count: 3,
         active_participant_count: expect.any(Number),
         last_updated: expect.stringMatching(ISO_MS),
-        poll_interval_ms: expect.any(Number),
+        poll_interval_ms: interval,
       });
-      expect(res.body?.poll_interval_ms).toBeGreaterThanOrEqual(2000);
     }
   });
 
@@ -89,7 +104,8 @@ describe("GET /api/sessions/{session_id}/status", () => {
 
 describe("GET /api/sessions/{session_id}/activities/{activity_id}/status", () => {
   it("counts responses exactly and moves last_response_at and last_updated", async () => {
-    const before = (await get(p.activity, room.admin)).body;
+    const { answers, interval } = await governed(() => get(p.activity, room.admin));
+    const before = answers.body;
     expect(before).toEqual({
       activity_id: room.activityId,
       session_id: room.sessionId,
@@ -98,7 +114,7 @@ describe("GET /api/sessions/{session_id}/activities/{activity_id}/status", () =>
       last_response_at: null,
       last_updated: expect.stringMatching(ISO_MS),
       ends_at: null,
-      poll_interval_ms: expect.any(Number),
+      poll_interval_ms: interval,
     });
     await sleep(5);
     await call(server.url, "POST", p.submit, room.participants[0]?.token, { response_data: { choice: "a" } });
@@ -134,7 +150,7 @@ describe("GET /api/sessions/{session_id}/activities/{activity_id}/responses/sinc
     // A row reaches the feed once every transaction of its database that started before it has
     // ended, and at least 50 ms after its own start: poll as a client would.
     await within(20_000, async () => (await get(p.feed("2000-01-01T00:00:00Z"), room.admin)).body?.count === 2);
-    const res = await get(p.feed("2000-01-01T00:00:00Z"), room.admin);
+    const { answers: res, interval } = await governed(() => get(p.feed("2000-01-01T00:00:00Z"), room.admin));
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       items: expect.any(Array),
@@ -142,7 +158,7 @@ describe("GET /api/sessions/{session_id}/activities/{activity_id}/responses/sinc
       count: 2,
       next_cursor: expect.any(String),
       has_more: false,
-      poll_interval_ms: expect.any(Number),
+      poll_interval_ms: interval,
     });
     const items = res.body?.items as Array<Record<string, unknown>>;
     expect(Object.keys(items[0] ?? {}).sort()).toEqual([
@@ -249,9 +265,11 @@ describe("the seed backend's polling paths under /api/v1", () => {
     const since = p.feed("2000-01-01T00:00:00Z");
     for (const token of [room.admin, room.participants[0]?.token]) {
       for (const path of [p.session, p.activity, since]) {
-        const [current, alias] = [await get(path, token), await get(legacy(path), token)];
-        expect([legacy(path), alias.status]).toEqual([legacy(path), 200]);
-        expect(alias.body).toEqual({ ...current.body, poll_interval_ms: expect.any(Number) });
+        const { answers, interval } = await governed(async () => [await get(path, token), await get(legacy(path), token)]);
+        const [current, alias] = answers;
+        expect([legacy(path), alias?.status]).toEqual([legacy(path), 200]);
+        expect(alias?.body).toEqual(current?.body);
+        expect(alias?.body?.poll_interval_ms).toBe(interval);
       }
     }
   });
@@ -281,10 +299,13 @@ describe("the seed backend's polling paths under /api/v1", () => {
 describe("the polling routes over tRPC", () => {
   it("serve the same shapes as REST", async () => {
     const input = encodeURIComponent(JSON.stringify({ session_id: room.sessionId }));
-    const trpc = await get(`/trpc/session.status?input=${input}`, room.admin);
-    const rest = await get(p.session, room.admin);
-    // Under load the governor may change poll_interval_ms between the two calls.
-    expect((trpc.body?.result as { data: unknown }).data).toEqual({ ...rest.body, poll_interval_ms: expect.any(Number) });
+    const { answers, interval } = await governed(async () => [
+      await get(`/trpc/session.status?input=${input}`, room.admin),
+      await get(p.session, room.admin),
+    ]);
+    const [trpc, rest] = answers;
+    expect((trpc?.body?.result as { data: unknown }).data).toEqual(rest?.body);
+    expect(rest?.body?.poll_interval_ms).toBe(interval);
     const feedInput = encodeURIComponent(
       JSON.stringify({ session_id: room.sessionId, activity_id: room.activityId, timestamp: "bad" }),
     );
@@ -329,5 +350,33 @@ describe("draft activities stay invisible to participants", () => {
       expect((await get(path, room.participants[0]?.token)).status, path).toBe(404);
       expect((await get(path, room.admin)).status, path).toBe(200);
     }
+  });
+});
+
+describe("poll_interval_ms under load", () => {
+  let loaded: TestServer;
+  let own: Room;
+  beforeAll(async () => {
+    // A server of its own: the interval it raises stays raised for ten calm seconds.
+    loaded = await startTestServer();
+    own = await openRoom(loaded, 0);
+  });
+  afterAll(async () => loaded?.stop());
+
+  it("grows while the server's event loop lags: every poll then carries the longer interval", async () => {
+    const poll = async () => (await call(loaded.url, "GET", paths(own).session, own.admin)).body?.poll_interval_ms;
+    // The server runs in this process: blocking the loop 120 ms at a time is the lag its governor samples
+    // (once a second, raising the interval after two lagging samples in a row). A machine already this
+    // loaded may have raised it before the first block.
+    let interval = await poll();
+    for (let i = 0; i < 100 && interval === 2000; i++) {
+      const until = Date.now() + 120;
+      while (Date.now() < until);
+      interval = await poll();
+    }
+    // Doubled (p99 lag over 50 ms) or quadrupled (over 200 ms), from POLL_INTERVAL_MS's 2000.
+    expect([4000, 8000]).toContain(interval);
+    const { answers, interval: governor } = await governed(poll, loaded);
+    expect(answers).toBe(governor);
   });
 });

@@ -50,6 +50,25 @@ describe.each(["memory", ...redisDrivers] as const)("limits kept in %s", (store)
       expect((await call(server.url, "GET", paths(bobs).session, bobs.admin)).status).toBe(200);
     });
 
+    it("charges each polling route, results and leaderboard included, to RATE_LIMIT_POLL and nothing else", async () => {
+      const routes = {
+        session: (r: Room) => paths(r).session,
+        activity: (r: Room) => paths(r).activity,
+        feed: (r: Room) => paths(r).feed("2000-01-01T00:00:00Z"),
+        results: (r: Room) => `/api/v1/sessions/${r.sessionId}/activities/${r.activityId}/results`,
+        leaderboard: (r: Room) => `/api/v1/sessions/${r.sessionId}/leaderboard`,
+      };
+      for (const [name, path] of Object.entries(routes)) {
+        // An owner of its own per route: its poll budget is this route's alone (building the room spent writes only).
+        const own = await openRoom(server, 0, `poller-${name}`);
+        const statuses = [];
+        for (let i = 0; i < 4; i++) statuses.push((await call(server.url, "GET", path(own), own.admin)).status);
+        expect([name, statuses]).toEqual([name, [200, 200, 200, 429]]);
+        // The read budget (also 3) is untouched: the polls were not charged to it.
+        expect([name, (await call(server.url, "GET", "/api/v1/sessions", own.admin)).status]).toEqual([name, 200]);
+      }
+    });
+
     it("limits other reads per subject with RATE_LIMIT_READ, a budget apart from polls", async () => {
       const carols = await openRoom(server, 0, "carol");
       const statuses = [];

@@ -185,7 +185,9 @@ describe("private config never reaches participants before the activity complete
     expect(seen.config).toEqual({ clue: "under the mat" });
     expect(seen).not.toHaveProperty("private_config");
     const listed = await participant.activity.list({ session_id: session.id, limit: 10, offset: 0 });
-    expect(listed.items.every((item) => !("private_config" in item))).toBe(true);
+    expect(listed.items.map((item) => [item.id, item.config, "private_config" in item])).toEqual([
+      [a.id, { clue: "under the mat" }, false],
+    ]);
     expect((await admin.activity.get(ref)).private_config).toEqual({ answer: "key" });
 
     const updated = await admin.activity.update({ ...ref, private_config: { answer: "door" } });

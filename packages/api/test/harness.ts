@@ -42,6 +42,11 @@ export interface HarnessOptions {
   activityTypes?: AnyActivityType[];
   /** ALLOW_CUSTOM_ACTIVITY_TYPES; default true. */
   allowCustomActivityTypes?: boolean;
+  /**
+   * How long a cached entry lives (default the cache's 200 ms). A test about invalidation sets it
+   * longer than itself: an entry a write failed to invalidate then never expires in time to hide it.
+   */
+  cacheTtlMs?: number;
   /** MAX_RESPONSES_PER_PARTICIPANT: the cap of multiple-mode activities that name none; the registry's default otherwise. */
   maxResponsesPerParticipant?: number;
 }
@@ -51,7 +56,7 @@ export async function createApiHarness(options: HarnessOptions = {}): Promise<Ap
   const db = await createTestDatabase();
   const tokens = new TokenService({ secret: TEST_JWT_SECRET });
   const presence = new Presence(db.db);
-  const cache = new ReadThroughCache({ shared: options.shared, minRefreshMs: 0, maxStaleMs: 0 });
+  const cache = new ReadThroughCache({ shared: options.shared, localTtlMs: options.cacheTtlMs, minRefreshMs: 0, maxStaleMs: 0 });
   const deps: ApiDeps = {
     db: db.db,
     cache,

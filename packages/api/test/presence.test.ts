@@ -41,16 +41,23 @@ const lastSeenSecondsAgo = (who: number[], seconds: number) =>
     .set({ lastSeenAt: sql`now() - make_interval(secs => ${seconds})` })
     .where(inArray(participants.id, who));
 
-/** Each participant's age in seconds and the transaction that last wrote its row. */
+/** Each participant's age in seconds (null: never seen) and the transaction that last wrote its row. */
 async function rows() {
-  const found = await queryRows<{ id: number; age: number | string; xmin: string }>(
+  const found = await queryRows<{ id: number; age: number | string | null; xmin: string }>(
     h.db.db,
     sql`select id, extract(epoch from now() - last_seen_at) as age, xmin::text as xmin
           from participants where session_id = ${sessionId} order by id`,
   );
-  return found.map((r) => ({ id: Number(r.id), age: Number(r.age), xmin: r.xmin }));
+  return found.map((r) => ({ id: Number(r.id), age: r.age === null ? null : Number(r.age), xmin: r.xmin }));
 }
-const seenNow = (age: number) => age < 5;
+/** The stored row of participant `id`; a test about it fails when there is none. */
+async function rowOf(id: number | undefined) {
+  const row = (await rows()).find((r) => r.id === id);
+  if (!row) throw new Error(`participant ${String(id)} has no row`);
+  return row;
+}
+/** Seen within the last 5 s: a row that was never seen is not. */
+const seenNow = (row: { age: number | null }) => row.age !== null && row.age < 5;
 
 const adminStatus = async () => {
   // The count is part of the cached status record: read it afresh.
@@ -68,10 +75,10 @@ describe("Presence (last_seen_at)", () => {
     p.touch(a);
     p.touch(b);
     await p.flush();
-    const [ra, rb, rc] = await rows();
-    expect([seenNow(ra?.age ?? 0), seenNow(rb?.age ?? 0), seenNow(rc?.age ?? 0)]).toEqual([true, true, false]);
+    const seen = await Promise.all(ids.map(rowOf));
+    expect(seen.map(seenNow)).toEqual([true, true, false]);
     // One statement: both rows were written by the same transaction.
-    expect(ra?.xmin).toBe(rb?.xmin);
+    expect(seen[0]?.xmin).toBe(seen[1]?.xmin);
   });
 
   it("writes a participant at most once per 10 s, whatever the number of polls", async () => {
@@ -83,10 +90,10 @@ describe("Presence (last_seen_at)", () => {
     await lastSeenSecondsAgo([a], 3600);
     p.touch(a, t0 + 9_999);
     await p.flush();
-    expect(seenNow((await rows())[0]?.age ?? 0)).toBe(false);
+    expect(seenNow(await rowOf(a))).toBe(false);
     p.touch(a, t0 + 10_000);
     await p.flush();
-    expect(seenNow((await rows())[0]?.age ?? 0)).toBe(true);
+    expect(seenNow(await rowOf(a))).toBe(true);
   });
 
   it("flushes by itself on its timer", async () => {
@@ -94,7 +101,7 @@ describe("Presence (last_seen_at)", () => {
     const [, , c] = ids as [number, number, number];
     await lastSeenSecondsAgo([c], 3600);
     p.touch(c);
-    await expect.poll(async () => seenNow((await rows())[2]?.age ?? 0), { timeout: 5000 }).toBe(true);
+    await expect.poll(async () => seenNow(await rowOf(c)), { timeout: 5000 }).toBe(true);
   });
 });
 

@@ -39,20 +39,27 @@ export function createSignInExchange(options: {
       throw new CajaError("METHOD_NOT_ALLOWED", 'POST the code of a sign-in link as JSON: {"code": "..."}');
     }
     const key = addressLimitKey(options.clientAddress(req));
-    const budget = options.limiter.peek("invalid_token", key);
+    // A token is taken before the code is tried, so a spent budget refuses every code, a good one too.
+    const checkedAt = Date.now();
+    const budget = await options.limiter.check("invalid_token", key);
     if (!budget.ok) throw rateLimited(budget.retryAfter);
-    const input = signInInput.safeParse(await readJson(req));
-    if (!input.success) {
-      throw new CajaError("VALIDATION_ERROR", 'Invalid code: send {"code": "..."}', { field: "code", reason: "required" });
-    }
-    if (!(await redeemSignInCode(options.db, input.data.code))) {
-      const counted = await options.limiter.check("invalid_token", key);
-      if (!counted.ok) throw rateLimited(counted.retryAfter);
-      throw new CajaError(
-        "UNAUTHORIZED",
-        "This sign-in link is not valid: it was used already, it expired, or it was copied incompletely. " +
-          "Ask for a new one (`pnpm caja sign-in-link`, or restart `pnpm start`).",
-      );
+    let codeFailed = false;
+    try {
+      const input = signInInput.safeParse(await readJson(req));
+      if (!input.success) {
+        throw new CajaError("VALIDATION_ERROR", 'Invalid code: send {"code": "..."}', { field: "code", reason: "required" });
+      }
+      codeFailed = !(await redeemSignInCode(options.db, input.data.code));
+      if (codeFailed) {
+        throw new CajaError(
+          "UNAUTHORIZED",
+          "This sign-in link is not valid: it was used already, it expired, or it was copied incompletely. " +
+            "Ask for a new one (`pnpm caja sign-in-link`, or restart `pnpm start`).",
+        );
+      }
+    } finally {
+      // Only a failed code spends the budget: a malformed request, an outage or a sign-in gives the token back.
+      if (!codeFailed) options.limiter.refund("invalid_token", key, checkedAt);
     }
     const { token, expiresAt } = options.tokens.sign({ sub: "admin", role: "admin" }, ADMIN_TTL_SECONDS);
     return JSON.stringify(signInOutput.parse({ token, expires_at: expiresAt.toISOString() }));

@@ -1,8 +1,18 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { chromium, type Browser, type Page } from "playwright-core";
 
 export const CHROMIUM = "/usr/bin/chromium";
+
+/**
+ * The browser tests fail, never skip, where Chromium is missing: a skipped suite reads as a green run.
+ * CI installs it (.ci/run); elsewhere `apt-get install chromium`. Called before anything is started.
+ */
+export function requireChromium(): void {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`Chromium is not installed at ${CHROMIUM} (apt-get install chromium): the browser tests need it`);
+  }
+}
 
 /**
  * Debian's Chromium, headless. `launch` gives every run a new, empty profile directory of its
