@@ -6,7 +6,7 @@ import type { Duplex } from "node:stream";
  * How long a connection we close stays open to a client still sending: enough for it to
  * read an answer sent while its body was arriving, short enough not to hold sockets.
  */
-export const LINGER_MS = 5000;
+const LINGER_MS = 5000;
 
 export interface ConnectionLimits {
   /** Connections open at once (the process's). */

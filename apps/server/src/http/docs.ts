@@ -35,7 +35,8 @@ const init = `window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#docs
 /**
  * The docs share the app's origin, so a script injected here could use its tokens: only this
  * server's files run, Swagger UI's requests ("Try it out") go to this origin only, and no
- * site may frame the page. Swagger UI sets element styles from script, which 'self' allows.
+ * site may frame the page. The styles Swagger UI sets from script (through the CSSOM) are not
+ * subject to style-src; an inline <style> or style attribute would be, and there is none.
  */
 const pageHeaders = {
   "content-type": "text/html; charset=utf-8",
