@@ -1,13 +1,17 @@
 import cluster from "node:cluster";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import type { AnyActivityType } from "@caja/activities";
 import type { ApiDeps } from "@caja/api";
 import type { DbHandle } from "@caja/db";
 import { sendError } from "@caja/openapi";
 import type { ServerConfig } from "./config";
 import { buildDeps } from "./deps";
+import { isTrustedProxy } from "./client-ip";
 import { answerClientError } from "./http/client-error";
+import { manageConnections } from "./http/connections";
+import { setSecurityHeaders } from "./http/security-headers";
 import { createHttpRouter, logInternalError } from "./http/router";
 import { gracefulShutdown } from "./shutdown";
 
@@ -54,6 +58,7 @@ export async function createCajaServer(config: ServerConfig, options: CreateServ
     },
     (req, res) => {
       shutdown.track(req, res);
+      setSecurityHeaders(res);
       if (worker) res.setHeader("x-caja-worker", worker);
       route(req, res).catch((error: unknown) => {
         logInternalError(error, req);
@@ -63,9 +68,13 @@ export async function createCajaServer(config: ServerConfig, options: CreateServ
   );
   server.keepAliveTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_MS;
   server.maxHeadersCount = config.HTTP_MAX_HEADERS;
-  // Past the cap node closes new connections at once; those already open are served.
-  server.maxConnections = config.HTTP_MAX_CONNECTIONS;
-  server.on("clientError", answerClientError);
+  // HTTP_MAX_CONNECTIONS and _PER_ADDRESS: idle connections are shed before new ones are refused.
+  const connections = manageConnections(server, {
+    maxConnections: config.HTTP_MAX_CONNECTIONS,
+    maxPerAddress: config.HTTP_MAX_CONNECTIONS_PER_ADDRESS,
+    exempt: (address) => isTrustedProxy(config.TRUST_PROXY, address),
+  });
+  server.on("clientError", (error: Error, socket: Duplex) => answerClientError(error, socket, connections.responding(socket)));
   const shutdown = gracefulShutdown(server);
 
   const app: CajaServer = {
