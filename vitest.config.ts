@@ -27,6 +27,7 @@ const soloSuites = [
   "apps/server/test/artifact.test.ts",
   "apps/server/test/proxy.test.ts",
   "apps/web/test/browser.test.ts",
+  "apps/server/test/docs-browser.test.ts",
   "packages/client/test/browser.test.ts",
   "bench/test/**/*.test.ts",
 ];

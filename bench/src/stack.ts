@@ -100,6 +100,8 @@ export async function startStack(
       RATE_LIMIT_WRITE: UNLIMITED,
       RATE_LIMIT_JOIN: UNLIMITED,
       RATE_LIMIT_SESSION_JOIN: UNLIMITED,
+      // Every simulated participant connects from 127.0.0.1, as the limits above are all one caller's.
+      HTTP_MAX_CONNECTIONS_PER_ADDRESS: "0",
       ...options.serverEnv,
     },
     nodeArgs: options.profileDir ? cpuProfileArgs(options.profileDir) : [],

@@ -1,16 +1,20 @@
 import cluster from "node:cluster";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import type { AnyActivityType } from "@caja/activities";
 import { appRouter, type ApiDeps } from "@caja/api";
 import type { DbHandle } from "@caja/db";
 import { proceduresOf, sendError } from "@caja/openapi";
 import type { ServerConfig } from "./config";
 import { buildDeps } from "./deps";
+import { isTrustedProxy } from "./client-ip";
 import { answerClientError } from "./http/client-error";
+import { manageConnections } from "./http/connections";
 import { requestObserver } from "./http/observe";
 import { routeOf } from "./http/route-label";
 import { createHttpRouter } from "./http/router";
+import { setSecurityHeaders } from "./http/security-headers";
 import { createLogger, type Logger } from "./logging/logger";
 import { clusterMetricsText } from "./metrics/cluster";
 import { ServerMetrics } from "./metrics/server-metrics";
@@ -92,6 +96,7 @@ export async function createCajaServer(config: ServerConfig, options: CreateServ
     (req, res) => {
       observer.start(req, res);
       shutdown.track(req, res);
+      setSecurityHeaders(res);
       if (worker) res.setHeader("x-caja-worker", worker);
       const handle = () => {
         route(req, res).catch((error: unknown) => {
@@ -105,9 +110,13 @@ export async function createCajaServer(config: ServerConfig, options: CreateServ
   );
   server.keepAliveTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_MS;
   server.maxHeadersCount = config.HTTP_MAX_HEADERS;
-  // Past the cap node closes new connections at once; those already open are served.
-  server.maxConnections = config.HTTP_MAX_CONNECTIONS;
-  server.on("clientError", answerClientError);
+  // HTTP_MAX_CONNECTIONS and _PER_ADDRESS: idle connections are shed before new ones are refused.
+  const connections = manageConnections(server, {
+    maxConnections: config.HTTP_MAX_CONNECTIONS,
+    maxPerAddress: config.HTTP_MAX_CONNECTIONS_PER_ADDRESS,
+    exempt: (address) => isTrustedProxy(config.TRUST_PROXY, address),
+  });
+  server.on("clientError", (error: Error, socket: Duplex) => answerClientError(error, socket, connections.responding(socket)));
   const shutdown = gracefulShutdown(server);
 
   const app: CajaServer = {

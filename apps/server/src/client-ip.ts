@@ -70,6 +70,11 @@ export function clientAddress(peer: string | undefined, forwardedFor: string | s
   return address;
 }
 
+/** Whether a socket's peer is a trusted proxy; with a number of hops, every peer is taken to be one. */
+export function isTrustedProxy(trust: ProxyTrust, peer: string): boolean {
+  return "proxies" in trust ? isTrusted(trust.proxies, normalise(peer)) : trust.hops > 0;
+}
+
 function isTrusted(proxies: BlockList, address: string): boolean {
   const family = isIP(address);
   return family !== 0 && proxies.check(address, family === 4 ? "ipv4" : "ipv6");

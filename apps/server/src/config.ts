@@ -68,6 +68,9 @@ export const envSchema = z
     HTTP_MAX_HEADER_BYTES: intIn(1024, 1024 * 1024, 16 * 1024),
     HTTP_MAX_HEADERS: intIn(10, 2000, 100),
     HTTP_MAX_CONNECTIONS: intIn(1, 1_000_000, 10_000),
+    // Per peer address (0: none). Phones on one venue Wi-Fi share its NAT's address, so the
+    // default is high; under TRUST_PROXY the trusted proxies are not capped (see http/connections.ts).
+    HTTP_MAX_CONNECTIONS_PER_ADDRESS: intIn(0, 1_000_000, 1000),
     TRPC_MAX_BATCH: intIn(1, 1000, 50),
     // What a batch's calls together may answer, at most, counted before any runs (packages/openapi, batch-budget.ts).
     TRPC_BATCH_MAX_BYTES: intIn(1024, 1024 * 1024 * 1024, 16 * 1024 * 1024),

@@ -187,6 +187,50 @@ describe("GET /api/v1/sessions/{session_id}/activities/{activity_id}/results/exp
   });
 });
 
+/**
+ * How a spreadsheet reads the file: every CR, LF or CRLF outside quotes ends a record (not only
+ * the first kind met, csv-parse's default), and a short record is kept rather than refused.
+ */
+const asSpreadsheetReadsIt = (bytes: Buffer): string[][] =>
+  parse(bytes, { bom: true, record_delimiter: ["\r\n", "\n", "\r"], relax_column_count: true });
+
+describe("formula injection through line breaks", () => {
+  /** Each would start a record of its own, beginning with its formula, were its line break left unquoted. */
+  const injections = [
+    "great talk\n=cmd|' /C calc'!A0",
+    'fine\r=HYPERLINK("http://evil.example","x")',
+    "ok\r\n+1+cmd|' /C calc'!A0",
+    "two\n\n@SUM(1)",
+    "tab\n\t=1",
+    "minus\n-2+3",
+  ];
+
+  it("a line break inside an answer or a title stays inside its quoted cell: no cell starts with = + - @, tab or CR", async () => {
+    const token = api.admin("alice");
+    const session = await api.activeSession(token);
+    const title = "Feedback\n=cmd|' /C calc'!A0";
+    const activity = await api.activity(token, session.id, { type: "custom-board", title, config: {} });
+    await api.setActivityStatus(token, activity.id, "active");
+    const submitted = [];
+    for (const [i, text] of injections.entries()) {
+      const person = await api.join(session.join_code, `p${i}`);
+      submitted.push(await api.submit(person.token, session.id, activity.id, text));
+    }
+    const res = await fetch(server.url + activityExport(session.id, activity.id), {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const records = asSpreadsheetReadsIt(Buffer.from(await res.arrayBuffer()));
+    expect(records.flat().filter((cell) => /^[=+\-@\t\r]/.test(cell))).toEqual([]);
+    expect(records.map((record) => record.length)).toEqual(records.map(() => columns.length));
+    const [header = [], ...rows] = records;
+    expect(header).toEqual(columns);
+    const cell = (row: string[], name: string) => row[columns.indexOf(name)];
+    expect(rows.map((row) => cell(row, "activity_title"))).toEqual(injections.map(() => title));
+    const answers = new Map(rows.map((row) => [cell(row, "response_id"), cell(row, "answer")]));
+    expect(submitted.map((r) => answers.get(r.id))).toEqual(injections);
+  });
+});
+
 describe("GET /api/v1/sessions/{session_id}/export", () => {
   it("every response of the session, activity by activity in session order", async () => {
     const s = await answeredSession();

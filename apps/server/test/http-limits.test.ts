@@ -1,7 +1,9 @@
 import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "@caja/db";
 import { Api } from "./fixtures";
 import { startTestServer, type TestServer } from "./harness";
+import { rawConnection, until, writeAll } from "./raw-http";
 
 /**
  * The HTTP server's own limits (app.ts, HTTP_* and TRPC_MAX_BATCH), over real sockets.
@@ -18,7 +20,6 @@ beforeAll(async () => {
     HTTP_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS),
     HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
     HTTP_MAX_HEADER_BYTES: "4096",
-    HTTP_MAX_CONNECTIONS: "20",
     TRPC_MAX_BATCH: "5",
   });
   api = new Api(server);
@@ -105,48 +106,6 @@ describe("slow clients (slowloris)", () => {
   });
 });
 
-describe("HTTP_MAX_CONNECTIONS", () => {
-  it("connections past the cap are closed at once; those open are served, and a freed slot is reused", async () => {
-    const { hostname, port } = new URL(server.url);
-    const open = (): Promise<Socket> =>
-      new Promise((resolve, reject) => {
-        const socket = connect(Number(port), hostname, () => resolve(socket));
-        socket.on("error", reject);
-      });
-    // The test's own fetch keeps a connection or two alive: fill up to the cap with idle sockets.
-    const held: Socket[] = [];
-    try {
-      for (let i = 0; i < 20; i++) held.push(await open());
-      const extra = await open();
-      const closed = new Promise<void>((resolve) => extra.on("close", () => resolve()));
-      extra.on("error", () => {});
-      extra.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
-      let answered = "";
-      extra.on("data", (chunk: Buffer) => (answered += chunk.toString("utf8")));
-      await closed;
-      expect(answered).toBe("");
-      // One of the held sockets still gets its answer.
-      const first = held[0] as Socket;
-      const reply = new Promise<string>((resolve) => first.once("data", (chunk: Buffer) => resolve(chunk.toString("utf8"))));
-      first.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
-      expect(await reply).toMatch(/^HTTP\/1\.1 200 /);
-    } finally {
-      for (const socket of held) socket.destroy();
-    }
-    // Freed: new connections are served again (once the server has seen the held ones close).
-    let status = 0;
-    const end = Date.now() + 10_000;
-    while (status !== 200 && Date.now() < end) {
-      status = await api.request("GET", "/health").then(
-        (res) => res.status,
-        () => 0,
-      );
-      if (status !== 200) await sleep(100);
-    }
-    expect(status).toBe(200);
-  });
-});
-
 describe("HTTP_MAX_HEADER_BYTES", () => {
   it("431 HEADERS_TOO_LARGE past the limit, served below it", async () => {
     expect((await api.request("GET", "/health", { headers: { "x-pad": "a".repeat(2000) } })).status).toBe(200);
@@ -162,6 +121,84 @@ describe("HTTP_MAX_HEADER_BYTES", () => {
     });
     expect(answer).toMatch(/^HTTP\/1\.1 431 /);
     expect(answer).toContain('"code":"HEADERS_TOO_LARGE"');
+  });
+});
+
+const oversizedHeaders = `GET /health HTTP/1.1\r\nHost: x\r\nX-Pad: ${"a".repeat(6000)}\r\n\r\n`;
+
+describe("HTTP_MAX_HEADER_BYTES on a reused keep-alive connection", () => {
+  it("431 HEADERS_TOO_LARGE after an earlier request was answered on the same connection", async () => {
+    const c = rawConnection(server.url);
+    await c.connected;
+    c.socket.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+    await until(() => c.state.received.includes("\r\n0\r\n\r\n"));
+    expect(c.state.received).toMatch(/^HTTP\/1\.1 200 /);
+    const first = c.state.received.length;
+    c.socket.write(oversizedHeaders);
+    await c.closed;
+    const second = c.state.received.slice(first);
+    expect(second).toMatch(/^HTTP\/1\.1 431 /);
+    expect(second).toContain('"code":"HEADERS_TOO_LARGE"');
+  });
+
+  it("a response under way is cut, never interleaved with the error answer", async () => {
+    const token = api.admin("exporter");
+    const session = await api.activeSession(token);
+    const activity = await api.activity(token, session.id, { type: "custom", config: {} });
+    const person = await api.join(session.join_code, "Many");
+    // Megabytes of CSV, produced a page of 1000 rows at a time: still being written when the bad request arrives.
+    await server.db.db.execute(sql`
+      insert into user_responses (session_id, activity_id, participant_id, response_data, single_answer)
+      select ${session.id}, ${activity.id}, ${person.participant.id}, to_jsonb(repeat('answer ', 20) || g), false
+      from generate_series(1, 40000) g`);
+    const c = rawConnection(server.url);
+    await c.connected;
+    c.socket.write(`GET /api/v1/sessions/${session.id}/export HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\n\r\n`);
+    await until(() => c.state.received.includes("\r\n\r\n"));
+    c.socket.write(oversizedHeaders);
+    await c.closed;
+    expect(c.state.received).toMatch(/^HTTP\/1\.1 200 /);
+    const end = c.state.received.indexOf("\r\n0\r\n\r\n");
+    const error = c.state.received.indexOf("HTTP/1.1 431");
+    // Either the export was cut (no end, no 431) or it ended before the 431 began.
+    if (error !== -1) expect(end).toBeGreaterThan(-1);
+    if (error !== -1) expect(error).toBeGreaterThan(end);
+  });
+});
+
+describe("an error answer reaches a client still sending (MAX_BODY_BYTES, HTTP_MAX_HEADER_BYTES)", () => {
+  /** As a simple client does: the whole request is written before anything is read; then the answer. */
+  async function sendAllThenRead(head: string, chunk: string, count: number) {
+    const c = rawConnection(server.url);
+    await c.connected;
+    c.socket.pause();
+    c.socket.write(head);
+    await writeAll(c.socket, chunk, count);
+    c.socket.end();
+    c.socket.resume();
+    await c.closed;
+    return c.state;
+  }
+  const post = "POST /api/v1/sessions/join HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n";
+  const piece = "x".repeat(64 * 1024);
+
+  it("a body declared over the limit (Content-Length: 10 MB), all of it sent", async () => {
+    const answer = await sendAllThenRead(`${post}Content-Length: ${160 * piece.length}\r\n\r\n`, piece, 160);
+    expect(answer.received).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer.received).toContain('"code":"PAYLOAD_TOO_LARGE"');
+  });
+
+  it("431 for headers that go on past the limit, 10 MB of them sent", async () => {
+    const answer = await sendAllThenRead("GET /health HTTP/1.1\r\nHost: x\r\n", `X-Pad: ${piece}\r\n`, 160);
+    expect(answer.received).toMatch(/^HTTP\/1\.1 431 /);
+    expect(answer.received).toContain('"code":"HEADERS_TOO_LARGE"');
+  });
+
+  it("a chunked body that grows over the limit, 10 MB of it sent", async () => {
+    const frame = `${piece.length.toString(16)}\r\n${piece}\r\n`;
+    const answer = await sendAllThenRead(`${post}Transfer-Encoding: chunked\r\n\r\n`, frame, 160);
+    expect(answer.received).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer.received).toContain('"code":"PAYLOAD_TOO_LARGE"');
   });
 });
 

@@ -59,12 +59,8 @@ describe("PATCH .../responses/{response_id}/moderation on a moderated Q&A", () =
     ]);
     expect(await listed(cy.caller, ids)).toEqual([[{ question_text: "Ana approved" }, "approved"]]);
 
-    const feed = await follow(cy.caller, ids);
-    const bensId = (await owner.response.list({ ...ids, limit: 10, offset: 0 })).items[1]?.id;
-    expect(summary(feed.items)).toEqual([
-      ["Ana approved", "approved"],
-      ["gone", bensId, "hidden"],
-    ]);
+    // Ben's pending entry leaves Cy no trace, not even a tombstone (moderation-no-trace.test.ts).
+    expect(summary((await follow(cy.caller, ids)).items)).toEqual([["Ana approved", "approved"]]);
     expect(summary((await follow(ben.caller, ids)).items)).toEqual([
       ["Ana approved", "approved"],
       ["Ben pending", "pending"],

@@ -248,6 +248,9 @@ export const userResponses = pgTable(
     // The activity's mode when this row was written: single-mode rows are unique per participant.
     singleAnswer: boolean("single_answer").notNull().default(true),
     status: varchar("status", { length: 10 }).$type<ModerationStatusValue>().notNull().default("approved"),
+    // Approved now or at some time before: other participants may have seen it, so when it leaves
+    // their view they are sent a tombstone. An entry never approved leaves them no trace.
+    everApproved: boolean("ever_approved").notNull().default(false),
     // Q&A upvotes, maintained in the voting statement (response_votes holds who voted).
     voteCount: integer("vote_count").notNull().default(0),
     // Deleted by the owner: the row stays (data cleared) so the feed can tell followers the id is gone.

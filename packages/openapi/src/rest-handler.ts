@@ -154,21 +154,15 @@ function queryObject(search: string): Record<string, string> {
 async function readJsonObject(req: IncomingMessage, maxBytes: number): Promise<Record<string, unknown>> {
   const declared = Number(req.headers["content-length"] ?? "0");
   if (declared > maxBytes) throw tooLarge(maxBytes);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw tooLarge(maxBytes);
-    chunks.push(chunk);
-  }
-  if (size === 0) return {};
+  const body = await readBody(req, maxBytes);
+  if (body.length === 0) return {};
   const type = req.headers["content-type"] ?? "";
   if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) {
     throw new CajaError("UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json", { content_type: type });
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    parsed = JSON.parse(body.toString("utf8"));
   } catch {
     throw new CajaError("VALIDATION_ERROR", "The body is not valid JSON", { field: "body", reason: "invalid JSON" });
   }
@@ -176,6 +170,33 @@ async function readJsonObject(req: IncomingMessage, maxBytes: number): Promise<R
     throw new CajaError("VALIDATION_ERROR", "The body must be a JSON object", { field: "body", reason: "not an object" });
   }
   return parsed as Record<string, unknown>;
+}
+
+/**
+ * The body, or a 413 as soon as it grows past `maxBytes`. Not `for await`: leaving that
+ * loop early destroys the request and with it the socket, so the 413 would never be
+ * sent; here the rest of the body is read and dropped while the answer goes out.
+ */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off("data", onData);
+      req.resume();
+      reject(tooLarge(maxBytes));
+    };
+    req.on("data", onData);
+    req.once("end", () => resolve(Buffer.concat(chunks)));
+    req.once("error", reject);
+    // After `end` this is a no-op; before it, the client went away mid-body.
+    req.once("close", () => reject(new Error("The connection closed before the request body was read")));
+  });
 }
 
 const tooLarge = (maxBytes: number) =>

@@ -1,37 +1,50 @@
 import { STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
 import { CajaError, toWireError } from "@caja/api";
+import { closeAfterAnswer } from "./connections";
+import { securityHeaderLines } from "./security-headers";
+
+/** Sockets already answered: node may report the same broken request more than once. */
+const answered = new WeakSet<Duplex>();
 
 /**
  * Requests node's HTTP parser refuses before any handler sees them (a broken
  * Content-Length, headers over the size or count limit, a request that did not
  * arrive within `requestTimeout`/`headersTimeout`) are answered in the error
  * format rather than node's bare `400 Bad Request`, then the connection is closed:
- * after a parse error nothing more on it can be trusted.
+ * after a parse error nothing more on it can be trusted. It closes as
+ * `closeAfterAnswer` does, so that a client still sending can read the answer.
+ *
+ * `responding`: an answer to an earlier request on this (keep-alive) connection has
+ * begun and not ended. Ours would land inside it, so the connection is cut instead.
+ * Otherwise earlier answers on the connection are whole, and ours follows them.
  */
 export function answerClientError(
   error: Error & { code?: string; rawPacket?: Buffer },
-  socket: Duplex & { bytesWritten?: number },
+  socket: Duplex,
+  responding: boolean,
 ): void {
-  // A reset connection cannot be answered; a response already under way cannot be replaced.
-  if (error.code === "ECONNRESET" || !socket.writable || (socket.bytesWritten ?? 0) > 0) {
+  if (answered.has(socket)) return;
+  // A reset connection cannot be answered; a response under way cannot be replaced.
+  if (error.code === "ECONNRESET" || !socket.writable || responding) {
     socket.destroy();
     return;
   }
+  answered.add(socket);
   const wire = toWireError(clientErrorOf(error));
   // An answer to HEAD has no body (a client would read ours as the next response); the
   // request line is in the data node could not parse, when it has it.
   const head = error.rawPacket?.subarray(0, 5).toString("latin1") === "HEAD ";
   const body = head ? "" : JSON.stringify(wire.body);
-  socket.end(
+  socket.write(
     `HTTP/1.1 ${wire.status} ${STATUS_CODES[wire.status] ?? "Error"}\r\n` +
       "Content-Type: application/json; charset=utf-8\r\n" +
       `Content-Length: ${head ? 0 : Buffer.byteLength(body)}\r\n` +
+      securityHeaderLines +
       "Connection: close\r\n\r\n" +
       body,
   );
-  // end() flushes the answer first; a client that never reads it must not hold the socket.
-  setTimeout(() => socket.destroy(), 1000).unref();
+  closeAfterAnswer(socket);
 }
 
 function clientErrorOf(error: Error & { code?: string }): CajaError {

@@ -1,18 +1,13 @@
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { stringify } from "csv-stringify";
+import { stringify, type Stringifier } from "csv-stringify";
 import { exportColumns, exportResponses, schemas, toExportRow, type ApiDeps, type ExportRow } from "@caja/api";
 import type { Producer } from "@caja/openapi";
 
 /**
  * The CSV answer of the export routes (`meta.produces: "text/csv"`): their procedure
  * has authorised the owner and named the target; this streams its rows, a page of
- * the database at a time, through csv-stringify with backpressure from the socket.
- *
- * - `escape_formulas`: a cell starting with `=`, `+`, `-`, `@`, tab or CR gets a
- *   leading `'`, so an answer like `=HYPERLINK(...)` is shown, not run, by a spreadsheet.
- * - A UTF-8 byte order mark, so that Excel reads non-ASCII nicknames and answers as UTF-8.
- * - CRLF between records (RFC 4180); newlines inside an answer stay inside its quoted cell.
+ * the database at a time, through `csvStringifier` with backpressure from the socket.
  *
  * An export outlives the request's deadline, so each page's query gets a deadline of
  * its own (`pageTimeoutMs` from when it is asked for). A database failure before the
@@ -33,22 +28,14 @@ export function csvExport(deps: ApiDeps, pageTimeoutMs: number): Producer {
       "content-type": "text/csv; charset=utf-8",
       "content-disposition": `attachment; filename="${target.filename}"`,
       "cache-control": "no-store",
-      "x-content-type-options": "nosniff",
     });
     async function* all(): AsyncGenerator<ExportRow> {
       if (first.done) return;
       yield toExportRow(first.value);
       for await (const row of rows) yield toExportRow(row);
     }
-    const csv = stringify({
-      header: true,
-      columns: [...exportColumns],
-      escape_formulas: true,
-      bom: true,
-      record_delimiter: "windows",
-    });
     try {
-      await pipeline(Readable.from(all()), csv, res);
+      await pipeline(Readable.from(all()), csvStringifier(), res);
     } catch (error) {
       // The client went away: the pipeline has stopped reading pages; nothing to answer.
       if (res.destroyed && !res.writableFinished && isPrematureClose(error)) return;
@@ -59,3 +46,25 @@ export function csvExport(deps: ApiDeps, pageTimeoutMs: number): Producer {
 
 const isPrematureClose = (error: unknown): boolean =>
   typeof error === "object" && error !== null && "code" in error && error.code === "ERR_STREAM_PREMATURE_CLOSE";
+
+/**
+ * The writer of every export file: a header row, then one record per `ExportRow`.
+ *
+ * - `escape_formulas`: a cell starting with `=`, `+`, `-`, `@`, tab or CR gets a
+ *   leading `'`, so an answer like `=HYPERLINK(...)` is shown, not run, by a spreadsheet.
+ * - A UTF-8 byte order mark, so that Excel reads non-ASCII nicknames and answers as UTF-8.
+ * - CRLF between records (RFC 4180), and `quote_record_delimiter`: a cell holding any CR
+ *   or LF is quoted. A spreadsheet ends a row at each of them, and csv-stringify quotes
+ *   only the chosen delimiter (CRLF) once one is set, so `great talk\n=cmd|...` would
+ *   otherwise become a row of its own whose first cell is a formula.
+ */
+export function csvStringifier(): Stringifier {
+  return stringify({
+    header: true,
+    columns: [...exportColumns],
+    escape_formulas: true,
+    bom: true,
+    record_delimiter: "windows",
+    quote_record_delimiter: true,
+  });
+}

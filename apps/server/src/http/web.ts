@@ -24,11 +24,11 @@ const contentTypes: Record<string, string> = {
 const compressible = new Set([".html", ".js", ".mjs", ".css", ".json", ".map", ".svg", ".txt"]);
 
 // The app loads nothing from elsewhere; React sets styles through the DOM, which CSP allows.
-const securityHeaders = {
+// These replace the policy every answer gets (security-headers.ts), whose nosniff stays.
+const pageHeaders = {
   "content-security-policy":
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-  "x-content-type-options": "nosniff",
   "referrer-policy": "same-origin",
 };
 
@@ -89,7 +89,7 @@ export function createWebHandler(root: string = defaultWebDir) {
     const index = await load(join(base, "index.html"));
     if (!index) {
       res
-        .writeHead(503, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", ...securityHeaders })
+        .writeHead(503, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store", ...pageHeaders })
         .end(notBuiltPage(base));
       return true;
     }
@@ -104,7 +104,7 @@ function send(req: IncomingMessage, res: ServerResponse, entry: Cached, ext: str
     "cache-control": cacheControl,
     etag: entry.etag,
     vary: "accept-encoding",
-    ...(ext === ".html" ? securityHeaders : { "x-content-type-options": "nosniff" }),
+    ...(ext === ".html" ? pageHeaders : {}),
   };
   if (req.headers["if-none-match"] === entry.etag) {
     res.writeHead(304, headers).end();
@@ -120,7 +120,7 @@ function send(req: IncomingMessage, res: ServerResponse, entry: Cached, ext: str
 function notBuiltPage(dir: string): string {
   const shown = existsSync(dir) ? dir : `${dir} (missing)`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Caja: web app not built</title></head>
-<body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; line-height: 1.5">
+<body>
 <h1>The Caja API is running; its web app is not built</h1>
 <p>Build it with <code>pnpm build</code> (<code>pnpm start</code> does this for you), then reload.
 The server looks for it in <code>${escapeHtml(shown)}</code> (<code>CAJA_WEB_DIR</code>).</p>

@@ -74,6 +74,19 @@ export interface Flight {
 export interface WriteMark {
   seq: number;
   at: number;
-  /** This write came within minRefreshMs of the previous one: a burst. */
+  /** This write came within minRefreshMs of the previous one and coalesces: a burst. */
   burst: boolean;
+  /**
+   * The sequence number of the key's last `immediate` write (0: none): no value loaded before it
+   * answers a read, whatever writes, burst or not, came after it.
+   */
+  floor: number;
 }
+
+/**
+ * How a write is seen by reads on the writing instance. `coalesce`: at once when it is a lone
+ * write; in a burst (writes to the key under minRefreshMs apart), once the first reload begun
+ * after it has finished (counts may lag that long). `immediate`: by every read that begins after
+ * it, burst or not (a lifecycle change, results hidden or shown, moderation).
+ */
+export type WriteVisibility = "coalesce" | "immediate";

@@ -1,4 +1,4 @@
-import type { CacheStats, Entry, Flight, ReadThroughOptions, WriteMark } from "./read-through-types";
+import type { CacheStats, Entry, Flight, ReadThroughOptions, WriteMark, WriteVisibility } from "./read-through-types";
 import { sharedKey, type SharedCache, type SharedValue } from "./shared";
 
 class TimeoutError extends Error {}
@@ -14,10 +14,10 @@ class TimeoutError extends Error {}
  * So a read that begins that long after a write was acknowledged on any instance
  * reflects it, whatever the deletes' timing (a refill racing another instance's
  * delete may put an older value back in the shared store: its origin still bounds it).
- * On the writing instance, a lone write is reflected by every read that begins after
- * it; during a burst (writes to the key less than minRefreshMs apart), reads answer the
- * last value while one reload runs, so by every read after the first reload begun after
- * it (at most minRefreshMs later) has finished.
+ * On the writing instance, a lone or `immediate` write is reflected by every read that
+ * begins after it, whatever writes follow; during a burst (coalescing writes to the key less
+ * than minRefreshMs apart), reads answer the last value while one reload runs, so by every
+ * read after the first reload begun after it (at most minRefreshMs later) has finished.
  * The shared store is optional and never a single point of failure: errors and
  * slow answers fall back to the loader and open a breaker.
  */
@@ -156,18 +156,18 @@ export class ReadThroughCache {
   }
 
   /**
-   * Called after a write commits. A lone write is seen here at once; during a
-   * burst, within minRefreshMs. Other instances see it within the staleness bound.
-   * The work is synchronous (the shared deletes are batched on a timer); the promise keeps the
-   * callers' contract should that delete ever be awaited here.
+   * Called after a write commits; seen here as `visibility` says, on other instances within the
+   * staleness bound. Synchronous (the shared deletes are batched on a timer); the promise keeps
+   * the callers' contract should that delete ever be awaited here.
    */
-  invalidate(keys: string[]): Promise<void> {
+  invalidate(keys: string[], visibility: WriteVisibility = "coalesce"): Promise<void> {
     const now = Date.now();
     for (const key of keys) {
       const mark = this.writes.get(key);
-      const burst = mark !== undefined && now - mark.at < this.minRefreshMs;
+      const burst = visibility === "coalesce" && mark !== undefined && now - mark.at < this.minRefreshMs;
+      const seq = ++this.writeSeq;
       this.writes.delete(key);
-      this.writes.set(key, { seq: ++this.writeSeq, at: now, burst });
+      this.writes.set(key, { seq, at: now, burst, floor: visibility === "immediate" ? seq : (mark?.floor ?? 0) });
       if (this.shared) this.pendingSharedDeletes.add(key);
     }
     while (this.writes.size > this.maxWriteMarks) this.forget(now);
@@ -190,7 +190,7 @@ export class ReadThroughCache {
     const [key, mark] = oldest.value;
     this.writes.delete(key);
     if (now - mark.at < Math.max(this.localTtlMs + this.maxStaleMs, this.sharedTtlMs) + this.minRefreshMs) {
-      this.dropped = { seq: mark.seq, at: mark.at, burst: false };
+      this.dropped = { seq: mark.seq, at: mark.at, burst: false, floor: mark.seq };
     }
   }
 
@@ -201,23 +201,25 @@ export class ReadThroughCache {
   /**
    * Whether a value (or a load in flight) that began at `startedAt`, at write sequence `seq`,
    * may answer a read now: after a write of this instance only during its burst, within
-   * minRefreshMs; otherwise within the local TTL.
+   * minRefreshMs, and never when it began before the key's last `immediate` write; otherwise
+   * within the local TTL.
    */
   private acceptable(key: string, seq: number, startedAt: number, now: number): boolean {
     const mark = this.markOf(key);
-    if (mark && mark.seq > seq) return mark.burst && now - startedAt < this.minRefreshMs;
+    if (mark && mark.seq > seq) return mark.burst && seq >= mark.floor && now - startedAt < this.minRefreshMs;
     return now - startedAt < this.localTtlMs;
   }
 
   /**
    * fresh: answered as is. stale-ok: answered while a refill runs (past its TTL by at most
    * maxStaleMs; during a burst of writes here, past minRefreshMs; never past the staleness
-   * bound). stale: reloaded first; a lone write here always lands here, so writers read their
-   * writes.
+   * bound). stale: reloaded first; a lone write here, or an `immediate` one (whatever writes
+   * follow it), always lands here, so writers read their writes.
    */
   private freshness(key: string, entry: Entry, now: number): "fresh" | "stale-ok" | "stale" {
     const mark = this.markOf(key);
     if (mark && mark.seq > entry.seq) {
+      if (entry.seq < mark.floor) return "stale";
       // A burst-time value is measured from its origin: whatever it shows began no earlier.
       if (this.acceptable(key, entry.seq, entry.origin, now)) return "fresh";
       // In a burst every read past minRefreshMs would otherwise wait for a reload, and a slow

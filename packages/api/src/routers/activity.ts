@@ -16,7 +16,8 @@ import { fixedBound, pageBound, recordBounds, resultsAnswerBytes } from "../answ
 import { pageLimits, toPage } from "../schemas/common";
 import { activityStatus, activityStatusInput, toActivityStatusWire } from "../schemas/polling";
 import { activityResults, activityResultsInput, toActivityResultsWire } from "../schemas/results";
-import { cachedResults, visibleResults } from "../services/results";
+import { cachedResults } from "../services/results";
+import { activityStatusFor, resultsFor } from "../services/participant-view";
 import * as activities from "../services/activities";
 import { assertJsonBytes } from "../services/json-size";
 import * as sessions from "../services/sessions";
@@ -189,7 +190,8 @@ export const activityRouter = {
       // Past its time limit the poll completes the activity: that answer needs the procedure.
       pollState: (ctx, scope) => {
         const record = scopedActivity(scope);
-        return looksTimeUp(record) ? null : `${ctx.deps.cache.versionOf(record)}:${pollIntervalMs(ctx)}`;
+        // The role: participants see other counts of a moderated activity (participant-view.ts).
+        return looksTimeUp(record) ? null : `${ctx.deps.cache.versionOf(record)}:${scope.claims?.role}:${pollIntervalMs(ctx)}`;
       },
     })
     .input(activityStatusInput)
@@ -200,7 +202,8 @@ export const activityRouter = {
       if (looksTimeUp(record) && (await completeIfTimeUp(ctx.deps, record.id))) {
         record = (await cachedActivityStatus(ctx.deps, record.id)) ?? record;
       }
-      return toActivityStatusWire(record, pollIntervalMs(ctx));
+      // The member rule admits only the owning admin, so an admin here is the owner.
+      return toActivityStatusWire(activityStatusFor(record, ctx.claims.role === "admin"), pollIntervalMs(ctx));
     }),
 
   results: procedure
@@ -230,7 +233,10 @@ export const activityRouter = {
       const record = await cachedResults(ctx.deps, scope.id);
       // The member rule admits only the owning admin, so an admin here is the owner.
       const owner = ctx.claims.role === "admin";
-      const results = visibleResults(record, { owner, completed: scope.status === "completed" });
-      return toActivityResultsWire(record, results, pollIntervalMs(ctx));
+      return toActivityResultsWire(
+        record,
+        resultsFor(record, { owner, completed: scope.status === "completed" }),
+        pollIntervalMs(ctx),
+      );
     }),
 } satisfies TRPCRouterRecord;

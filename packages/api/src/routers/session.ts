@@ -146,7 +146,7 @@ export const sessionRouter = {
         method: "GET",
         path: "/v1/sessions/{session_id}/leaderboard",
         tags: ["Polling"],
-        summary: "Poll the session's quiz leaderboard (participants: completed quizzes only)",
+        summary: "Poll the session's quiz leaderboard (participants: completed quizzes whose results are shown)",
       },
       limit: "poll",
       poll: true,
@@ -159,8 +159,8 @@ export const sessionRouter = {
     .output(leaderboard)
     .query(async ({ ctx }) => {
       const record = await cachedLeaderboard(ctx.deps, scopedSession(ctx).id);
-      // The member rule admits only the owning admin; participants never see points of a quiz still running.
-      const view = ctx.claims.role === "admin" ? record.all : record.completed;
+      // The member rule admits only the owning admin; participants see the points of shown quizzes (participant-view.ts).
+      const view = ctx.claims.role === "admin" ? record.all : record.participants;
       return toLeaderboardWire(record, view, pollIntervalMs(ctx));
     }),
 } satisfies TRPCRouterRecord;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { responseMode, type ActivityRegistry } from "@caja/activities";
 import { textLimits, type ActivityRow } from "@caja/db";
+import { privateConfigShown } from "../services/participant-view";
 import {
   activityId,
   activityLifecycle,
@@ -129,12 +130,13 @@ export type ActivityViewer = "owner" | "participant";
 
 /**
  * Participants never receive private config (the type's private fields, e.g. a quiz's
- * `correct_options`, nor an unregistered type's `private_config`) before the activity completes.
- * Every activity a procedure returns goes through here, so no read can forget it.
+ * `correct_options`, nor an unregistered type's `private_config`) before the activity completes
+ * (rule 2 of participant-view.ts). Every activity a procedure returns goes through here, so no
+ * read can forget it.
  */
 export function toActivityWire(row: ActivityRow, registry: ActivityRegistry, viewer: ActivityViewer): Activity {
   const config = row.config as Record<string, unknown>;
-  const revealed = viewer === "owner" || row.status === "completed";
+  const revealed = privateConfigShown(viewer === "owner", row.status);
   return {
     id: row.id,
     session_id: row.sessionId,

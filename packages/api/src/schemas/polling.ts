@@ -52,8 +52,13 @@ export const activityStatus = z
     activity_id: uuidId,
     session_id: serialId,
     status: activityLifecycle,
-    response_count: nonNegativeInt,
-    last_response_at: nullableTimestamp,
+    response_count: nonNegativeInt.meta({
+      description:
+        "Live responses; participants of a moderated activity: its approved entries (pending and rejected ones are not counted)",
+    }),
+    last_response_at: nullableTimestamp.meta({
+      description: "When the newest response arrived; participants of a moderated activity: the newest approved entry",
+    }),
     last_updated: timestamp,
     ends_at: nullableTimestamp.meta({
       description: "Types with a time limit (quiz): answers are refused from this instant, and the activity completes itself",
@@ -95,9 +100,11 @@ export const responseFeedInput = z.object({
 /**
  * A feed item saying "drop this id": the owner deleted the response (`reason: "deleted"`), or it is
  * no longer one the caller may see (`"hidden"`: a participant's view of another's entry that moderation
- * made pending or rejected). A follower may get one for an id it never saw (an entry that was pending
- * from the start); it drops the id if it has it. Like any item it moves the cursor, and its
- * `updated_at` is the time of the change, for pollers that track the newest `updated_at`.
+ * made pending or rejected). Participants get one only for their own entries and for others' they
+ * could see (approved once); an entry never approved leaves them no trace. A follower that started
+ * after the change may still get one for an id it never had: it drops the id if it has it. Like any
+ * item it moves the cursor, and its `updated_at` is the time of the change, for pollers that track
+ * the newest `updated_at`.
  */
 export const responseTombstone = z
   .object({

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { activityTypeInfo, leaderboardEntry } from "@caja/activities";
-import type { LeaderboardRecord } from "../services/leaderboard";
+import type { LeaderboardRecord, LeaderboardView } from "../services/leaderboard";
+import type { ResultsView } from "../services/participant-view";
 import type { ResultsRecord } from "../services/results";
 import { activityId, nonNegativeInt, serialId, sessionId, timestamp, uuidId } from "./common";
 
@@ -39,13 +40,13 @@ export const activityResults = z
   .meta({ id: "ActivityResults" });
 export type ActivityResults = z.infer<typeof activityResults>;
 
-/** `results`: the view the caller may see (`visibleResults`), passed through as is. */
-export const toActivityResultsWire = (record: ResultsRecord, results: unknown, pollInterval: number): ActivityResults => ({
+/** `view`: what the caller may see (`resultsFor`), its `results` passed through as is. */
+export const toActivityResultsWire = (record: ResultsRecord, view: ResultsView, pollInterval: number): ActivityResults => ({
   activity_id: record.activityId,
   type: record.type,
   response_count: record.responseCount,
-  results,
-  last_updated: record.lastUpdated,
+  results: view.results,
+  last_updated: view.lastUpdated,
   poll_interval_ms: pollInterval,
 });
 
@@ -63,16 +64,12 @@ export const leaderboard = z
   .meta({ id: "Leaderboard" });
 export type Leaderboard = z.infer<typeof leaderboard>;
 
-/** `view`: the owner's (`record.all`) or the participants' (`record.completed`). */
-export const toLeaderboardWire = (
-  record: LeaderboardRecord,
-  view: LeaderboardRecord["all"],
-  pollInterval: number,
-): Leaderboard => ({
+/** `view`: the owner's (`record.all`) or the participants' (`record.participants`). */
+export const toLeaderboardWire = (record: LeaderboardRecord, view: LeaderboardView, pollInterval: number): Leaderboard => ({
   session_id: record.sessionId,
   entries: view.entries,
   activity_ids: view.activityIds,
-  last_updated: record.lastUpdated,
+  last_updated: view.lastUpdated,
   poll_interval_ms: pollInterval,
 });
 

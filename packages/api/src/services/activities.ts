@@ -7,7 +7,7 @@ import { cacheKeys, resultKeys } from "./cache-keys";
 import { completeIfTimeUp, endsAtOnActivation, looksTimeUp } from "./time-limit";
 import type { ServiceDeps } from "./deps";
 import { paginate } from "./paginate";
-import { assertTransition } from "./lifecycle";
+import { assertTransition, invalidateLifecycle } from "./lifecycle";
 
 export interface NewActivity extends FacilitatorFields {
   type: string;
@@ -136,7 +136,7 @@ export async function updateActivity(deps: ServiceDeps, sessionId: SessionId, ac
   });
   if (!row) throw notFound("Activity", activityId);
   // Config, reveal and threshold shape the results (and a quiz's points) as much as the status.
-  await deps.cache.invalidate([
+  await invalidateLifecycle(deps, [
     cacheKeys.activityStatus(activityId),
     cacheKeys.activityDefinition(activityId),
     ...resultKeys(activityId, sessionId),
@@ -157,7 +157,7 @@ export async function deleteActivity(deps: ServiceDeps, sessionId: SessionId, ac
       .returning({ id: activities.id });
   });
   if (removed.length === 0) throw notFound("Activity", activityId);
-  await deps.cache.invalidate([
+  await invalidateLifecycle(deps, [
     cacheKeys.activityStatus(activityId),
     cacheKeys.feedHead(activityId),
     cacheKeys.sessionStatus(sessionId),
@@ -219,7 +219,7 @@ export async function setActivityStatus(deps: ServiceDeps, current: ActivityRow,
     if (!row) throw notFound("Activity", current.id);
     return { row, completed };
   });
-  await deps.cache.invalidate([
+  await invalidateLifecycle(deps, [
     cacheKeys.activityStatus(current.id),
     cacheKeys.sessionStatus(current.sessionId),
     ...outcome.completed.map(cacheKeys.activityStatus),

@@ -3,7 +3,7 @@ import type { StampCursor, TxidCursor } from "./feed-cursor";
 import { feedWatermarkMs } from "./feed-watermark";
 import type { UserResponseSqlRow } from "./response-rows";
 import type { ServiceDeps } from "./deps";
-import { feedScope, visibleTo } from "./response-visibility";
+import { feedScope, visibleTo } from "./participant-view";
 
 /**
  * Positions leave SQL as text (xid8 exceeds a JS number; a stamp as epoch

@@ -38,9 +38,10 @@ import { cachedReadNow, type ServiceDeps } from "./deps";
  * see feed-cursor.ts and txidPage.
  *
  * Moderation, votes and deletion rewrite the row (new stamp), so they reach
- * followers like edits. A row the caller may not see (deleted, or another
- * participant's entry that is pending or rejected) is sent as a tombstone,
- * which tells a follower to drop the id: see response-visibility.ts.
+ * followers like edits. A row the caller could see and no longer may (deleted,
+ * or another participant's entry moderated out of view after it was approved)
+ * is sent as a tombstone, which tells a follower to drop the id; an entry it
+ * never could see is not mentioned: see participant-view.ts.
  */
 
 /**

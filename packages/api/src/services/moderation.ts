@@ -10,7 +10,8 @@ import {
 import { notFound } from "../errors";
 import type { ServiceDeps } from "./deps";
 import { fromSqlRow, type UserResponseSqlRow } from "./response-rows";
-import { invalidateAfterResponseWrite } from "./submit";
+import { responseKeys } from "./cache-keys";
+import { invalidateLifecycle } from "./lifecycle";
 
 /** One response of an activity; deleted responses are gone for every route. */
 export interface ResponseRef {
@@ -20,13 +21,15 @@ export interface ResponseRef {
   responseId: ResponseId;
 }
 
-const columns = sql`id, session_id, activity_id, participant_id, response_data, created_at, updated_at, status, vote_count`;
+const columns = sql`id, session_id, activity_id, participant_id, response_data, created_at, updated_at, status, ever_approved, vote_count`;
 
 /**
  * Sets a response's moderation status (owner; any activity status, so an entry can be
  * rejected after the activity closed). A change moves the row to the feed's head (new
- * txid), so followers learn of it: participants who may no longer see the entry get a
- * tombstone. Setting the status it already has writes nothing and answers the same.
+ * txid), so followers learn of it: participants who may no longer see an entry they could
+ * see (`ever_approved`) get a tombstone; one never approved stays out of their feed. Like a
+ * lifecycle change, the decision shows on the next read here (a rejected entry leaves at
+ * once). Setting the status it already has writes nothing and answers the same.
  */
 export async function moderateResponse(
   deps: ServiceDeps,
@@ -39,11 +42,12 @@ export async function moderateResponse(
            where id = ${q.responseId} and activity_id = ${q.activityId} and deleted_at is null
         ), changed as (
           update user_responses u
-             set status = ${q.status}, txid = pg_current_xact_id(), updated_at = now()
+             set status = ${q.status}, ever_approved = u.ever_approved or ${q.status}::text = 'approved',
+                 txid = pg_current_xact_id(), updated_at = now()
             from target t
            where u.id = t.id and u.status <> ${q.status}
           returning u.id, u.session_id, u.activity_id, u.participant_id, u.response_data, u.created_at, u.updated_at,
-                    u.status, u.vote_count
+                    u.status, u.ever_approved, u.vote_count
         )
         select * from changed
         union all
@@ -51,7 +55,7 @@ export async function moderateResponse(
          where id = (select id from target) and not exists (select 1 from changed)`,
   );
   if (!row) throw notFound("Response", q.responseId);
-  await invalidateAfterResponseWrite(deps, q.activityId, q.sessionId);
+  await invalidateLifecycle(deps, responseKeys(q.activityId, q.sessionId));
   return fromSqlRow(row);
 }
 
@@ -62,6 +66,7 @@ export async function moderateResponse(
  * stays exact (the counters are striped; their sum is the count, whichever row moves).
  * A deleted single-mode answer leaves the one-answer-per-participant index
  * (`single_answer = false`), so its author may answer again. Deleting it again is a 404.
+ * Shown on the next read here, like a moderation decision.
  */
 export async function removeResponse(deps: ServiceDeps, q: ResponseRef): Promise<void> {
   const rows = await queryRows<{ id: string }>(
@@ -88,5 +93,5 @@ export async function removeResponse(deps: ServiceDeps, q: ResponseRef): Promise
         select id from gone`,
   );
   if (rows.length === 0) throw notFound("Response", q.responseId);
-  await invalidateAfterResponseWrite(deps, q.activityId, q.sessionId);
+  await invalidateLifecycle(deps, responseKeys(q.activityId, q.sessionId));
 }

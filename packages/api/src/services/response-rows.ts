@@ -13,6 +13,7 @@ export interface UserResponseSqlRow {
   received_at?: Date | string;
   single_answer?: boolean;
   status?: ModerationStatusValue;
+  ever_approved?: boolean;
   vote_count?: number | string;
   deleted_at?: Date | string | null;
 }
@@ -31,6 +32,7 @@ export function fromSqlRow(row: UserResponseSqlRow): UserResponseRow {
     receivedAt: new Date(row.received_at ?? row.updated_at),
     singleAnswer: row.single_answer ?? true,
     status: row.status ?? "approved",
+    everApproved: row.ever_approved ?? (row.status ?? "approved") === "approved",
     voteCount: Number(row.vote_count ?? 0),
     deletedAt: row.deleted_at == null ? null : new Date(row.deleted_at),
   };

@@ -1,11 +1,11 @@
 import { and, asc, count, eq, userResponses, type ActivityId, type ParticipantId } from "@caja/db";
 import type { ServiceDeps } from "./deps";
 import { paginate } from "./paginate";
-import { listedFor } from "./response-visibility";
+import { listedFor } from "./participant-view";
 
 export { COUNTER_SHARDS, invalidateAfterResponseWrite, submitResponse, type SubmitRequest, type SubmitResult } from "./submit";
 
-/** The responses the caller sees (see response-visibility.ts); `participantId` undefined is the owner. */
+/** The responses the caller sees (see participant-view.ts); `participantId` undefined is the owner. */
 export async function listResponses(
   { db, activityTypes }: ServiceDeps,
   q: { activityId: ActivityId; participantId?: ParticipantId; limit: number; offset: number },

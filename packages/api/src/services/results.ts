@@ -1,6 +1,6 @@
 import { countsInResults, type ActivityRegistry, type ModerationStatus, type StoredResponse } from "@caja/activities";
 import { queryRows, sql, type LifecycleStatus, type ActivityId, type ParticipantId } from "@caja/db";
-import { CajaError, notFound } from "../errors";
+import { notFound } from "../errors";
 import { cacheKeys } from "./cache-keys";
 import { cachedRead, type ServiceDeps } from "./deps";
 
@@ -21,6 +21,8 @@ export interface ResultsRecord {
   results: unknown;
   /** The participants' view before completion, when the type redacts it (a quiz's correct answers); absent when equal. */
   redacted?: unknown;
+  /** A moderated activity's last change as participants see it (participant-view.ts, rule 5); absent: the same. */
+  participants?: { lastUpdated: string };
 }
 
 /** A stored response as the loader's one statement returns it (json_agg: timestamps are strings). */
@@ -57,7 +59,8 @@ export const responsesJson = sql`coalesce((
 /**
  * One statement: the activity and every live response with its author's nickname, so
  * the result is computed from one consistent snapshot. Deleted rows still move
- * `last_updated` (a removal changes the results).
+ * `last_updated` (a removal changes the results); for participants of a moderated activity
+ * only rows they could see do (participant-view.ts, rule 5).
  */
 async function loadResults(deps: ServiceDeps, activityId: ActivityId): Promise<ResultsRecord | null> {
   const [row] = await queryRows<{
@@ -68,19 +71,23 @@ async function loadResults(deps: ServiceDeps, activityId: ActivityId): Promise<R
     min_responses_to_show: number | null;
     updated_at: Date | string;
     last_response_at: Date | string | null;
+    last_shown_at: Date | string | null;
     responses: ResponseJson[] | string;
   }>(
     deps.db,
     sql`select a.type, a.config, a.status, a.results_visible, a.min_responses_to_show, a.updated_at,
-               (select max(greatest(r.updated_at, r.deleted_at)) from user_responses r where r.activity_id = a.id) as last_response_at,
-               ${responsesJson} as responses
-          from activities a where a.id = ${activityId}`,
+               t.last_response_at, t.last_shown_at, ${responsesJson} as responses
+          from activities a
+          cross join lateral (select max(greatest(r.updated_at, r.deleted_at)) as last_response_at,
+                                     max(greatest(r.updated_at, r.deleted_at)) filter (where r.ever_approved) as last_shown_at
+                                from user_responses r where r.activity_id = a.id) t
+         where a.id = ${activityId}`,
   );
   if (!row) return null;
   const raw = typeof row.responses === "string" ? (JSON.parse(row.responses) as ResponseJson[]) : row.responses;
   const responses = raw.map(toStoredResponse);
   const updated = new Date(row.updated_at);
-  const lastResponse = row.last_response_at === null ? null : new Date(row.last_response_at);
+  const latest = (at: Date | string | null) => (at !== null && new Date(at) > updated ? new Date(at) : updated).toISOString();
   return {
     activityId,
     type: row.type,
@@ -88,12 +95,14 @@ async function loadResults(deps: ServiceDeps, activityId: ActivityId): Promise<R
     resultsVisible: row.results_visible,
     minResponsesToShow: row.min_responses_to_show === null ? null : Number(row.min_responses_to_show),
     responseCount: countedResponses(deps.activityTypes, row.type, row.config, responses),
-    lastUpdated: (lastResponse && lastResponse > updated ? lastResponse : updated).toISOString(),
+    lastUpdated: latest(row.last_response_at),
     ...variants(deps.activityTypes, row.type, row.config, responses),
+    ...(deps.activityTypes.isModerated(row.type, row.config) ? { participants: { lastUpdated: latest(row.last_shown_at) } } : {}),
   };
 }
 
-function countedResponses(registry: ActivityRegistry, type: string, config: unknown, responses: StoredResponse[]): number {
+/** How many of an activity's responses count in its results (`min_responses_to_show` compares this). */
+export function countedResponses(registry: ActivityRegistry, type: string, config: unknown, responses: StoredResponse[]): number {
   const moderated = registry.isModerated(type, config);
   return responses.filter((r) => countsInResults(r.status, moderated)).length;
 }
@@ -110,36 +119,4 @@ export async function cachedResults(deps: ServiceDeps, activityId: ActivityId): 
   const record = await cachedRead(deps, cacheKeys.activityResults(activityId), (d) => loadResults(d, activityId));
   if (!record) throw notFound("Activity", activityId);
   return record;
-}
-
-export interface ResultsView {
-  record: ResultsRecord;
-  results: unknown;
-}
-
-/**
- * What a caller may see. Owners: everything, always. Participants: 403 RESULTS_HIDDEN
- * while the owner hides the results or while fewer than `min_responses_to_show`
- * responses count (nobody's answer can be singled out), and the redacted view until
- * the activity completes. `completed` is also taken from the status record the guard
- * read: completion is final, so either source saying so is true.
- */
-export function visibleResults(record: ResultsRecord, viewer: { owner: boolean; completed: boolean }): unknown {
-  if (viewer.owner) return record.results;
-  if (!record.resultsVisible) {
-    throw new CajaError("RESULTS_HIDDEN", "The facilitator has not revealed these results", {
-      reason: "results_hidden",
-      activity_id: record.activityId,
-    });
-  }
-  const threshold = record.minResponsesToShow;
-  if (threshold !== null && record.responseCount < threshold) {
-    throw new CajaError("RESULTS_HIDDEN", `Results are shown once ${threshold} responses have been given`, {
-      reason: "min_responses_to_show",
-      min_responses_to_show: threshold,
-      activity_id: record.activityId,
-    });
-  }
-  const completed = viewer.completed || record.status === "completed";
-  return completed || record.redacted === undefined ? record.results : record.redacted;
 }

@@ -1,7 +1,7 @@
 import { randomInt } from "node:crypto";
 import { activities, and, count, desc, eq, isUniqueViolation, sessions, sql, type SessionRow } from "@caja/db";
 import { notFound } from "../errors";
-import { assertTransition } from "./lifecycle";
+import { assertTransition, invalidateLifecycle } from "./lifecycle";
 import type { LifecycleStatus } from "@caja/db";
 import { cacheKeys } from "./cache-keys";
 import type { ServiceDeps } from "./deps";
@@ -80,7 +80,7 @@ export async function updateSession(deps: ServiceDeps, id: number, patch: Sessio
     .where(eq(sessions.id, id))
     .returning();
   if (!row) throw notFound("Session", id);
-  await deps.cache.invalidate([cacheKeys.sessionStatus(id), cacheKeys.joinPreview(row.joinCode)]);
+  await invalidateLifecycle(deps, [cacheKeys.sessionStatus(id), cacheKeys.joinPreview(row.joinCode)]);
   return row;
 }
 
@@ -94,7 +94,7 @@ export async function deleteSession(deps: ServiceDeps, id: number): Promise<void
   });
   if (removed === null) throw notFound("Session", id);
   // Every key of its activities: a poll on another instance must not keep answering them from the cache.
-  await deps.cache.invalidate([
+  await invalidateLifecycle(deps, [
     cacheKeys.sessionStatus(id),
     cacheKeys.joinPreview(removed.joinCode),
     cacheKeys.leaderboard(id),
@@ -139,6 +139,6 @@ export async function setSessionStatus(deps: ServiceDeps, current: SessionRow, t
   }
   const keys = [cacheKeys.sessionStatus(row.id), cacheKeys.joinPreview(row.joinCode)];
   if (row.currentActivityId) keys.push(cacheKeys.activityStatus(row.currentActivityId));
-  await deps.cache.invalidate(keys);
+  await invalidateLifecycle(deps, keys);
   return row;
 }

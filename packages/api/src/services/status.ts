@@ -3,6 +3,7 @@ import type { ActivityId, LifecycleStatus, SessionId } from "@caja/db";
 import { cacheKeys } from "./cache-keys";
 import type { MaybePromise } from "../maybe-sync";
 import { cachedReadNow, type ServiceDeps } from "./deps";
+import { moderatableTypes, participantCountsSql } from "./participant-view";
 import { ACTIVE_WINDOW_SECONDS } from "./presence";
 
 /** What the cache holds for a session: plain JSON, so it can live in Redis. */
@@ -28,6 +29,14 @@ export interface ActivityStatusRecord {
   lastUpdated: string;
   /** Types with a time limit: answers stop at this instant (ISO), and the activity completes itself. */
   endsAt: string | null;
+  /** A moderated activity's counts and times as participants see them (participant-view.ts, rule 5); absent: the same. */
+  participants?: ParticipantCounts;
+}
+
+export interface ParticipantCounts {
+  responseCount: number;
+  lastResponseAt: string | null;
+  lastUpdated: string;
 }
 
 const iso = (v: Date | string) => new Date(v).toISOString();
@@ -67,8 +76,14 @@ async function loadSessionStatus({ db }: StatusReadDeps, sessionId: SessionId): 
   };
 }
 
-/** The activity row plus its (at most COUNTER_SHARDS) counter rows: never a count(*) over responses. */
-async function loadActivityStatus({ db }: ServiceDeps, activityId: ActivityId): Promise<ActivityStatusRecord | null> {
+/**
+ * The activity row plus its (at most COUNTER_SHARDS) counter rows: never a count(*) over responses.
+ * A moderated activity (its config read only for types that can be) has a second statement for
+ * what participants see: it reads the activity's rows, as many as a moderator can go through.
+ */
+async function loadActivityStatus(deps: ServiceDeps, activityId: ActivityId): Promise<ActivityStatusRecord | null> {
+  // Type names are [a-z0-9_] (typeNamePattern): a comma-separated list is unambiguous.
+  const moderatable = moderatableTypes(deps.activityTypes).join(",");
   const [row] = await queryRows<{
     id: string;
     session_id: SessionId;
@@ -78,10 +93,13 @@ async function loadActivityStatus({ db }: ServiceDeps, activityId: ActivityId): 
     ends_at: Date | string | null;
     response_count: number | string;
     last_response_at: Date | string | null;
+    type: string;
+    config: unknown;
   }>(
-    db,
+    deps.db,
     sql`select a.id, a.session_id, s.created_by, a.status, a.updated_at, a.ends_at,
-               coalesce(c.response_count, 0) as response_count, c.last_response_at
+               coalesce(c.response_count, 0) as response_count, c.last_response_at, a.type,
+               case when a.type = any(string_to_array(${moderatable}::text, ',')) then a.config end as config
           from activities a
           join sessions s on s.id = a.session_id
           cross join lateral (select sum(response_count) as response_count, max(last_response_at) as last_response_at
@@ -101,6 +119,27 @@ async function loadActivityStatus({ db }: ServiceDeps, activityId: ActivityId): 
     // The status changes when a response arrives as much as when the activity does.
     lastUpdated: (lastResponse && lastResponse > updated ? lastResponse : updated).toISOString(),
     endsAt: row.ends_at === null ? null : iso(row.ends_at),
+    ...(deps.activityTypes.isModerated(row.type, row.config)
+      ? { participants: await loadParticipantCounts(deps, activityId, updated) }
+      : {}),
+  };
+}
+
+async function loadParticipantCounts(
+  deps: ServiceDeps,
+  activityId: ActivityId,
+  activityUpdated: Date,
+): Promise<ParticipantCounts> {
+  const [row] = await queryRows<{
+    response_count: number | string;
+    last_response_at: Date | string | null;
+    last_change: Date | string | null;
+  }>(deps.db, participantCountsSql(activityId));
+  const lastChange = row?.last_change == null ? null : new Date(row.last_change);
+  return {
+    responseCount: Number(row?.response_count ?? 0),
+    lastResponseAt: row?.last_response_at == null ? null : iso(row.last_response_at),
+    lastUpdated: (lastChange && lastChange > activityUpdated ? lastChange : activityUpdated).toISOString(),
   };
 }
 

@@ -4,7 +4,7 @@ import { isForeignKeyViolation, queryRows, sql, type Database, type UserResponse
 import { receiveStamp, type RequestTiming } from "../context";
 import { CajaError, invalidActivityInput, notFound, participantRemoved } from "../errors";
 import { cachedActivityDefinition, loadActivityDefinition, type ActivityDefinition } from "./activity-definition";
-import { cacheKeys, resultKeys } from "./cache-keys";
+import { cacheKeys, responseKeys } from "./cache-keys";
 import type { ServiceDeps } from "./deps";
 import { fromSqlRow, type UserResponseSqlRow } from "./response-rows";
 import { completeIfTimeUp } from "./time-limit";
@@ -124,17 +124,13 @@ export async function submitResponse(deps: ServiceDeps, q: SubmitRequest): Promi
 }
 
 /**
- * The keys a written response makes stale (submit, moderation, vote, delete): the activity's
- * status (counts), its feed head, its results and the session's leaderboard. Called again by a caller whose transaction
- * commits later (an idempotent submission): a reload between the two would hold the
- * state from before the commit.
+ * Invalidates what a submission or a vote makes stale (`responseKeys`): counts, which may lag
+ * in a burst (moderation and deletion invalidate the same keys at once). Called again by a
+ * caller whose transaction commits later (an idempotent submission): a reload between the two
+ * would hold the state from before the commit.
  */
 export function invalidateAfterResponseWrite(deps: ServiceDeps, activityId: string, sessionId: number): Promise<void> {
-  return deps.cache.invalidate([
-    cacheKeys.activityStatus(activityId),
-    cacheKeys.feedHead(activityId),
-    ...resultKeys(activityId, sessionId),
-  ]);
+  return deps.cache.invalidate(responseKeys(activityId, sessionId));
 }
 
 async function lockParticipantAnswers(db: Database, q: SubmitRequest): Promise<void> {
@@ -196,14 +192,16 @@ async function runSubmit(db: Database, w: Write): Promise<SubmitOutcome> {
         select s.held and (s.answered or not exists (select from open) or exists (select from marked)) as seated
           from seat s
       ), upserted as (
-        insert into user_responses (session_id, activity_id, participant_id, response_data, received_at, single_answer, status)
+        insert into user_responses (session_id, activity_id, participant_id, response_data, received_at, single_answer, status,
+                                    ever_approved)
         select a.session_id, a.id, ${w.participantId}, ${JSON.stringify(w.data)}::jsonb, ${receivedAt},
-               a.response_mode = 'single', ${w.status}
+               a.response_mode = 'single', ${w.status}, ${w.status}::text = 'approved'
           from open a, seated s
          where s.seated
         on conflict (activity_id, participant_id) where single_answer do update
           set response_data = excluded.response_data,
               status = excluded.status,
+              ever_approved = user_responses.ever_approved or excluded.ever_approved,
               updated_at = now(),
               txid = pg_current_xact_id(),
               received_at = excluded.received_at

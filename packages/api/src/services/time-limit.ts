@@ -1,6 +1,7 @@
 import type { ActivityRegistry } from "@caja/activities";
 import { queryRows, sql, type SQL, type ActivityId } from "@caja/db";
 import { cacheKeys, resultKeys } from "./cache-keys";
+import { invalidateLifecycle } from "./lifecycle";
 import type { ServiceDeps } from "./deps";
 
 /**
@@ -39,7 +40,7 @@ export function completeIfTimeUp(deps: ServiceDeps, activityId: ActivityId): Pro
     );
     if (!done) return false;
     const sessionId = Number(done.session_id);
-    await deps.cache.invalidate([
+    await invalidateLifecycle(deps, [
       cacheKeys.activityStatus(activityId),
       cacheKeys.sessionStatus(sessionId),
       ...resultKeys(activityId, sessionId),

@@ -107,7 +107,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Poll the session's quiz leaderboard (participants: completed quizzes only)
+         * Poll the session's quiz leaderboard (participants: completed quizzes whose results are shown)
          * @description **Access (`member`):** The admin who created the session, or a participant of that session (participants never see draft activities).
          */
         get: operations["session-leaderboard"];
@@ -787,7 +787,9 @@ export interface components {
             activity_id: string;
             session_id: number;
             status: components["schemas"]["ActivityStatus"];
+            /** @description Live responses; participants of a moderated activity: its approved entries (pending and rejected ones are not counted) */
             response_count: number;
+            /** @description When the newest response arrived; participants of a moderated activity: the newest approved entry */
             last_response_at: string | null;
             /**
              * Format: date-time
