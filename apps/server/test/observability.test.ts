@@ -207,7 +207,8 @@ describe("a server process's request log and /metrics", () => {
     expect(after.value("caja_db_pool_in_use")).toBeGreaterThanOrEqual(0);
     expect(after.type("caja_db_pool_waits_total")).toBe("COUNTER");
     expect(after.value("caja_db_statement_timeouts_total")).toBe(0);
-    expect(after.value("caja_poll_interval_seconds")).toBe(2);
+    // POLL_INTERVAL_MS (2 s), doubled or quadrupled while the event loop falls behind (a busy machine).
+    expect([2, 4, 8]).toContain(after.value("caja_poll_interval_seconds"));
     expect(after.type("nodejs_eventloop_lag_p99_seconds")).toBe("GAUGE");
     // The Grafana dashboard (deploy/grafana) queries only metrics the server has.
     const dashboard = readFileSync(
