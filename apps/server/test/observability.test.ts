@@ -123,10 +123,17 @@ describe("a server process's request log and /metrics", () => {
   });
 
   it("writes one JSON line per request: method, route template, status, duration, request id and instance; errors with their code", async () => {
-    const first = await send("GET", sessionPath, { token: participant });
-    const etag = String(first.headers.get("etag"));
-    const revalidated = await send("GET", sessionPath, { token: participant, headers: { "if-none-match": etag } });
-    expect([first.status, revalidated.status]).toEqual([200, 304]);
+    // A 304 to the ETag just received (again, should the status change between the two: its poll interval on a busy machine).
+    let revalidated = { id: "", status: 0 };
+    for (let tries = 0; tries < 5 && revalidated.status !== 304; tries++) {
+      const first = await send("GET", sessionPath, { token: participant });
+      expect(first.status).toBe(200);
+      revalidated = await send("GET", sessionPath, {
+        token: participant,
+        headers: { "if-none-match": String(first.headers.get("etag")) },
+      });
+    }
+    expect(revalidated.status).toBe(304);
     const [line] = await lineOf(revalidated.id);
     expect(line).toMatchObject({
       level: 30,
