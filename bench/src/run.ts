@@ -182,7 +182,8 @@ export async function runBench(opts: BenchOptions, command: string): Promise<Ben
         ...ledger.examples,
         ...server
           .logTail()
-          .filter((l) => l.includes("[caja]"))
+          // The server's error lines (JSON, level error or fatal).
+          .filter((l) => l.includes('"level":50') || l.includes('"level":60'))
           .slice(-3),
       ],
       counter: status.status === 200 ? { reported: status.body.response_count, stored: stored.length } : null,

@@ -13,6 +13,7 @@ const serverDir = fileURLToPath(new URL("..", import.meta.url));
 const dist = join(serverDir, "dist");
 const manifest = JSON.parse(readFileSync(join(serverDir, "package.json"), "utf8")) as {
   dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
 };
 
 /** `@scope/name/sub/path` -> `@scope/name`; `name/sub` -> `name`. */
@@ -36,6 +37,9 @@ const productionDependencies: Plugin = {
       const name = packageName(args.path);
       if (name.startsWith("@caja/")) return undefined;
       if (Object.hasOwn(manifest.dependencies, name)) return { external: true };
+      // A development dependency loaded only by import() where its absence is handled (pino-pretty:
+      // readable logs on a terminal, JSON without it): production has none, and the code does without.
+      if (args.kind === "dynamic-import" && Object.hasOwn(manifest.devDependencies, name)) return { external: true };
       return {
         errors: [{ text: `"${name}" is imported (by ${args.importer}) but is not a dependency of @caja/server` }],
       };

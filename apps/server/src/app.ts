@@ -3,17 +3,23 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import type { AnyActivityType } from "@caja/activities";
-import type { ApiDeps } from "@caja/api";
+import { appRouter, type ApiDeps } from "@caja/api";
 import type { DbHandle } from "@caja/db";
-import { sendError } from "@caja/openapi";
+import { proceduresOf, sendError } from "@caja/openapi";
 import type { ServerConfig } from "./config";
 import { buildDeps } from "./deps";
 import { isTrustedProxy } from "./client-ip";
 import { answerClientError } from "./http/client-error";
 import { manageConnections } from "./http/connections";
+import { requestObserver } from "./http/observe";
+import { routeOf } from "./http/route-label";
+import { createHttpRouter } from "./http/router";
 import { setSecurityHeaders } from "./http/security-headers";
-import { createHttpRouter, logInternalError } from "./http/router";
+import { createLogger, type Logger } from "./logging/logger";
+import { clusterMetricsText } from "./metrics/cluster";
+import { ServerMetrics } from "./metrics/server-metrics";
 import { gracefulShutdown } from "./shutdown";
+import type { Tracing } from "./tracing/otel";
 
 export { VERSION } from "./version";
 
@@ -32,16 +38,47 @@ export interface CajaServer {
 }
 
 export interface CreateServerOptions {
-  log?: (line: string) => void;
+  /** Where the server logs: by default JSON lines on stdout at LOG_LEVEL (readable on a terminal). */
+  logger?: Logger;
+  /** false: no request metrics and no /metrics (the bench's run without them). */
+  metrics?: boolean;
   /** A deployer's own activity types, registered beside the built-ins (see packages/activities/README.md). */
   activityTypes?: readonly AnyActivityType[];
 }
 
 /** The server's lifecycle: dependencies (deps.ts), the HTTP router (http/router.ts), listen and close. */
 export async function createCajaServer(config: ServerConfig, options: CreateServerOptions = {}): Promise<CajaServer> {
-  const log = options.log ?? ((line: string) => console.log(line));
-  const deps = await buildDeps(config, { activityTypes: options.activityTypes });
-  const route = createHttpRouter(config, deps);
+  const logger = options.logger ?? (await createLogger({ level: config.LOG_LEVEL }));
+  const procedures = new Set(proceduresOf(appRouter).keys());
+  // Imported only when configured: without it no OpenTelemetry module is loaded.
+  const tracing: Tracing | undefined = config.OTEL_EXPORTER_OTLP_ENDPOINT
+    ? await import("./tracing/otel").then(({ startTracing }) =>
+        startTracing({
+          endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT ?? "",
+          serviceName: config.OTEL_SERVICE_NAME,
+          routeOf: (req) => routeOf(req, procedures),
+        }),
+      )
+    : undefined;
+  const deps = await buildDeps(config, { activityTypes: options.activityTypes, onQuery: tracing?.onQuery });
+  const metrics =
+    options.metrics === false
+      ? undefined
+      : new ServerMetrics({
+          cache: deps.api.cache.stats,
+          pool: deps.db.pool,
+          refusals: deps.refusals,
+          pollIntervalMs: () => deps.api.pollIntervalMs?.() ?? config.POLL_INTERVAL_MS,
+        });
+  const observer = requestObserver({ logger, metrics, procedures });
+  const route = createHttpRouter(config, deps, {
+    logInternalError: (error, req) => observer.internalError(error, req),
+    metrics: metrics && {
+      token: config.METRICS_TOKEN,
+      registry: metrics.registry,
+      text: cluster.isWorker ? clusterMetricsText(metrics.registry) : undefined,
+    },
+  });
 
   // Under CAJA_WORKERS, which worker answered (its cluster number, not its pid): for tests and load balancing checks.
   const worker = cluster.isWorker && cluster.worker ? String(cluster.worker.id) : undefined;
@@ -57,13 +94,18 @@ export async function createCajaServer(config: ServerConfig, options: CreateServ
       maxHeaderSize: config.HTTP_MAX_HEADER_BYTES,
     },
     (req, res) => {
+      observer.start(req, res);
       shutdown.track(req, res);
       setSecurityHeaders(res);
       if (worker) res.setHeader("x-caja-worker", worker);
-      route(req, res).catch((error: unknown) => {
-        logInternalError(error, req);
-        sendError(res, error);
-      });
+      const handle = () => {
+        route(req, res).catch((error: unknown) => {
+          observer.internalError(error, req);
+          sendError(res, error);
+        });
+      };
+      if (tracing) tracing.inSpan(req, res, handle);
+      else handle();
     },
   );
   server.keepAliveTimeout = config.HTTP_KEEP_ALIVE_TIMEOUT_MS;
@@ -96,8 +138,12 @@ export async function createCajaServer(config: ServerConfig, options: CreateServ
     close: async () => {
       await shutdown.drain(config.SHUTDOWN_TIMEOUT_MS);
       await deps.close();
+      await tracing?.shutdown();
     },
   };
-  log(`[caja] ${deps.summary}`);
+  logger.info(
+    { database: deps.db.driver, tracing: tracing !== undefined, metrics: config.METRICS_TOKEN !== undefined },
+    deps.summary,
+  );
   return app;
 }

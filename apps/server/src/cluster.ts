@@ -1,4 +1,5 @@
 import cluster, { type Worker } from "node:cluster";
+import type { Logger } from "./logging/logger";
 
 /**
  * `CAJA_WORKERS=n`: this process becomes a supervisor that forks n full
@@ -13,7 +14,7 @@ import cluster, { type Worker } from "node:cluster";
  * while serving is replaced; one that dies before it ever listened stops the lot
  * (a bad database URL would otherwise restart forever).
  */
-export function superviseWorkers(count: number, shutdownTimeoutMs: number, log = (line: string) => console.log(line)): void {
+export function superviseWorkers(count: number, shutdownTimeoutMs: number, logger: Pick<Logger, "info" | "warn">): void {
   const listening = new Set<Worker>();
   let stopping = false;
   let failed = false;
@@ -25,7 +26,7 @@ export function superviseWorkers(count: number, shutdownTimeoutMs: number, log =
       listening.add(worker);
       if (!announced && listening.size === count) {
         announced = true;
-        log(`[caja] ${count} workers listening on port ${address.port} (supervisor pid ${process.pid})`);
+        logger.info(`${count} workers listening on port ${address.port} (supervisor pid ${process.pid})`);
       }
     });
     worker.once("exit", (code, signal) => {
@@ -36,12 +37,12 @@ export function superviseWorkers(count: number, shutdownTimeoutMs: number, log =
         return;
       }
       if (!served) {
-        log(`[caja] worker pid ${worker.process.pid} exited (${signal ?? code}) before listening: stopping`);
+        logger.warn(`worker pid ${worker.process.pid} exited (${signal ?? code}) before listening: stopping`);
         failed = true;
         stop("a worker failed to start");
         return;
       }
-      log(`[caja] worker pid ${worker.process.pid} exited (${signal ?? code}): starting another`);
+      logger.warn(`worker pid ${worker.process.pid} exited (${signal ?? code}): starting another`);
       fork();
     });
   };
@@ -49,7 +50,7 @@ export function superviseWorkers(count: number, shutdownTimeoutMs: number, log =
   const stop = (reason: string) => {
     if (stopping) return;
     stopping = true;
-    log(`[caja] ${reason}: stopping ${Object.keys(cluster.workers ?? {}).length} workers`);
+    logger.info(`${reason}: stopping ${Object.keys(cluster.workers ?? {}).length} workers`);
     // A worker's own deadline is SHUTDOWN_TIMEOUT_MS + 1.5 s; this one only catches a wedged process.
     setTimeout(() => {
       for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill("SIGKILL");

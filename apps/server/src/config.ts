@@ -129,6 +129,17 @@ export const envSchema = z
     MAX_RESPONSES_PER_PARTICIPANT: intIn(1, 1_000_000, 100),
     CORS_ORIGINS: z.string().default("*"),
     ALLOW_CUSTOM_ACTIVITY_TYPES: flag("true"),
+    // Observability (issue 19): request logs, /metrics, traces.
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    // Unset: /metrics answers 404. Set: it needs `Authorization: Bearer <METRICS_TOKEN>`.
+    METRICS_TOKEN: optionalText.refine((v) => v === undefined || v.length >= 16, {
+      message: "must be at least 16 characters (it guards what the server tells about its load)",
+    }),
+    // Set: spans of each request and its PostgreSQL statements go there (OTLP over HTTP); unset: nothing is loaded.
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalText.refine((v) => v === undefined || /^https?:\/\//.test(v), {
+      message: "must be an http(s) URL (the collector's OTLP/HTTP endpoint, e.g. http://localhost:4318)",
+    }),
+    OTEL_SERVICE_NAME: z.string().default("caja"),
     TRUST_PROXY: z
       .string()
       .default("false")

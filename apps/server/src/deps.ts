@@ -8,11 +8,13 @@ import {
   SharedRateLimiter,
   TokenService,
   createRedisStore,
+  countingRefusals,
   createSharedCache,
   type ApiDeps,
+  type RefusalCounts,
 } from "@caja/api";
 import { builtInActivityTypes, createActivityRegistry, type AnyActivityType } from "@caja/activities";
-import { createDb, migrate, pendingMigrations, type DbHandle } from "@caja/db";
+import { createDb, migrate, pendingMigrations, type DbHandle, type QueryHook } from "@caja/db";
 import { migrationsFolder } from "./assets";
 import { limitRules, type ServerConfig } from "./config";
 import { databaseLocation, jwtSecret } from "./defaults";
@@ -23,6 +25,8 @@ export interface ServerDeps {
   db: DbHandle;
   /** True when JWT_SECRET was not configured and the secret under the data directory is used. */
   generatedSecret: boolean;
+  /** The limiter's refusals by class, for /metrics. */
+  refusals: RefusalCounts;
   /** One line for the start-up log: which database and which cache. */
   summary: string;
   /** Stops the background work (poll governor, presence flush, idempotency-key sweep), then closes the database. */
@@ -37,13 +41,14 @@ export interface ServerDeps {
  */
 export async function buildDeps(
   config: ServerConfig,
-  extra: { activityTypes?: readonly AnyActivityType[] } = {},
+  extra: { activityTypes?: readonly AnyActivityType[]; onQuery?: QueryHook } = {},
 ): Promise<ServerDeps> {
   const db = createDb(databaseLocation(config), {
     maxConnections: config.DB_POOL_SIZE,
     connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
     statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
     reconnectMaxDelayMs: config.DB_RECONNECT_MAX_DELAY_MS,
+    onQuery: extra.onQuery,
   });
   await migrateOrCheck(db, config.MIGRATE_ON_START);
 
@@ -63,6 +68,9 @@ export async function buildDeps(
         : undefined,
   });
   const rules = limitRules(config);
+  const { limiter, refusals } = countingRefusals(
+    redis ? new SharedRateLimiter(redis, rules, { keyPrefix: config.REDIS_KEY_PREFIX }) : new MemoryRateLimiter(rules),
+  );
   const governor = new PollGovernor(config.POLL_INTERVAL_MS);
   const presence = new Presence(db.db);
   // Idempotency-Key rows are kept 24 h; lookups ignore older ones, this deletes them.
@@ -84,7 +92,7 @@ export async function buildDeps(
       maxResponsesPerParticipant: config.MAX_RESPONSES_PER_PARTICIPANT,
     }),
     tokens,
-    limiter: redis ? new SharedRateLimiter(redis, rules, { keyPrefix: config.REDIS_KEY_PREFIX }) : new MemoryRateLimiter(rules),
+    limiter,
     presence,
     // Reads the session status through the same cache: a kick reaches reads within its staleness bound.
     seats: new SeatCheck({ db: db.db, cache }),
@@ -101,6 +109,7 @@ export async function buildDeps(
     api,
     db,
     generatedSecret: generated,
+    refusals,
     summary: `database: ${db.driver === "pglite" ? `PGlite at ${db.url}` : "PostgreSQL"}; cache: ${redis ? `Redis (${redis.driver === "native" ? "native" : "Upstash REST"})` : "memory"}`,
     close: async () => {
       governor.close();

@@ -21,6 +21,7 @@ const env = () => ({
   REDIS_URL: "redis://127.0.0.1:6379",
   REDIS_KEY_PREFIX: `caja-artifact-${process.pid}:`,
   MIGRATE_ON_START: "false",
+  METRICS_TOKEN: "artifact-metrics-token-0123456789",
 });
 const launch = () => ({ args: [join(artifact, "dist/main.js")], cwd: artifact });
 
@@ -101,6 +102,19 @@ describe("the production artifact (scripts/build-artifact.sh)", () => {
     expect(JSON.parse(manifest)).toMatchObject({ type: "module", scripts: { start: "node dist/main.js" } });
   });
 
+  it("has what logs, metrics and traces load (pino, prom-client, OpenTelemetry), and not pino-pretty: JSON logs", () => {
+    for (const name of [
+      "pino",
+      "prom-client",
+      "@opentelemetry/api",
+      "@opentelemetry/sdk-trace",
+      "@opentelemetry/exporter-trace-otlp-http",
+    ]) {
+      expect(resolveInArtifact(name), name).toMatch(/node_modules/);
+    }
+    expect(resolveInArtifact("pino-pretty")).toBeNull();
+  });
+
   it("carries the patches of postgres and @trpc/server (patchedDependencies)", () => {
     const postgresEntry = resolveInArtifact("postgres");
     expect(postgresEntry).toMatch(/node_modules\/postgres\/src\/index\.js$/);
@@ -156,6 +170,22 @@ describe("the production artifact (scripts/build-artifact.sh)", () => {
     expect(results.status).toBe(200);
     expect((await call(server.url, "GET", paths(room).session, participant?.token)).status).toBe(200);
     expect(server.output.join("")).toMatch(/cache: Redis \(native\)/);
+    // Its stdout is the request log, one JSON line each; /metrics counts the same requests.
+    // Lines reach stdout once per turn of its event loop: wait for the status poll's.
+    for (
+      let waited = 0;
+      waited < 5000 && !/"route":"\/api\/sessions\/\{session_id\}\/status"/.test(server.stdout.join(""));
+      waited += 50
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(server.stdout.join("")).toMatch(/"method":"GET","route":"\/api\/sessions\/\{session_id\}\/status","status":200/);
+    const metrics = await fetch(`${server.url}/metrics`, {
+      headers: { authorization: "Bearer artifact-metrics-token-0123456789" },
+    });
+    expect(await metrics.text()).toMatch(
+      /caja_http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/sessions\/join",status="201"\} 1/,
+    );
 
     const web = await fetch(`${server.url}/present`);
     expect(web.status).toBe(200);

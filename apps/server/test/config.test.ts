@@ -49,6 +49,8 @@ describe("loadConfig", () => {
       ALLOW_CUSTOM_ACTIVITY_TYPES: true,
       TRUST_PROXY: { hops: 0 },
       REDIS_KEY_PREFIX: "caja:",
+      LOG_LEVEL: "info",
+      OTEL_SERVICE_NAME: "caja",
     });
     // Unset: PGlite under CAJA_DATA_DIR, a generated secret, no public key, the in-memory cache.
     for (const unset of [
@@ -58,6 +60,9 @@ describe("loadConfig", () => {
       "UPSTASH_REDIS_REST_URL",
       "UPSTASH_REDIS_REST_TOKEN",
       "REDIS_URL",
+      // No /metrics, no tracing.
+      "METRICS_TOKEN",
+      "OTEL_EXPORTER_OTLP_ENDPOINT",
     ] as const) {
       expect(config[unset], unset).toBeUndefined();
     }
@@ -152,6 +157,24 @@ describe("loadConfig", () => {
     expect(audience).toMatch(/^\s+JWT_AUDIENCE: /m);
     expect(audience).not.toMatch(/JWT_ISSUER: /);
     expect(loadConfig({ JWT_PUBLIC_KEY: pem, JWT_ISSUER: "https://id.example", JWT_AUDIENCE: "caja" }).JWT_AUDIENCE).toBe("caja");
+  });
+
+  it("refuses a LOG_LEVEL pino does not know, a short METRICS_TOKEN and an OTLP endpoint that is no http(s) URL", () => {
+    const message = rejection({
+      LOG_LEVEL: "verbose",
+      METRICS_TOKEN: "short-secret",
+      OTEL_EXPORTER_OTLP_ENDPOINT: "localhost:4318",
+    });
+    for (const variable of ["LOG_LEVEL", "METRICS_TOKEN", "OTEL_EXPORTER_OTLP_ENDPOINT"])
+      expect(message).toContain(`${variable}:`);
+    expect(message).not.toContain("short-secret");
+    expect(
+      loadConfig({ LOG_LEVEL: "warn", METRICS_TOKEN: "0123456789abcdef", OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318" }),
+    ).toMatchObject({
+      LOG_LEVEL: "warn",
+      METRICS_TOKEN: "0123456789abcdef",
+      OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318",
+    });
   });
 
   it("lists every bad variable at once and never echoes a secret", () => {

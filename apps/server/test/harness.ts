@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createFreshPostgres, testDbKind, type TestRedis } from "@caja/testing";
-import { createCajaServer, loadConfig, type CajaServer } from "../src/index";
+import { createCajaServer, loadConfig, stderrLogger, type CajaServer } from "../src/index";
 
 export const TEST_SECRET = "server-test-secret-0123456789abcdefghijklmnop";
 
@@ -34,7 +34,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     DATABASE_URL: fresh ? fresh.url : "memory://",
     ...env,
   });
-  const app = await createCajaServer(config, { log: () => {} });
+  const app = await createCajaServer(config, { logger: stderrLogger() });
   await app.listen();
   return Object.assign(app, {
     databaseUrl: config.DATABASE_URL,

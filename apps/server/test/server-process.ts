@@ -20,6 +20,8 @@ export interface ServerProcess {
   child: ChildProcess;
   /** What it printed on stdout and stderr so far. */
   output: string[];
+  /** What it printed on stdout alone (its log lines). */
+  stdout: string[];
   adminToken(sub?: string): string;
   /** Resolves with the exit code once the process is gone. */
   exited: Promise<number | null>;
@@ -59,7 +61,11 @@ export async function startServerProcess(
     stdio: ["ignore", "pipe", "pipe"],
   });
   const output: string[] = [];
-  child.stdout?.on("data", (d: Buffer) => output.push(d.toString()));
+  const stdout: string[] = [];
+  child.stdout?.on("data", (d: Buffer) => {
+    output.push(d.toString());
+    stdout.push(d.toString());
+  });
   child.stderr?.on("data", (d: Buffer) => output.push(d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
 
@@ -78,6 +84,7 @@ export async function startServerProcess(
     port,
     child,
     output,
+    stdout,
     exited,
     adminToken: (sub = "alice") => tokens.sign({ sub, role: "admin" }, 3600).token,
     terminate: async () => {

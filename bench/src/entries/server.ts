@@ -6,7 +6,7 @@
  * and answers the bench for them: ready once all listen, their cache counters summed.
  */
 import cluster, { type Worker } from "node:cluster";
-import { createCajaServer, loadConfig } from "@caja/server";
+import { createCajaServer, loadConfig, stderrLogger } from "@caja/server";
 import type { ChildMessage, ParentMessage } from "./ipc";
 import { sendToParent, stopWith } from "./ipc";
 
@@ -57,7 +57,7 @@ if (cluster.isPrimary && config.CAJA_WORKERS > 1) {
   const urls = await Promise.all(ready);
   sendToParent({ type: "ready", url: urls[0] as string });
 } else {
-  const app = await createCajaServer(config, { log: () => {} });
+  const app = await createCajaServer(config, { logger: stderrLogger() });
   const url = await app.listen();
   stopWith(() => app.close());
   process.on("message", (message: ParentMessage) => {

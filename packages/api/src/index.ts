@@ -20,6 +20,8 @@ export { createNativeRedis, createRedisStore, createUpstashRedis, type RedisStor
 export {
   addressLimitKey,
   MemoryRateLimiter,
+  countingRefusals,
+  type RefusalCounts,
   SharedRateLimiter,
   defaultLimitRules,
   parseLimitRule,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { addressLimitKey } from "../src/ratelimit";
+import { addressLimitKey, countingRefusals, defaultLimitRules, MemoryRateLimiter } from "../src/ratelimit";
 import { createCaller, createContext } from "../src/index";
 import { createApiHarness, type ApiHarness } from "./harness";
 
@@ -80,5 +80,21 @@ describe("per-address limits (in-process)", () => {
     await expect(from("198.51.100.21", "garbage.other.token").session.list({})).rejects.toMatchObject({
       cause: { code: "UNAUTHORIZED" },
     });
+  });
+});
+
+describe("countingRefusals", () => {
+  it("counts each refusal by class, nothing that was allowed, and passes refunds through", () => {
+    const rule = { limit: 2, windowMs: 60_000 };
+    const { limiter, refusals } = countingRefusals(
+      new MemoryRateLimiter({ ...defaultLimitRules, write: rule, invalid_token: rule }),
+    );
+    const verdicts = [1, 2, 3].map(() => limiter.check("write", "alice"));
+    expect(verdicts.map((v) => ("ok" in v ? v.ok : "pending"))).toEqual([true, true, false]);
+    for (let i = 0; i < 2; i++) expect(limiter.check("invalid_token", "198.51.100.7")).toEqual({ ok: true, retryAfter: 0 });
+    expect(limiter.check("invalid_token", "198.51.100.7")).toMatchObject({ ok: false });
+    limiter.refund("write", "alice", Date.now());
+    expect(limiter.check("write", "alice")).toMatchObject({ ok: true });
+    expect(refusals).toMatchObject({ write: 1, invalid_token: 1, poll: 0, read: 0, join: 0 });
   });
 });

@@ -31,6 +31,17 @@ describe("ReadThroughCache (per instance)", () => {
     expect(source.loads).toBe(1);
   });
 
+  it("counts its reads: hits, misses (a read that waited for a load), and reloads of a key it held", async () => {
+    const cache = new ReadThroughCache({ localTtlMs: 10_000, minRefreshMs: 0 });
+    const source = counter();
+    await Promise.all([cache.get("k", source.load), cache.get("k", source.load)]);
+    await cache.get("k", source.load);
+    source.write();
+    await cache.invalidate(["k"]);
+    await cache.get("k", source.load);
+    expect(cache.stats).toMatchObject({ localHits: 1, misses: 3, loads: 2, reloads: 1 });
+  });
+
   it("shows a lone write at once", async () => {
     const cache = new ReadThroughCache({ localTtlMs: 10_000, minRefreshMs: 50 });
     const source = counter();

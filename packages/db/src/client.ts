@@ -5,6 +5,7 @@ import { drizzle as drizzlePostgres, PostgresJsDatabase, PostgresJsSession } fro
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import postgres from "postgres";
 import { deadlineClient } from "./deadline";
+import { observedClient, PoolStats, type QueryHook } from "./observed";
 import { dialect } from "./rows";
 import * as schema from "./schema";
 
@@ -32,6 +33,8 @@ export interface DbHandle {
    * PGlite runs in process, one statement at a time: nothing waits there for a deadline to cut.
    */
   withDeadline: (deadline: number) => Database;
+  /** The pool's use, waits and timeouts (`postgres` driver only: PGlite has no pool). */
+  pool?: PoolStats;
   close(): Promise<void>;
 }
 
@@ -46,6 +49,8 @@ export interface CreateDbOptions {
   reconnectMaxDelayMs?: number;
   /** Closes connections idle this long, so a pool does not keep sockets a restarted server dropped. */
   idleTimeoutMs?: number;
+  /** Called per statement (`postgres` driver only), e.g. to trace it: see ./observed. */
+  onQuery?: QueryHook;
 }
 
 /**
@@ -70,8 +75,9 @@ const noPipelining = { max_pipeline: 0 };
  */
 export function createDb(url?: string, options: CreateDbOptions = {}): DbHandle {
   if (url && /^postgres(ql)?:\/\//.test(url)) {
-    const client = postgres(url, {
-      max: options.maxConnections ?? 10,
+    const size = options.maxConnections ?? 10;
+    const driver = postgres(url, {
+      max: size,
       onnotice: () => {},
       connect_timeout: (options.connectTimeoutMs ?? 2000) / 1000,
       idle_timeout: (options.idleTimeoutMs ?? 60_000) / 1000,
@@ -79,6 +85,8 @@ export function createDb(url?: string, options: CreateDbOptions = {}): DbHandle 
       ...noPipelining,
       connection: { application_name: "caja", statement_timeout: options.statementTimeoutMs ?? 5000 },
     });
+    const pool = new PoolStats(size);
+    const client = observedClient(driver, pool, options.onQuery);
     const base = drizzlePostgres(client, { schema });
     const db = base as unknown as Database;
     // A view of `base` over the deadline's client: its dialect and relational schema are shared, not rebuilt.
@@ -90,7 +98,7 @@ export function createDb(url?: string, options: CreateDbOptions = {}): DbHandle 
       const view = new PostgresJsDatabase(dialect, new PostgresJsSession(bound, dialect, relational), relational);
       return Object.assign(view, { $client: bound, [viewOf]: db }) as unknown as Database;
     };
-    return { db, driver: "postgres", url, withDeadline, close: once(() => client.end({ timeout: 2 })) };
+    return { db, driver: "postgres", url, withDeadline, pool, close: once(() => driver.end({ timeout: 2 })) };
   }
   const dataDir = !url || url === "memory://" ? undefined : url.replace(/^file:\/\//, "");
   if (dataDir) mkdirSync(dataDir, { recursive: true });

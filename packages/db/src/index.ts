@@ -5,6 +5,7 @@ export { fillNicknameKeys } from "./nickname-backfill";
 export { confusablesFile, loadConfusables, nicknameKeys, skeleton, type NicknameKeys } from "./nickname-keys";
 export { queryRows } from "./rows";
 export { DeadlineExceededError } from "./deadline";
+export { PoolStats, type QueryHook } from "./observed";
 export { pgErrorCode, databaseErrorCode, isUniqueViolation, isForeignKeyViolation, isDatabaseUnavailable } from "./errors";
 export {
   sql,

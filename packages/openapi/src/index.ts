@@ -6,3 +6,4 @@ export { KeptAnswers, type KeptAnswersOptions } from "./kept-answers";
 export { createTrpcGetHandler, type TrpcGetHandlerOptions } from "./trpc-get";
 export { batchAnswerBytes, type BatchBudget } from "./batch-budget";
 export { invokeProcedure, proceduresOf, spreadPatchStatus } from "./trpc-internals";
+export { noteErrorCode, noteRoute, notedErrorCode, notedRoute } from "./request-notes";

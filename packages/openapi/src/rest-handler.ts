@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AnyRouter } from "@trpc/server";
 import { CajaError, checkPoll, toWireError, type CajaMeta, type Context, type PollCheck } from "@caja/api";
 import { KeptAnswers, sendComputed, sendKept } from "./kept-answers";
+import { noteErrorCode, noteRoute } from "./request-notes";
 import { collectRoutes, matchRoute, type RouteMatch } from "./rest-routes";
 import { invokeProcedure } from "./trpc-internals";
 
@@ -47,6 +48,8 @@ export function createRestHandler(options: RestHandlerOptions) {
   const basePath = (options.basePath ?? "/api").replace(/\/$/, "");
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
   const kept = options.keptAnswers ?? new KeptAnswers();
+  // Each route's template as the server's log and metrics name it, built once.
+  const templates = new Map(routes.map((route) => [route, basePath + route.path]));
   // Polls repeat the same few paths (a room's status, its activity's): their GET matches are remembered.
   const getMatches = new Map<string, RouteMatch>();
   const matchGet = (method: string, path: string) => {
@@ -74,6 +77,7 @@ export function createRestHandler(options: RestHandlerOptions) {
         throw new CajaError("METHOD_NOT_ALLOWED", `${req.method} is not allowed here`, { allowed: match.allowed });
       }
       const { route, params } = match;
+      noteRoute(req, templates.get(route) ?? route.path);
       const input =
         route.method === "GET" || route.method === "DELETE"
           ? { ...queryObject(q === -1 ? "" : url.slice(q + 1)), ...params }
@@ -121,6 +125,7 @@ export function createRestHandler(options: RestHandlerOptions) {
 
 export function sendError(res: ServerResponse, error: unknown, onInternal?: () => void): void {
   const wire = toWireError(error);
+  noteErrorCode(res.req, wire.body.error.code);
   if (wire.status >= 500 && wire.body.error.code === "INTERNAL_ERROR") onInternal?.();
   if (res.headersSent) {
     res.destroy();

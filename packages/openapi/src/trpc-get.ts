@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AnyRouter } from "@trpc/server";
-import { CajaError, checkPoll, toTRPCError, type Context, type PollCheck } from "@caja/api";
+import { CajaError, checkPoll, toTRPCError, toWireError, type Context, type PollCheck } from "@caja/api";
 import { batchAnswerBytes, overBudget, type BatchBudget } from "./batch-budget";
 import { privateRevalidate } from "./etag";
 import { KeptAnswers, sendComputed, sendKept } from "./kept-answers";
+import { noteErrorCode } from "./request-notes";
 import { invokeProcedure, proceduresOf, trpcErrorAnswer } from "./trpc-internals";
 
 const JSON_TYPE = "application/json";
@@ -42,6 +43,7 @@ export function createTrpcGetHandler(options: TrpcGetHandlerOptions) {
   const kept = options.keptAnswers ?? new KeptAnswers();
 
   const refuse = (res: ServerResponse, error: CajaError) => {
+    noteErrorCode(res.req, error.code);
     const { status, shape } = trpcErrorAnswer(options.router, toTRPCError(error), {
       path: undefined,
       input: undefined,
@@ -116,6 +118,7 @@ export function createTrpcGetHandler(options: TrpcGetHandlerOptions) {
           };
         } catch (cause) {
           const { status, shape } = trpcErrorAnswer(options.router, cause, { path, input: inputs[i], ctx });
+          noteErrorCode(req, toWireError(cause).body.error.code);
           return { status, body: { error: shape } };
         }
       }),

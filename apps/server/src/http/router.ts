@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
-import { CajaError, appRouter, createContext, receiveStamp, type HeaderReader, type RequestTiming } from "@caja/api";
-import { databaseErrorCode, sql } from "@caja/db";
-import { KeptAnswers, createRestHandler, createTrpcGetHandler, sendError } from "@caja/openapi";
+import { CajaError, appRouter, createContext, receiveStamp, toWireError, type HeaderReader, type RequestTiming } from "@caja/api";
+import { sql } from "@caja/db";
+import { KeptAnswers, createRestHandler, createTrpcGetHandler, noteErrorCode, sendError } from "@caja/openapi";
 import { clientAddress } from "../client-ip";
 import type { ServerConfig } from "../config";
 import type { ServerDeps } from "../deps";
+import { createMetricsEndpoint, METRICS_PATH, type MetricsSource } from "../metrics/endpoint";
 import { openApiDocument, REST_BASE_PATH } from "../openapi";
 import { VERSION } from "../version";
 import { applyCors, parseOrigins } from "./cors";
@@ -23,12 +24,11 @@ export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => Prom
 const timingKey = Symbol("caja.timing");
 type TimedRequest = IncomingMessage & { [timingKey]?: RequestTiming };
 
-/** Errors that became a 500: logged with the request they failed and the driver's code, which tells a new kind of outage from a bug. */
-export function logInternalError(error: unknown, req: IncomingMessage): void {
-  console.error(
-    `[caja] ${req.method} ${req.url} (error code: ${databaseErrorCode(error) ?? "none"}):`,
-    error instanceof Error ? error.stack : error,
-  );
+export interface RouterObservability {
+  /** Errors that became a 500 (the request log's internalError). */
+  logInternalError: (error: unknown, req: IncomingMessage) => void;
+  /** `/metrics`: absent when the server keeps no metrics (it answers 404 then, as without METRICS_TOKEN). */
+  metrics?: MetricsSource;
 }
 
 /**
@@ -36,10 +36,11 @@ export function logInternalError(error: unknown, req: IncomingMessage): void {
  * `/sign-in`; CORS preflight; `/api/...` REST (packages/openapi, rest-handler.ts; the
  * CSV exports stream through export.ts);
  * `GET /trpc/...` queries on the fast path (packages/openapi, trpc-get.ts), other
- * `/trpc/...` calls through tRPC's own handler; then `/health`, `/ready`,
+ * `/trpc/...` calls through tRPC's own handler; then `/health`, `/ready`, `/metrics`,
  * `/openapi.json`, `/docs`, and the web app for the rest.
  */
-export function createHttpRouter(config: ServerConfig, deps: ServerDeps): RequestHandler {
+export function createHttpRouter(config: ServerConfig, deps: ServerDeps, observability: RouterObservability): RequestHandler {
+  const { logInternalError } = observability;
   const contextFor = (req: TimedRequest) =>
     createContext({
       headers: headerReader(req),
@@ -82,6 +83,7 @@ export function createHttpRouter(config: ServerConfig, deps: ServerDeps): Reques
     // (eagerGeneration) set their own.
     responseMeta: ({ eagerGeneration }) => (eagerGeneration ? {} : { headers: { "content-type": "application/json" } }),
     onError: ({ error, req }) => {
+      noteErrorCode(req, toWireError(error).body.error.code);
       if (error.code === "INTERNAL_SERVER_ERROR" && !(error.cause instanceof CajaError))
         logInternalError(error.cause ?? error, req);
     },
@@ -97,6 +99,7 @@ export function createHttpRouter(config: ServerConfig, deps: ServerDeps): Reques
     onInternalError: logInternalError,
   });
   const corsOrigins = parseOrigins(config.CORS_ORIGINS);
+  const metrics = createMetricsEndpoint(observability.metrics);
 
   const ready = async () => {
     await Promise.race([
@@ -134,6 +137,7 @@ export function createHttpRouter(config: ServerConfig, deps: ServerDeps): Reques
         return json(res, 503, { error: { code: "SERVICE_UNAVAILABLE", message: "Database not reachable", details: {} } });
       }
     }
+    if (pathname === METRICS_PATH) return metrics(req, res);
     if (pathname === "/openapi.json") {
       res.writeHead(200, { "content-type": "application/json; charset=utf-8" }).end(openapiJson);
       return;

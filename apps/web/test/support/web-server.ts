@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createCajaServer, issueSignInCode, loadConfig, signInLink } from "@caja/server";
+import { createCajaServer, issueSignInCode, loadConfig, signInLink, stderrLogger } from "@caja/server";
 import { createFreshPostgres, startReadyProcess } from "@caja/testing";
 
 export const webDir = join(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -54,7 +54,7 @@ export async function startWebServer(env: Record<string, string> = {}): Promise<
     CAJA_WEB_DIR: distDir,
     ...env,
   });
-  const app = await createCajaServer(config, { log: () => {} });
+  const app = await createCajaServer(config, { logger: stderrLogger() });
   const url = await app.listen();
   const signInLinks: string[] = [];
   for (let i = 0; i < 2; i++) signInLinks.push(signInLink(url, (await issueSignInCode(app.db.db, 600)).code));

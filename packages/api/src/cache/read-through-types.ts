@@ -36,10 +36,18 @@ export interface ReadThroughOptions {
   breakerMs?: number;
 }
 
+/** Counters since start, read by the server's /metrics (this package knows nothing of it). */
 export interface CacheStats {
+  /** Reads answered by this instance's copy. */
   localHits: number;
+  /** Reads with no local answer: they waited for a load (joined one in flight or started it). */
+  misses: number;
+  /** Loads answered by the shared store. */
   sharedHits: number;
+  /** Loads from the database. */
   loads: number;
+  /** Loads (shared or database) of a key this instance held: expired, or written. */
+  reloads: number;
   sharedErrors: number;
 }
 

@@ -22,7 +22,7 @@ class TimeoutError extends Error {}
  * slow answers fall back to the loader and open a breaker.
  */
 export class ReadThroughCache {
-  readonly stats: CacheStats = { localHits: 0, sharedHits: 0, loads: 0, sharedErrors: 0 };
+  readonly stats: CacheStats = { localHits: 0, misses: 0, sharedHits: 0, loads: 0, reloads: 0, sharedErrors: 0 };
   private readonly local = new Map<string, Entry>();
   private readonly inflight = new Map<string, Flight>();
   /** Last write per key, oldest first. */
@@ -98,6 +98,7 @@ export class ReadThroughCache {
 
   /** No local answer: join the load in flight if it may answer this read, else start one. */
   private joinOrRefill<T>(key: string, load: () => Promise<T>): Promise<T> {
+    this.stats.misses++;
     const now = Date.now();
     const flight = this.inflight.get(key);
     if (flight && this.acceptable(key, flight.seq, flight.startedAt, now)) return flight.promise as Promise<T>;
@@ -124,6 +125,7 @@ export class ReadThroughCache {
   /** One load per key at a time; its result is kept with the write sequence it started from. */
   private refill<T>(key: string, load: () => Promise<T>, now: number): Promise<T> {
     const seq = this.writeSeq;
+    if (this.local.has(key)) this.stats.reloads++;
     const promise: Promise<T> = this.fill(key, load, seq).then(
       ({ value: loaded, json, origin }) => {
         if (this.inflight.get(key)?.promise === promise) this.inflight.delete(key);

@@ -10,5 +10,6 @@ export {
   type LimitRules,
   type RateLimiter,
 } from "./rules";
+export { countingRefusals, type RefusalCounts } from "./refusals";
 export { SharedRateLimiter, type SharedLimitOptions } from "./shared";
 export { spendOnSuccess } from "./spend";

@@ -1,5 +1,5 @@
 import { createFreshPostgres } from "@caja/testing";
-import { createCajaServer, loadConfig } from "@caja/server";
+import { createCajaServer, loadConfig, stderrLogger } from "@caja/server";
 
 /** Admin subjects a test can ask tokens for (each has its own rate-limit buckets). */
 export const ADMIN_SUBJECTS = ["presenter", "second", "third"] as const;
@@ -33,7 +33,7 @@ export async function startLiveServer(env: Record<string, string> = {}): Promise
     RATE_LIMIT_JOIN: "100000/1s",
     ...env,
   });
-  const app = await createCajaServer(config, { log: () => {} });
+  const app = await createCajaServer(config, { logger: stderrLogger() });
   const url = await app.listen();
   return {
     url,
