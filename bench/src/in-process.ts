@@ -103,7 +103,7 @@ export async function startRoom(options: CreateServerOptions = { logger: stderrL
 }
 
 /** What the router and the request log use of a ServerResponse; resolves when the answer ends. */
-export class Answer extends EventEmitter {
+class Answer extends EventEmitter {
   statusCode = 200;
   headers: Record<string, unknown> = {};
   headersSent = false;

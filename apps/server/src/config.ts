@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { parseProxyTrust } from "./client-ip";
+import { defaultMaxResponsesPerParticipant } from "@caja/activities";
 import { defaultLimitRules, limitClasses, parseDuration, parseLimitRule, type LimitRule, type LimitRules } from "@caja/api";
 
 const duration = (fallback: string) =>
@@ -126,7 +127,7 @@ export const envSchema = z
     MAX_RESPONSE_DATA_BYTES: intIn(16, 10 * 1024 * 1024, 16 * 1024),
     MAX_CONFIG_BYTES: intIn(16, 10 * 1024 * 1024, 32 * 1024),
     // Multiple-mode activities without a max_responses_per_participant of their own.
-    MAX_RESPONSES_PER_PARTICIPANT: intIn(1, 1_000_000, 100),
+    MAX_RESPONSES_PER_PARTICIPANT: intIn(1, 1_000_000, defaultMaxResponsesPerParticipant),
     CORS_ORIGINS: z.string().default("*"),
     ALLOW_CUSTOM_ACTIVITY_TYPES: flag("true"),
     // Observability (issue 19): request logs, /metrics, traces.

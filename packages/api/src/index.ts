@@ -1,7 +1,7 @@
 export { appRouter, createCaller, type AppRouter, type RouterInputs, type RouterOutputs } from "./root";
 export { createCallerFactory, type CajaMeta } from "./trpc";
 export { checkPoll, type PollCheck, type PollState } from "./revalidation";
-export { defaultAnswerSizes, recordAnswerBound, type AnswerBound, type AnswerSizes } from "./answer-bounds";
+export { recordAnswerBound, type AnswerBound, type AnswerSizes } from "./answer-bounds";
 export { accessRules, accessDescriptions, type AccessRule } from "./access/policy";
 export {
   createContext,

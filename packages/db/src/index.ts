@@ -1,7 +1,6 @@
 export * from "./schema";
 export { createDb, underlyingDatabase, type Database, type DbHandle, type CreateDbOptions } from "./client";
 export { migrate, migrationsFolder, pendingMigrations } from "./migrate";
-export { fillNicknameKeys } from "./nickname-backfill";
 export { confusablesFile, loadConfusables, nicknameKeys, skeleton, type NicknameKeys } from "./nickname-keys";
 export { queryRows } from "./rows";
 export { DeadlineExceededError } from "./deadline";

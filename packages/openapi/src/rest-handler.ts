@@ -177,7 +177,7 @@ async function readJsonObject(req: IncomingMessage, maxBytes: number): Promise<R
  * loop early destroys the request and with it the socket, so the 413 would never be
  * sent; here the rest of the body is read and dropped while the answer goes out.
  */
-function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

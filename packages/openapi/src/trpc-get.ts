@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AnyRouter } from "@trpc/server";
-import { CajaError, checkPoll, toTRPCError, toWireError, type Context, type PollCheck } from "@caja/api";
+import { CajaError, checkPoll, toCajaError, toTRPCError, type Context, type PollCheck } from "@caja/api";
 import { batchAnswerBytes, overBudget, type BatchBudget } from "./batch-budget";
 import { privateRevalidate } from "./etag";
 import { KeptAnswers, sendComputed, sendKept } from "./kept-answers";
@@ -118,7 +118,7 @@ export function createTrpcGetHandler(options: TrpcGetHandlerOptions) {
           };
         } catch (cause) {
           const { status, shape } = trpcErrorAnswer(options.router, cause, { path, input: inputs[i], ctx });
-          noteErrorCode(req, toWireError(cause).body.error.code);
+          noteErrorCode(req, toCajaError(cause).code);
           return { status, body: { error: shape } };
         }
       }),

@@ -19,7 +19,7 @@ export function routeOf(req: IncomingMessage, procedures: ReadonlySet<string>): 
 
 const fixed = new Set(["/health", "/ready", "/openapi.json", METRICS_PATH, SIGN_IN_PATH]);
 
-export function routeLabel(method: string, pathname: string, procedures: ReadonlySet<string>): string {
+function routeLabel(method: string, pathname: string, procedures: ReadonlySet<string>): string {
   if (method === "OPTIONS") return "{preflight}";
   if (fixed.has(pathname)) return pathname;
   if (pathname.startsWith("/trpc/")) return trpcLabel(pathname.slice("/trpc/".length), procedures);

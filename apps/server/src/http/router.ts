@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
-import { CajaError, appRouter, createContext, receiveStamp, toWireError, type HeaderReader, type RequestTiming } from "@caja/api";
+import { CajaError, appRouter, createContext, receiveStamp, toCajaError, type HeaderReader, type RequestTiming } from "@caja/api";
 import { sql } from "@caja/db";
 import { KeptAnswers, createRestHandler, createTrpcGetHandler, noteErrorCode, sendError } from "@caja/openapi";
 import { clientAddress } from "../client-ip";
@@ -83,7 +83,7 @@ export function createHttpRouter(config: ServerConfig, deps: ServerDeps, observa
     // (eagerGeneration) set their own.
     responseMeta: ({ eagerGeneration }) => (eagerGeneration ? {} : { headers: { "content-type": "application/json" } }),
     onError: ({ error, req }) => {
-      noteErrorCode(req, toWireError(error).body.error.code);
+      noteErrorCode(req, toCajaError(error).code);
       if (error.code === "INTERNAL_SERVER_ERROR" && !(error.cause instanceof CajaError))
         logInternalError(error.cause ?? error, req);
     },

@@ -11,7 +11,7 @@ import type { ServerResponse } from "node:http";
  * - No referrer: an API answer links nowhere, and its URLs (session ids, join codes) are
  *   nobody else's business.
  */
-export const securityHeaders = {
+const securityHeaders = {
   "x-content-type-options": "nosniff",
   "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
   "referrer-policy": "no-referrer",

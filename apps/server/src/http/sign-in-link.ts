@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { z } from "zod";
 import { CajaError, addressLimitKey, type RateLimiter, type TokenService } from "@caja/api";
 import type { Database } from "@caja/db";
-import { sendError } from "@caja/openapi";
+import { readBody, sendError } from "@caja/openapi";
 import { redeemSignInCode } from "../sign-in-codes";
 
 export const SIGN_IN_PATH = "/sign-in";
@@ -86,17 +86,9 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
       content_type: req.headers["content-type"] ?? "",
     });
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) {
-      throw new CajaError("PAYLOAD_TOO_LARGE", `The body exceeds ${MAX_BODY_BYTES} bytes`, { max_bytes: MAX_BODY_BYTES });
-    }
-    chunks.push(chunk);
-  }
+  const body = await readBody(req, MAX_BODY_BYTES);
   try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown;
+    return JSON.parse(body.toString("utf8")) as unknown;
   } catch {
     throw new CajaError("VALIDATION_ERROR", "The body is not valid JSON", { field: "body", reason: "invalid JSON" });
   }

@@ -1,3 +1,3 @@
 export { ReadThroughCache } from "./read-through";
-export type { ReadThroughOptions, CacheStats, WriteVisibility } from "./read-through-types";
+export type { ReadThroughOptions, CacheStats } from "./read-through-types";
 export { createSharedCache, type SharedCache } from "./shared";

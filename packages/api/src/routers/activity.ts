@@ -12,7 +12,7 @@ import {
   type ActivityViewer,
 } from "../schemas/activity";
 import type { Claims } from "../auth/tokens";
-import { fixedBound, pageBound, recordBounds, resultsAnswerBytes } from "../answer-bounds";
+import { defaultAnswerSizes, fixedBound, pageBound, recordBounds, resultsAnswerBytes } from "../answer-bounds";
 import { pageLimits, toPage } from "../schemas/common";
 import { activityStatus, activityStatusInput, toActivityStatusWire } from "../schemas/polling";
 import { activityResults, activityResultsInput, toActivityResultsWire } from "../schemas/results";
@@ -56,9 +56,13 @@ export const activityRouter = {
     .input(createActivityInput)
     .output(activity)
     .mutation(async ({ ctx, input }) => {
-      assertJsonBytes("config", input.config, ctx.deps.settings.maxConfigBytes ?? 32_768);
+      assertJsonBytes("config", input.config, ctx.deps.settings.maxConfigBytes ?? defaultAnswerSizes.configBytes);
       if (input.private_config !== undefined) {
-        assertJsonBytes("private_config", input.private_config, ctx.deps.settings.maxConfigBytes ?? 32_768);
+        assertJsonBytes(
+          "private_config",
+          input.private_config,
+          ctx.deps.settings.maxConfigBytes ?? defaultAnswerSizes.configBytes,
+        );
       }
       const session = await sessions.findSession(ctx.deps, input.session_id);
       const row = await activities.createActivity(ctx.deps, session, {
@@ -126,9 +130,14 @@ export const activityRouter = {
     .input(updateActivityInput)
     .output(activity)
     .mutation(async ({ ctx, input }) => {
-      if (input.config !== undefined) assertJsonBytes("config", input.config, ctx.deps.settings.maxConfigBytes ?? 32_768);
+      if (input.config !== undefined)
+        assertJsonBytes("config", input.config, ctx.deps.settings.maxConfigBytes ?? defaultAnswerSizes.configBytes);
       if (input.private_config !== undefined) {
-        assertJsonBytes("private_config", input.private_config, ctx.deps.settings.maxConfigBytes ?? 32_768);
+        assertJsonBytes(
+          "private_config",
+          input.private_config,
+          ctx.deps.settings.maxConfigBytes ?? defaultAnswerSizes.configBytes,
+        );
       }
       const row = await activities.updateActivity(ctx.deps, input.session_id, input.activity_id, {
         type: input.type,

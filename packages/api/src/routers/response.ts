@@ -1,5 +1,5 @@
 import type { TRPCRouterRecord } from "@trpc/server";
-import { pageBound, recordBounds } from "../answer-bounds";
+import { defaultAnswerSizes, pageBound, recordBounds } from "../answer-bounds";
 import { pageLimits, toPage } from "../schemas/common";
 import { feedPageLimits, responseFeed, responseFeedInput, toResponseFeedWire } from "../schemas/polling";
 import {
@@ -60,7 +60,11 @@ export const responseRouter = {
     .input(submitResponseInput)
     .output(userResponse)
     .mutation(async ({ ctx, input }) => {
-      assertJsonBytes("response_data", input.response_data, ctx.deps.settings.maxResponseDataBytes ?? 16_384);
+      assertJsonBytes(
+        "response_data",
+        input.response_data,
+        ctx.deps.settings.maxResponseDataBytes ?? defaultAnswerSizes.responseDataBytes,
+      );
       const key = idempotencyKeyOf(ctx.headers);
       const { participant_id: participantId, tid: tokenId, session_id: seatSessionId } = ctx.claims;
       const submit = async (deps: ServiceDeps) => {

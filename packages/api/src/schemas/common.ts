@@ -104,10 +104,9 @@ export const titleText = z
 
 /** A list route's `?limit=`: at most `max`, `fallback` when not given. */
 export const pageLimits = { max: 100, fallback: 20 } as const;
-const maxPageLimit = pageLimits.max;
 
 export const pageInput = {
-  limit: limitParam(maxPageLimit, pageLimits.fallback),
+  limit: limitParam(pageLimits.max, pageLimits.fallback),
   offset: z.coerce
     .number<number>({ error: "must be an integer" })
     .int({ error: "must be an integer" })
@@ -120,7 +119,7 @@ export function pageOf<T extends z.ZodType>(item: T) {
   return z.object({
     items: z.array(item),
     total: nonNegativeInt,
-    limit: z.number().int().min(1).max(maxPageLimit).meta({ description: "The page size asked for (`?limit=`)" }),
+    limit: z.number().int().min(1).max(pageLimits.max).meta({ description: "The page size asked for (`?limit=`)" }),
     offset: nonNegativeInt,
     has_next: z.boolean(),
     has_prev: z.boolean(),

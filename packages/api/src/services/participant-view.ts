@@ -40,8 +40,13 @@ export interface ResultsGate {
   responseCount: number;
 }
 
+/** Whether participants may see the results now (`results_visible` and the threshold). */
+const resultsShown = (gate: ResultsGate): boolean =>
+  gate.resultsVisible && (gate.minResponsesToShow === null || gate.responseCount >= gate.minResponsesToShow);
+
 /** Null when participants may see the results; otherwise the refusal they get. */
 export function resultsRefusal(gate: ResultsGate): CajaError | null {
+  if (resultsShown(gate)) return null;
   if (!gate.resultsVisible) {
     return new CajaError("RESULTS_HIDDEN", "The facilitator has not revealed these results", {
       reason: "results_hidden",
@@ -61,7 +66,7 @@ export function resultsRefusal(gate: ResultsGate): CajaError | null {
 
 /** A scored activity's points reach the participants' leaderboard once it completed, and while its results are shown. */
 export const pointsShown = (gate: ResultsGate & { status: LifecycleStatus }): boolean =>
-  gate.status === "completed" && resultsRefusal(gate) === null;
+  gate.status === "completed" && resultsShown(gate);
 
 /** The results route's answer for one viewer: what it may see, and when that last changed. */
 export interface ResultsView {
